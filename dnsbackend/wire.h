@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DNS wire format (RFC 1035) for RFC 2136 UPDATE messages and their replies.
+ */
+#ifndef DDNS_DNSBACKEND_WIRE_H
+#define DDNS_DNSBACKEND_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+#define DNS_MSG_MAX 65535
+
+enum dns_rcode {
+	DNS_RCODE_NOERROR = 0,
+	DNS_RCODE_FORMERR = 1,
+	DNS_RCODE_SERVFAIL = 2,
+	DNS_RCODE_NXDOMAIN = 3,
+	DNS_RCODE_NOTIMP = 4,
+	DNS_RCODE_REFUSED = 5,
+	DNS_RCODE_YXDOMAIN = 6,
+	DNS_RCODE_YXRRSET = 7,
+	DNS_RCODE_NXRRSET = 8,
+	DNS_RCODE_NOTAUTH = 9,
+	DNS_RCODE_NOTZONE = 10,
+	DNS_RCODE_BADSIG = 16, /* TSIG error field values */
+	DNS_RCODE_BADKEY = 17,
+	DNS_RCODE_BADTIME = 18,
+};
+
+/*
+ * The desired state of one name. For each of A and AAAA the message deletes
+ * the RRset and, when the address is present, adds it back: applying the
+ * same change twice gives the same zone.
+ */
+struct dns_change {
+	const char *name; /* absolute, no trailing dot, under the zone */
+	uint32_t ttl;
+	bool has_v4;
+	uint8_t v4[4];
+	bool has_v6;
+	uint8_t v6[16];
+};
+
+/*
+ * Converts a presentation name ("a.example.com", trailing dot optional) to
+ * uncompressed wire form into out (size >= 255). Returns the wire length or
+ * DDNS_ENOTFQDN.
+ */
+int dns_name_to_wire(const char *name, uint8_t *out, size_t outsz);
+
+/*
+ * Builds an UPDATE message (opcode 5, zone section = zone SOA IN) with id
+ * for the n changes into out (reset first). Owner names are compressed.
+ * Returns 0, DDNS_ENOTFQDN (bad name or name not under zone), DDNS_ETRUNC
+ * (message would exceed 65535 bytes: send fewer changes) or DDNS_ENOMEM.
+ */
+int dns_update_build(struct ddns_buf *out, uint16_t id, const char *zone,
+		     const struct dns_change *ch, size_t n);
+
+struct dns_reply_info {
+	uint16_t id;
+	bool qr;
+	uint8_t opcode;
+	uint16_t rcode; /* header RCODE (4 bits) */
+};
+
+/*
+ * Parses the header of a reply and checks that the question/zone, answer,
+ * authority and additional sections are well formed (walks every RR with
+ * bounds checks, follows compression pointers safely). Returns 0 or
+ * DDNS_EMALFORMED.
+ */
+int dns_reply_parse(const uint8_t *msg, size_t len,
+		    struct dns_reply_info *info);
+
+#endif
