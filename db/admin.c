@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/errors.h"
+#include "db/admin.h"
+
+static int exec_returning_id(struct db_conn *c, const struct db_stmt *st,
+			     const char *const *p, long long *id);
+
+static const struct db_stmt st_zone_add = {
+	"adm_zone_add",
+	"INSERT INTO zones (name, primary_ns, tsig_key, default_ttl)"
+	" VALUES ($1, $2, $3, $4) RETURNING id",
+	4
+};
+static const struct db_stmt st_account_add = {
+	"adm_account_add",
+	"INSERT INTO accounts (email, password_hash) VALUES ($1, $2)"
+	" RETURNING id",
+	2
+};
+static const struct db_stmt st_account_find = {
+	"adm_account_find",
+	"SELECT id FROM accounts WHERE lower(email) = lower($1)", 1
+};
+static const struct db_stmt st_host_add = {
+	"adm_host_add",
+	"INSERT INTO hosts (zone_id, account_id, fqdn, ttl)"
+	" SELECT z.id, $2, $1, z.default_ttl FROM zones z"
+	" WHERE $1 LIKE '%.' || z.name"
+	" ORDER BY length(z.name) DESC LIMIT 1 RETURNING id",
+	2
+};
+static const struct db_stmt st_host_find = {
+	"adm_host_find", "SELECT id, account_id FROM hosts WHERE fqdn = $1", 1
+};
+static const struct db_stmt st_token_add = {
+	"adm_token_add",
+	"INSERT INTO host_tokens (host_id, account_id, public_id, secret_hash,"
+	" label) VALUES ($1, $2, $3, decode($4, 'hex'), $5) RETURNING id",
+	5
+};
+
+static int
+exec_returning_id(struct db_conn *c, const struct db_stmt *st,
+		  const char *const *p, long long *id)
+{
+	PGresult *r;
+	int err;
+
+	if ((r = db_exec(c, st, p, &err)) == NULL)
+		return err;
+	err = PQntuples(r) == 1 ? 0 : DDNS_ENOENT;
+	if (err == 0 && id != NULL)
+		*id = db_get_ll(r, 0, 0);
+	PQclear(r);
+	return err;
+}
+
+int
+db_zone_add(struct db_conn *c, const char *name, const char *primary,
+	    const char *key, int ttl, long long *id)
+{
+	char t[16];
+	const char *p[4] = { name, primary, key, t };
+
+	snprintf(t, sizeof(t), "%d", ttl);
+	return exec_returning_id(c, &st_zone_add, p, id);
+}
+
+int
+db_account_add(struct db_conn *c, const char *email, const char *pwhash,
+	       long long *id)
+{
+	const char *p[2] = { email, pwhash };
+
+	return exec_returning_id(c, &st_account_add, p, id);
+}
+
+int
+db_account_find(struct db_conn *c, const char *email, long long *id)
+{
+	const char *p[1] = { email };
+
+	return exec_returning_id(c, &st_account_find, p, id);
+}
+
+int
+db_host_add(struct db_conn *c, const char *fqdn, long long account_id,
+	    long long *id)
+{
+	char acc[24];
+	const char *p[2] = { fqdn, acc };
+	int err;
+
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	err = exec_returning_id(c, &st_host_add, p, id);
+	return err == DDNS_ENOENT ? DDNS_ENOTZONE : err;
+}
+
+int
+db_host_find(struct db_conn *c, const char *fqdn, long long *id,
+	     long long *account_id)
+{
+	const char *p[1] = { fqdn };
+	PGresult *r;
+	int err;
+
+	if ((r = db_exec(c, &st_host_find, p, &err)) == NULL)
+		return err;
+	err = PQntuples(r) == 1 ? 0 : DDNS_ENOENT;
+	if (err == 0) {
+		*id = db_get_ll(r, 0, 0);
+		*account_id = db_get_ll(r, 0, 1);
+	}
+	PQclear(r);
+	return err;
+}
+
+int
+db_host_token_add(struct db_conn *c, long long host_id, long long account_id,
+		  const char *public_id, const uint8_t *hash, size_t hash_len,
+		  const char *label, long long *id)
+{
+	char hid[24], acc[24], hex[2 * 64 + 1];
+	const char *p[5] = { hid, acc, public_id, hex, label };
+
+	if (hash_len > 64)
+		return DDNS_EINVAL;
+	snprintf(hid, sizeof(hid), "%lld", host_id);
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	sodium_bin2hex(hex, sizeof(hex), hash, hash_len);
+	return exec_returning_id(c, &st_token_add, p, id);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Operator queries behind the CLI: zones, accounts, hosts, host tokens.
+ * Names passed in are already validated and normalised.
+ */
+#ifndef DDNS_DB_ADMIN_H
+#define DDNS_DB_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/conn.h"
+
+/* Adds a shared zone. 0, DDNS_EEXIST or DDNS_EDB. */
+int db_zone_add(struct db_conn *c, const char *name, const char *primary,
+		const char *key, int ttl, long long *id);
+
+/* Adds an account; pwhash may be NULL (no login). 0, DDNS_EEXIST, DDNS_EDB. */
+int db_account_add(struct db_conn *c, const char *email, const char *pwhash,
+		   long long *id);
+
+/* Finds an account by e-mail (case-insensitive). 0, DDNS_ENOENT, DDNS_EDB. */
+int db_account_find(struct db_conn *c, const char *email, long long *id);
+
+/*
+ * Adds host fqdn for account under the longest matching known zone, with
+ * that zone's default TTL. The zone apex itself is refused. Returns 0,
+ * DDNS_ENOTZONE, DDNS_EEXIST or DDNS_EDB.
+ */
+int db_host_add(struct db_conn *c, const char *fqdn, long long account_id,
+		long long *id);
+
+/* Finds a host by name. 0, DDNS_ENOENT, DDNS_EDB. */
+int db_host_find(struct db_conn *c, const char *fqdn, long long *id,
+		 long long *account_id);
+
+/* Stores a host token (public id + secret hash). 0, DDNS_EEXIST, DDNS_EDB. */
+int db_host_token_add(struct db_conn *c, long long host_id,
+		      long long account_id, const char *public_id,
+		      const uint8_t *hash, size_t hash_len, const char *label,
+		      long long *id);
+
+#endif

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "db/conn.h"
+
+#define DB_MAX_STMTS 64
+
+struct db_conn {
+	PGconn *pg;
+	char *url;
+	const struct db_stmt *prepared[DB_MAX_STMTS];
+	size_t nprepared;
+};
+
+static void conn_forget_prepared(struct db_conn *c);
+static int conn_prepare(struct db_conn *c, const struct db_stmt *st);
+static void thread_conn_free(void *p);
+static void thread_key_make(void);
+static void log_pg_error(const char *what, const char *msg);
+
+static pthread_key_t thread_key;
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+static char *thread_url;
+
+static void
+log_pg_error(const char *what, const char *msg)
+{
+	char line[512];
+	size_t n;
+
+	/* libpq messages never contain the password, but are multi-line. */
+	snprintf(line, sizeof(line), "%s", msg ? msg : "");
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' '))
+		line[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (line[i] == '\n')
+			line[i] = ' ';
+	log_error("postgresql: %s: %s", what, line);
+}
+
+struct db_conn *
+db_connect(const char *url, int *err)
+{
+	struct db_conn *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || (c->url = strdup(url)) == NULL) {
+		free(c);
+		*err = DDNS_ENOMEM;
+		return NULL;
+	}
+	c->pg = PQconnectdb(url);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		log_pg_error("connect", PQerrorMessage(c->pg));
+		db_close(c);
+		*err = DDNS_EDB;
+		return NULL;
+	}
+	*err = 0;
+	return c;
+}
+
+void
+db_close(struct db_conn *c)
+{
+	if (c == NULL)
+		return;
+	PQfinish(c->pg);
+	free(c->url);
+	free(c);
+}
+
+static void
+conn_forget_prepared(struct db_conn *c)
+{
+	c->nprepared = 0;
+}
+
+int
+db_ensure(struct db_conn *c)
+{
+	if (PQstatus(c->pg) == CONNECTION_OK)
+		return 0;
+	conn_forget_prepared(c);
+	PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		log_pg_error("reconnect", PQerrorMessage(c->pg));
+		return DDNS_EDB;
+	}
+	log_info("postgresql: reconnected");
+	return 0;
+}
+
+PGconn *
+db_pg(struct db_conn *c)
+{
+	return c->pg;
+}
+
+static int
+conn_prepare(struct db_conn *c, const struct db_stmt *st)
+{
+	PGresult *r;
+	int ok;
+
+	for (size_t i = 0; i < c->nprepared; i++)
+		if (c->prepared[i] == st)
+			return 0;
+	if (c->nprepared == DB_MAX_STMTS)
+		return DDNS_ENOMEM;
+	r = PQprepare(c->pg, st->name, st->sql, st->nparams, NULL);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		log_pg_error(st->name, PQerrorMessage(c->pg));
+	PQclear(r);
+	if (!ok)
+		return DDNS_EDB;
+	c->prepared[c->nprepared++] = st;
+	return 0;
+}
+
+PGresult *
+db_exec(struct db_conn *c, const struct db_stmt *st, const char *const *params,
+	int *err)
+{
+	PGresult *r;
+	ExecStatusType s;
+	const char *state;
+
+	if ((*err = db_ensure(c)) != 0)
+		return NULL;
+	if ((*err = conn_prepare(c, st)) != 0) {
+		if (PQstatus(c->pg) != CONNECTION_OK)
+			conn_forget_prepared(c);
+		return NULL;
+	}
+	r = PQexecPrepared(c->pg, st->name, st->nparams, params, NULL, NULL, 0);
+	s = PQresultStatus(r);
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+		*err = 0;
+		return r;
+	}
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (state != NULL && strcmp(state, "23505") == 0) {
+		*err = DDNS_EEXIST;
+	} else {
+		log_pg_error(st->name, PQerrorMessage(c->pg));
+		*err = DDNS_EDB;
+	}
+	PQclear(r);
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		conn_forget_prepared(c);
+	return NULL;
+}
+
+int
+db_command(struct db_conn *c, const char *sql)
+{
+	PGresult *r;
+	ExecStatusType s;
+
+	if (db_ensure(c) != 0)
+		return DDNS_EDB;
+	r = PQexec(c->pg, sql);
+	s = PQresultStatus(r);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		log_pg_error(sql, PQerrorMessage(c->pg));
+	PQclear(r);
+	return (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? 0 : DDNS_EDB;
+}
+
+static void
+thread_conn_free(void *p)
+{
+	db_close(p);
+}
+
+static void
+thread_key_make(void)
+{
+	pthread_key_create(&thread_key, thread_conn_free);
+}
+
+int
+db_thread_init(const char *url)
+{
+	pthread_once(&thread_once, thread_key_make);
+	free(thread_url);
+	thread_url = strdup(url);
+	return thread_url ? 0 : DDNS_ENOMEM;
+}
+
+struct db_conn *
+db_thread_conn(void)
+{
+	struct db_conn *c;
+	int err;
+
+	pthread_once(&thread_once, thread_key_make);
+	c = pthread_getspecific(thread_key);
+	if (c != NULL)
+		return db_ensure(c) == 0 ? c : NULL;
+	if (thread_url == NULL)
+		return NULL;
+	c = db_connect(thread_url, &err);
+	if (c != NULL)
+		pthread_setspecific(thread_key, c);
+	return c;
+}
+
+long long
+db_get_ll(const PGresult *r, int row, int col)
+{
+	const char *s;
+
+	if (PQgetisnull(r, row, col))
+		return 0;
+	s = PQgetvalue(r, row, col);
+	return strtoll(s, NULL, 10);
+}
+
+const char *
+db_get_str(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	return PQgetvalue(r, row, col);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PostgreSQL connections. A struct db_conn is used by one thread at a time.
+ * Statements are prepared lazily, once per connection, by db_exec().
+ */
+#ifndef DDNS_DB_CONN_H
+#define DDNS_DB_CONN_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+
+/* A statement to prepare once per connection; define them static const. */
+struct db_stmt {
+	const char *name; /* unique across the program */
+	const char *sql;
+	int nparams;
+};
+
+struct db_conn;
+
+/*
+ * Opens a connection to url (libpq URI or conninfo). Returns NULL and sets
+ * *err (DDNS_EDB, DDNS_ENOMEM) on failure; the libpq message is logged
+ * without the password. Caller owns the result; free with db_close().
+ */
+struct db_conn *db_connect(const char *url, int *err);
+
+/* Closes and frees. NULL-safe. */
+void db_close(struct db_conn *c);
+
+/* Checks the connection and reconnects if it broke. 0 or DDNS_EDB. */
+int db_ensure(struct db_conn *c);
+
+/* The libpq handle, for LISTEN and the socket. Owned by c. */
+PGconn *db_pg(struct db_conn *c);
+
+/*
+ * Runs a prepared statement with text parameters (NULL = SQL NULL).
+ * Returns the result (caller PQclear()s it) when its status is
+ * PGRES_COMMAND_OK or PGRES_TUPLES_OK; otherwise logs, clears, sets *err
+ * (DDNS_EEXIST for unique violations, DDNS_EDB otherwise) and returns NULL.
+ */
+PGresult *db_exec(struct db_conn *c, const struct db_stmt *st,
+		  const char *const *params, int *err);
+
+/* Runs a parameterless SQL command (BEGIN, COMMIT, ...). 0 or DDNS_EDB. */
+int db_command(struct db_conn *c, const char *sql);
+
+/*
+ * A connection owned by the calling thread, opened on first use with the
+ * URL given to db_thread_init() and closed when the thread exits. NULL
+ * when the database cannot be reached (retried on the next call).
+ */
+int db_thread_init(const char *url);
+struct db_conn *db_thread_conn(void);
+
+/* Parses a decimal bigint column; 0 on NULL or garbage. */
+long long db_get_ll(const PGresult *r, int row, int col);
+
+/* Text of a column or NULL for SQL NULL. Owned by r. */
+const char *db_get_str(const PGresult *r, int row, int col);
+
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/errors.h"
+#include "db/hosts.h"
+
+static int parse_addr_col(const PGresult *r, int col, bool *has,
+			  struct ddns_addr *a);
+static int parse_hash_col(const PGresult *r, int col, uint8_t *out,
+			  size_t outsz, size_t *len);
+
+static const struct db_stmt st_lookup = {
+	"host_by_token",
+	"SELECT t.id, t.secret_hash, h.id, h.account_id, h.fqdn,"
+	" host(h.ipv4), host(h.ipv6), h.offline"
+	" FROM host_tokens t JOIN hosts h ON h.id = t.host_id"
+	" WHERE t.public_id = $1",
+	1
+};
+
+/*
+ * One statement so that the change, its history row, the token's last use
+ * and the wake-up of the pusher commit together without a transaction
+ * round trip. pg_notify() is only delivered when this commits.
+ */
+static const struct db_stmt st_apply = {
+	"host_apply",
+	"WITH u AS (UPDATE hosts SET"
+	"  ipv4 = CASE WHEN $3 THEN $4::inet ELSE ipv4 END,"
+	"  ipv6 = CASE WHEN $5 THEN $6::inet ELSE ipv6 END,"
+	"  offline = $7, version = version + 1, updated_at = now()"
+	"  WHERE id = $1 AND account_id = $2 RETURNING id, ipv4, ipv6),"
+	" t AS (UPDATE host_tokens SET last_used_at = now()"
+	"  WHERE id = $8 AND host_id = $1),"
+	" e AS (INSERT INTO host_events"
+	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
+	"  SELECT id, $9::inet, $10, $11, ipv4, ipv6, $12 FROM u)"
+	" SELECT u.id FROM u, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
+	12
+};
+
+static int
+parse_addr_col(const PGresult *r, int col, bool *has, struct ddns_addr *a)
+{
+	const char *s = db_get_str(r, 0, col);
+
+	*has = s != NULL;
+	if (s == NULL)
+		return 0;
+	return ddns_addr_parse(s, strlen(s), a) == 0 ? 0 : DDNS_EDB;
+}
+
+static int
+parse_hash_col(const PGresult *r, int col, uint8_t *out, size_t outsz,
+	       size_t *len)
+{
+	const char *s = db_get_str(r, 0, col);
+
+	/* bytea in text form is "\x" followed by hex. */
+	if (s == NULL || s[0] != '\\' || s[1] != 'x')
+		return DDNS_EDB;
+	if (sodium_hex2bin(out, outsz, s + 2, strlen(s + 2), NULL, len,
+			   NULL) != 0)
+		return DDNS_EDB;
+	return 0;
+}
+
+int
+db_token_host_lookup(struct db_conn *c, const char *public_id,
+		     struct db_token_host *out)
+{
+	const char *p[1] = { public_id };
+	const char *fqdn;
+	PGresult *r;
+	int err;
+
+	if ((r = db_exec(c, &st_lookup, p, &err)) == NULL)
+		return err;
+	if (PQntuples(r) != 1) {
+		err = DDNS_ENOENT;
+		goto out;
+	}
+	memset(out, 0, sizeof(*out));
+	out->token_id = db_get_ll(r, 0, 0);
+	if ((err = parse_hash_col(r, 1, out->hash, sizeof(out->hash),
+				  &out->hash_len)) != 0)
+		goto out;
+	out->host.id = db_get_ll(r, 0, 2);
+	out->host.account_id = db_get_ll(r, 0, 3);
+	fqdn = db_get_str(r, 0, 4);
+	if (fqdn == NULL || strlen(fqdn) >= sizeof(out->host.fqdn)) {
+		err = DDNS_EDB;
+		goto out;
+	}
+	memcpy(out->host.fqdn, fqdn, strlen(fqdn) + 1);
+	if ((err = parse_addr_col(r, 5, &out->host.has_v4, &out->host.v4)) ||
+	    (err = parse_addr_col(r, 6, &out->host.has_v6, &out->host.v6)))
+		goto out;
+	out->host.offline = strcmp(PQgetvalue(r, 0, 7), "t") == 0;
+out:
+	PQclear(r);
+	return err;
+}
+
+int
+db_host_apply(struct db_conn *c, long long host_id, long long account_id,
+	      const struct db_host_change *ch)
+{
+	char id[24], acc[24], tok[24], v4[48], v6[48];
+	const char *p[12];
+	PGresult *r;
+	int err, n;
+
+	snprintf(id, sizeof(id), "%lld", host_id);
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	snprintf(tok, sizeof(tok), "%lld", ch->token_id);
+	/* A set family of 0 clears the address (SQL NULL). */
+	if (ch->set_v4 && ch->v4.family != 0)
+		ddns_addr_format(&ch->v4, v4, sizeof(v4));
+	if (ch->set_v6 && ch->v6.family != 0)
+		ddns_addr_format(&ch->v6, v6, sizeof(v6));
+	p[0] = id;
+	p[1] = acc;
+	p[2] = ch->set_v4 ? "t" : "f";
+	p[3] = ch->set_v4 && ch->v4.family != 0 ? v4 : NULL;
+	p[4] = ch->set_v6 ? "t" : "f";
+	p[5] = ch->set_v6 && ch->v6.family != 0 ? v6 : NULL;
+	p[6] = ch->offline ? "t" : "f";
+	p[7] = tok;
+	p[8] = ch->source;
+	p[9] = ch->user_agent;
+	p[10] = ch->result;
+	p[11] = ch->via;
+	if ((r = db_exec(c, &st_apply, p, &err)) == NULL)
+		return err;
+	n = PQntuples(r);
+	PQclear(r);
+	return n == 1 ? 0 : DDNS_ENOENT;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Queries of the update path: a host by its token, and writing a change.
+ */
+#ifndef DDNS_DB_HOSTS_H
+#define DDNS_DB_HOSTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/names.h"
+#include "db/conn.h"
+
+struct db_host {
+	long long id;
+	long long account_id;
+	char fqdn[DDNS_NAME_MAX + 1];
+	bool has_v4, has_v6;
+	struct ddns_addr v4, v6;
+	bool offline;
+};
+
+struct db_token_host {
+	long long token_id;
+	uint8_t hash[32];
+	size_t hash_len;
+	struct db_host host;
+};
+
+/*
+ * One indexed read: the host token with this public id and its host.
+ * Returns 0, DDNS_ENOENT or DDNS_EDB.
+ */
+int db_token_host_lookup(struct db_conn *c, const char *public_id,
+			 struct db_token_host *out);
+
+struct db_host_change {
+	bool set_v4, set_v6;      /* replace this family's address */
+	struct ddns_addr v4, v6;  /* used when set_*; family 0 clears */
+	bool offline;
+	long long token_id;       /* 0 when not done with a host token */
+	const char *source;       /* client address text or NULL */
+	const char *user_agent;   /* or NULL */
+	const char *result;       /* result word for the history */
+	const char *via;          /* "nic/update", "api", ... */
+};
+
+/*
+ * In one statement (atomic): writes the change to host_id of account_id,
+ * bumps version (the host becomes dirty for the pusher), records a
+ * host_events row, touches the token's last_used_at and NOTIFYs
+ * ddns_dirty. Returns 0, DDNS_ENOENT (no such host for this account) or
+ * DDNS_EDB.
+ */
+int db_host_apply(struct db_conn *c, long long host_id, long long account_id,
+		  const struct db_host_change *ch);
+
+#endif

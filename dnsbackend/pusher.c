@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "db/conn.h"
+#include "db/outbox.h"
+#include "dnsbackend/client.h"
+#include "dnsbackend/pusher.h"
+
+#define PUSH_MAX_ZONES_BACKOFF 64
+#define PUSH_BACKOFF_MIN_MS 500
+#define PUSH_BACKOFF_MAX_MS 60000
+
+struct zone_backoff {
+	long long zone_id;
+	unsigned fails;
+	long long until_ms; /* monotonic */
+};
+
+struct dns_pusher {
+	struct dns_pusher_opts opts;
+	pthread_t thread;
+	int wake[2]; /* self-pipe to interrupt the wait on stop */
+	atomic_int stop;
+	struct db_conn *db;
+	bool listening;
+	struct db_push_item *items;
+	struct dns_change *changes;
+	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
+	size_t nbackoff;
+};
+
+static long long now_ms(void);
+static void *pusher_main(void *arg);
+static int pusher_round(struct dns_pusher *p, size_t *pushed);
+static int push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n);
+static int push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
+		      struct db_push_item *it, size_t n);
+static void backoff_fail(struct dns_pusher *p, long long zone_id, int err);
+static void backoff_clear(struct dns_pusher *p, long long zone_id);
+static size_t backoff_active(struct dns_pusher *p, long long *ids);
+static long long backoff_next_ms(struct dns_pusher *p);
+static int pusher_connect(struct dns_pusher *p);
+static void pusher_wait(struct dns_pusher *p, long long ms);
+static int pusher_init(struct dns_pusher *p,
+		       const struct dns_pusher_opts *opts);
+static void pusher_fini(struct dns_pusher *p);
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+backoff_fail(struct dns_pusher *p, long long zone_id, int err)
+{
+	struct zone_backoff *b = NULL;
+	long long delay;
+
+	for (size_t i = 0; i < p->nbackoff; i++)
+		if (p->backoff[i].zone_id == zone_id)
+			b = &p->backoff[i];
+	if (b == NULL) {
+		if (p->nbackoff == PUSH_MAX_ZONES_BACKOFF)
+			return; /* not remembered: retried at the next round */
+		b = &p->backoff[p->nbackoff++];
+		b->zone_id = zone_id;
+		b->fails = 0;
+	}
+	b->fails++;
+	delay = PUSH_BACKOFF_MIN_MS;
+	for (unsigned i = 1; i < b->fails && delay < PUSH_BACKOFF_MAX_MS; i++)
+		delay *= 2;
+	if (delay > PUSH_BACKOFF_MAX_MS)
+		delay = PUSH_BACKOFF_MAX_MS;
+	b->until_ms = now_ms() + delay;
+	log_warn("pusher: zone %lld: %s; retry in %lld ms (attempt %u)",
+		 zone_id, ddns_strerror(err), delay, b->fails);
+}
+
+static void
+backoff_clear(struct dns_pusher *p, long long zone_id)
+{
+	for (size_t i = 0; i < p->nbackoff; i++) {
+		if (p->backoff[i].zone_id != zone_id)
+			continue;
+		log_info("pusher: zone %lld: recovered after %u failures",
+			 zone_id, p->backoff[i].fails);
+		p->backoff[i] = p->backoff[--p->nbackoff];
+		return;
+	}
+}
+
+/* Zones still waiting out their backoff; their ids go into ids. */
+static size_t
+backoff_active(struct dns_pusher *p, long long *ids)
+{
+	long long now = now_ms();
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nbackoff; i++)
+		if (p->backoff[i].until_ms > now)
+			ids[n++] = p->backoff[i].zone_id;
+	return n;
+}
+
+/* Milliseconds until the earliest backoff ends, or -1 if none. */
+static long long
+backoff_next_ms(struct dns_pusher *p)
+{
+	long long now = now_ms(), best = -1, d;
+
+	for (size_t i = 0; i < p->nbackoff; i++) {
+		d = p->backoff[i].until_ms - now;
+		if (d < 0)
+			d = 0;
+		if (best < 0 || d < best)
+			best = d;
+	}
+	return best;
+}
+
+/*
+ * Sends items (one zone) in one message; when they do not fit in one
+ * message, in halves. On success marks them pushed.
+ */
+static int
+push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
+	   struct db_push_item *it, size_t n)
+{
+	int err;
+
+	for (size_t i = 0; i < n; i++) {
+		p->changes[i].name = it[i].fqdn;
+		p->changes[i].ttl = it[i].ttl;
+		p->changes[i].has_v4 = it[i].has_v4;
+		memcpy(p->changes[i].v4, it[i].v4, 4);
+		p->changes[i].has_v6 = it[i].has_v6;
+		memcpy(p->changes[i].v6, it[i].v6, 16);
+	}
+	err = dns_update_send(it[0].primary, key, it[0].zone, p->changes, n,
+			      (int)p->opts.timeout_ms);
+	if (err == DDNS_ETRUNC && n > 1) {
+		if ((err = push_split(p, key, it, n / 2)) != 0)
+			return err;
+		return push_split(p, key, it + n / 2, n - n / 2);
+	}
+	if (err != 0)
+		return err;
+	return db_outbox_mark(p->db, it, n);
+}
+
+static int
+push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
+{
+	const struct dns_tsig_key *key;
+	int err;
+
+	key = dns_keyring_find(p->opts.keys, it[0].key);
+	if (key == NULL) {
+		log_error("pusher: zone %s refers to TSIG key \"%s\", which "
+			  "is not in DDNS_TSIG_KEY_FILE",
+			  it[0].zone, it[0].key);
+		err = DDNS_ENOKEY;
+	} else {
+		err = push_split(p, key, it, n);
+	}
+	if (err == DDNS_EDB)
+		return err;
+	if (err != 0) {
+		log_error("pusher: zone %s: primary %s: %zu changes not "
+			  "pushed: %s",
+			  it[0].zone, it[0].primary, n, ddns_strerror(err));
+		backoff_fail(p, it[0].zone_id, err);
+		return err;
+	}
+	backoff_clear(p, it[0].zone_id);
+	log_debug("pusher: zone %s: pushed %zu changes", it[0].zone, n);
+	return 0;
+}
+
+/*
+ * One round: claim a batch, push it zone by zone, commit what succeeded.
+ * A zone that fails does not stop the others.
+ */
+static int
+pusher_round(struct dns_pusher *p, size_t *pushed)
+{
+	long long skip[PUSH_MAX_ZONES_BACKOFF];
+	size_t nskip, n, start, end;
+	int err, first = 0;
+
+	*pushed = 0;
+	nskip = backoff_active(p, skip);
+	err = db_outbox_claim(p->db, skip, nskip, p->items, p->opts.batch, &n);
+	if (err != 0)
+		return err;
+	for (start = 0; start < n; start = end) {
+		end = start + 1;
+		while (end < n && p->items[end].zone_id == p->items[start].zone_id)
+			end++;
+		err = push_zone(p, p->items + start, end - start);
+		if (err == DDNS_EDB) {
+			db_outbox_finish(p->db, false);
+			return err;
+		}
+		if (err == 0)
+			*pushed += end - start;
+		else if (first == 0)
+			first = err;
+	}
+	if ((err = db_outbox_finish(p->db, true)) != 0)
+		return err;
+	if (n == p->opts.batch && first == 0)
+		return 1; /* a full batch: more may be waiting */
+	return first;
+}
+
+static int
+pusher_connect(struct dns_pusher *p)
+{
+	int err;
+
+	if (p->db == NULL) {
+		p->db = db_connect(p->opts.database_url, &err);
+		if (p->db == NULL)
+			return err;
+		p->listening = false;
+	} else if (db_ensure(p->db) != 0) {
+		p->listening = false;
+		return DDNS_EDB;
+	}
+	if (!p->listening) {
+		/* A reconnect loses LISTEN: subscribe again. */
+		p->listening = db_command(p->db, "LISTEN ddns_dirty") == 0;
+	}
+	return p->listening ? 0 : DDNS_EDB;
+}
+
+/* Sleeps up to ms, waking early on NOTIFY or stop. Drains notifications. */
+static void
+pusher_wait(struct dns_pusher *p, long long ms)
+{
+	struct pollfd pfd[2];
+	PGnotify *nf;
+	int nfds = 1;
+	char c;
+
+	pfd[0].fd = p->wake[0];
+	pfd[0].events = POLLIN;
+	if (p->db != NULL && PQsocket(db_pg(p->db)) >= 0) {
+		pfd[1].fd = PQsocket(db_pg(p->db));
+		pfd[1].events = POLLIN;
+		nfds = 2;
+	}
+	if (poll(pfd, (nfds_t)nfds, (int)ms) > 0 && (pfd[0].revents & POLLIN))
+		(void)!read(p->wake[0], &c, 1);
+	if (nfds == 2) {
+		PQconsumeInput(db_pg(p->db));
+		while ((nf = PQnotifies(db_pg(p->db))) != NULL)
+			PQfreemem(nf);
+	}
+}
+
+static void *
+pusher_main(void *arg)
+{
+	struct dns_pusher *p = arg;
+	unsigned db_fails = 0;
+	size_t pushed;
+	long long wait, next;
+	int ret;
+
+	log_info("pusher: started (batch %u, interval %u ms)", p->opts.batch,
+		 p->opts.interval_ms);
+	while (!p->stop) {
+		if (pusher_connect(p) != 0) {
+			db_fails++;
+			wait = 500LL << (db_fails < 7 ? db_fails : 7);
+			log_warn("pusher: database unavailable; retry in %lld ms",
+				 wait);
+			pusher_wait(p, wait);
+			continue;
+		}
+		db_fails = 0;
+		ret = pusher_round(p, &pushed);
+		if (ret == 1)
+			continue;
+		wait = p->opts.interval_ms;
+		next = backoff_next_ms(p);
+		if (next >= 0 && next < wait)
+			wait = next;
+		pusher_wait(p, wait);
+	}
+	log_info("pusher: stopped");
+	return NULL;
+}
+
+static int
+pusher_init(struct dns_pusher *p, const struct dns_pusher_opts *opts)
+{
+	memset(p, 0, sizeof(*p));
+	p->opts = *opts;
+	p->wake[0] = p->wake[1] = -1;
+	p->items = calloc(opts->batch, sizeof(*p->items));
+	p->changes = calloc(opts->batch, sizeof(*p->changes));
+	if (p->items == NULL || p->changes == NULL)
+		return DDNS_ENOMEM;
+	return 0;
+}
+
+static void
+pusher_fini(struct dns_pusher *p)
+{
+	db_close(p->db);
+	free(p->items);
+	free(p->changes);
+	if (p->wake[0] >= 0)
+		close(p->wake[0]);
+	if (p->wake[1] >= 0)
+		close(p->wake[1]);
+}
+
+struct dns_pusher *
+dns_pusher_start(const struct dns_pusher_opts *opts)
+{
+	struct dns_pusher *p;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return NULL;
+	if (pusher_init(p, opts) != 0 || pipe(p->wake) != 0)
+		goto fail;
+	if (pthread_create(&p->thread, NULL, pusher_main, p) != 0)
+		goto fail;
+	return p;
+fail:
+	log_error("pusher: cannot start");
+	pusher_fini(p);
+	free(p);
+	return NULL;
+}
+
+void
+dns_pusher_stop(struct dns_pusher *p)
+{
+	if (p == NULL)
+		return;
+	p->stop = 1;
+	(void)!write(p->wake[1], "x", 1);
+	pthread_join(p->thread, NULL);
+	pusher_fini(p);
+	free(p);
+}
+
+int
+dns_pusher_drain(const struct dns_pusher_opts *opts)
+{
+	struct dns_pusher p;
+	size_t pushed, total = 0;
+	int ret;
+
+	if ((ret = pusher_init(&p, opts)) != 0)
+		goto out;
+	if ((ret = pusher_connect(&p)) != 0)
+		goto out;
+	do {
+		ret = pusher_round(&p, &pushed);
+		total += pushed;
+	} while (ret == 1);
+	log_info("pusher: drained %zu changes", total);
+out:
+	pusher_fini(&p);
+	return ret;
+}

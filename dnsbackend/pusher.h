@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pusher: a thread that moves dirty hosts from PostgreSQL into DNS.
+ * It wakes on NOTIFY ddns_dirty and every interval regardless, claims
+ * dirty hosts (FOR UPDATE SKIP LOCKED, so any number of instances can run),
+ * sends one signed UPDATE per zone and batch, and marks hosts pushed only
+ * after NOERROR. A failing zone is retried with capped exponential backoff;
+ * nothing is marked, so nothing is lost.
+ */
+#ifndef DDNS_DNSBACKEND_PUSHER_H
+#define DDNS_DNSBACKEND_PUSHER_H
+
+#include <stddef.h>
+
+#include "dnsbackend/keyfile.h"
+
+struct dns_pusher_opts {
+	const char *database_url;
+	const struct dns_keyring *keys; /* borrowed; must outlive the pusher */
+	unsigned interval_ms;           /* wake-up without NOTIFY */
+	unsigned batch;                 /* hosts claimed per round */
+	unsigned timeout_ms;            /* per DNS exchange */
+};
+
+struct dns_pusher;
+
+/* Starts the thread. Returns NULL on failure (logged). Caller owns it. */
+struct dns_pusher *dns_pusher_start(const struct dns_pusher_opts *opts);
+
+/* Asks the thread to stop after its current batch, joins and frees it.
+ * NULL-safe. */
+void dns_pusher_stop(struct dns_pusher *p);
+
+/*
+ * Pushes everything that is dirty now, on the calling thread, then
+ * returns: 0 when the outbox is empty, or the first error of a zone that
+ * could not be pushed. For the CLI and tests.
+ */
+int dns_pusher_drain(const struct dns_pusher_opts *opts);
+
+#endif
