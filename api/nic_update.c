@@ -123,6 +123,7 @@ nic_authenticate(const struct api_request *req, struct nic_ctx *c,
 	if (secret == NULL)
 		return DDNS_EAUTH;
 	err = auth_token_parse(secret, strlen(secret), &c->tok);
+	sodium_memzero(user, sizeof(user));
 	sodium_memzero(pass, sizeof(pass));
 	if (err != 0 || c->tok.kind != AUTH_TOKEN_HOST)
 		return DDNS_EAUTH;
