@@ -76,4 +76,15 @@ struct dns_reply_info {
 int dns_reply_parse(const uint8_t *msg, size_t len,
 		    struct dns_reply_info *info);
 
+/*
+ * Reads the possibly compressed name at offset pos of msg (len bytes).
+ * When out is not NULL, writes it uncompressed and in lower case there
+ * (outsz >= 255). *next receives the offset just past the name where it
+ * stands in msg. Compression pointers must point before the labels that
+ * lead to them, so loops are impossible. Returns the wire length of the
+ * name or DDNS_EMALFORMED.
+ */
+int dns_name_unpack(const uint8_t *msg, size_t len, size_t pos, uint8_t *out,
+		    size_t outsz, size_t *next);
+
 #endif

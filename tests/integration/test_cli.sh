@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The operator CLI: migrations, configuration errors, zone/account/host/
+# token creation and their validation.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+
+it_setup
+
+# --- configuration errors: one line naming the variable, exit 2 -----------
+out=$(env -u DDNS_DATABASE_URL "$DDNSD" migrate 2>&1) && rc=0 || rc=$?
+it_eq 2 "$rc" "missing DDNS_DATABASE_URL exits 2"
+it_match "^ddnsd: DDNS_DATABASE_URL: " "$out" "the error names DDNS_DATABASE_URL"
+it_eq 1 "$(printf '%s\n' "$out" | wc -l)" "the error is one line"
+out=$(env -u DDNS_TSIG_KEY_FILE "$DDNSD" serve 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: DDNS_TSIG_KEY_FILE: not set (path of a BIND-style TSIG key file)" "$rc $out" "serve without a key file"
+out=$(DDNS_TSIG_KEY_FILE=/nonexistent "$DDNSD" serve 2>&1) && rc=0 || rc=$?
+it_match "^2 ddnsd: DDNS_TSIG_KEY_FILE: /nonexistent" "$rc $out" "unreadable key file"
+printf 'key "x" { algorithm hmac-md5; secret "AAAA"; };\n' >"$IT_TMP/bad.key"
+out=$(DDNS_TSIG_KEY_FILE=$IT_TMP/bad.key "$DDNSD" serve 2>&1) && rc=0 || rc=$?
+it_match "^2 ddnsd: DDNS_TSIG_KEY_FILE: " "$rc $out" "unsupported key algorithm"
+for v in "localhost:80" "127.0.0.1" "127.0.0.1:0" "127.0.0.1:70000" "[::1]:x"; do
+	out=$(DDNS_LISTEN=$v "$DDNSD" serve 2>&1) && rc=0 || rc=$?
+	it_match "^2 ddnsd: DDNS_LISTEN: " "$rc $out" "DDNS_LISTEN=$v refused"
+done
+out=$(DDNS_PUSH_BATCH=abc "$DDNSD" migrate 2>&1) && rc=0 || rc=$?
+it_match "^2 ddnsd: DDNS_PUSH_BATCH: " "$rc $out" "non-numeric DDNS_PUSH_BATCH"
+out=$(DDNS_DATABASE_URL="postgresql://nobody@127.0.0.1:1/none" "$DDNSD" migrate 2>&1) && rc=0 || rc=$?
+it_eq 1 "$rc" "unreachable database: exit 1"
+
+# --- migrations -------------------------------------------------------------
+"$DDNSD" migrate >"$IT_TMP/m1" 2>&1 & p1=$!
+"$DDNSD" migrate >"$IT_TMP/m2" 2>&1 & p2=$!
+wait $p1 && wait $p2 && rc=0 || rc=$?
+it_eq 0 "$rc" "two migrate runs at once both succeed"
+it_eq 1 "$(cat "$IT_TMP/m1" "$IT_TMP/m2" | grep -c '^migrations: 1 applied')" "exactly one of them applied the migration"
+it_match "^migrations: 0 applied" "$("$DDNSD" migrate 2>&1)" "a third run is a no-op"
+it_eq 1 "$(fx_psql "SELECT count(*) FROM schema_migrations")" "one row per migration"
+
+# --- zones, accounts, hosts, tokens -----------------------------------------
+it_ok "$DDNSD" zone add Dyn.Test. --primary "$BIND_PRIMARY" --key ddnsd-key --ttl 120
+it_eq "dyn.test|120" "$(fx_psql "SELECT name || '|' || default_ttl FROM zones")" "zone name normalised, TTL kept"
+out=$("$DDNSD" zone add dyn.test --primary "$BIND_PRIMARY" --key ddnsd-key 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: zone dyn.test: already exists" "$rc $out" "duplicate zone"
+it_fail "$DDNSD" zone add bad..zone --primary "$BIND_PRIMARY" --key k
+it_fail "$DDNSD" zone add ok.test --primary nameserver.example:53 --key k
+it_fail "$DDNSD" zone add ok.test --primary "$BIND_PRIMARY"
+it_fail "$DDNSD" zone add ok.test --primary "$BIND_PRIMARY" --key k --ttl 0
+
+printf 'correct horse battery\n' | it_ok "$DDNSD" account add Owner@Example.com --password-stdin
+it_match '^\$argon2id\$' "$(fx_psql "SELECT password_hash FROM accounts")" "password stored as argon2id"
+it_fail "$DDNSD" account add owner@example.com
+printf 'short\n' | it_fail "$DDNSD" account add x@example.com --password-stdin
+it_fail "$DDNSD" account add not-an-email
+
+it_ok "$DDNSD" host add Web.Dyn.Test --account owner@example.com
+it_eq "web.dyn.test|120" "$(fx_psql "SELECT fqdn || '|' || ttl FROM hosts")" "host normalised, zone TTL"
+out=$("$DDNSD" host add web.nowhere.test --account owner@example.com 2>&1) && rc=0 || rc=$?
+it_match "^2 ddnsd: host web.nowhere.test: name is not under a known zone" "$rc $out" "host outside every zone"
+it_fail "$DDNSD" host add dyn.test --account owner@example.com
+it_fail "$DDNSD" host add web.dyn.test --account owner@example.com
+it_fail "$DDNSD" host add x.dyn.test --account nobody@example.com
+
+out=$("$DDNSD" token add web.dyn.test --label "living room")
+tok=$(printf '%s\n' "$out" | tail -n 1)
+it_match '^ddh_[a-z2-7]{20}_[A-Za-z0-9_-]{43}$' "$tok" "token alone on the last line"
+it_eq 1 "$(printf '%s\n' "$out" | grep -c -F "$tok")" "token printed once"
+pub=$(cut -d_ -f2 <<<"$tok")
+secret=${tok##*_}
+it_eq "living room|32" "$(fx_psql "SELECT label || '|' || length(secret_hash) FROM host_tokens WHERE public_id = '$pub'")" "only a 32-byte hash is stored"
+it_eq 0 "$(pg_dump -a "$DDNS_DATABASE_URL" 2>/dev/null | grep -c -F "$secret" || true)" "the secret is nowhere in the database"
+it_fail "$DDNSD" token add nothere.dyn.test
+it_fail "$DDNSD" token add web.dyn.test --label $'bad\001label'
+it_eq 2 "$("$DDNSD" frobnicate >/dev/null 2>&1; echo $?)" "unknown command exits 2"
+it_done
