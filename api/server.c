@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct req_ctx {
 	struct ddns_buf body;
 	struct timespec start;
 	unsigned early_status; /* set when the request is refused on size */
+	bool headers_seen;
 };
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con);
@@ -178,6 +180,15 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 	(void)version;
 	if (ctx == NULL)
 		return MHD_NO;
+	/*
+	 * The first call only announces the headers. Answering there makes
+	 * libmicrohttpd discard the rest of the request and close the
+	 * connection, which would defeat keep-alive.
+	 */
+	if (!ctx->headers_seen) {
+		ctx->headers_seen = true;
+		return MHD_YES;
+	}
 	if (*upload_size != 0) {
 		if (ctx->early_status == 0 &&
 		    ddns_buf_append(&ctx->body, upload, *upload_size) != 0)

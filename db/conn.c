@@ -21,6 +21,7 @@ static int conn_prepare(struct db_conn *c, const struct db_stmt *st);
 static void thread_conn_free(void *p);
 static void thread_key_make(void);
 static void log_pg_error(const char *what, const char *msg);
+static void notice_cb(void *arg, const char *msg);
 
 static pthread_key_t thread_key;
 static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
@@ -43,6 +44,14 @@ log_pg_error(const char *what, const char *msg)
 	log_error("postgresql: %s: %s", what, line);
 }
 
+/* NOTICEs ("relation already exists, skipping") are not for operators. */
+static void
+notice_cb(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("postgresql: %s", msg);
+}
+
 struct db_conn *
 db_connect(const char *url, int *err)
 {
@@ -61,6 +70,7 @@ db_connect(const char *url, int *err)
 		*err = DDNS_EDB;
 		return NULL;
 	}
+	PQsetNoticeProcessor(c->pg, notice_cb, NULL);
 	*err = 0;
 	return c;
 }
