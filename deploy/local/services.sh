@@ -1,0 +1,478 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+#
+# deploy/local/services.sh - private, throwaway PostgreSQL 15 and BIND 9.18
+# instances on free 127.0.0.1 ports, for the test suite and the local demo.
+#
+# Source this file; it defines functions only and changes no shell options.
+# Every function works under `set -euo pipefail`, logs to stderr, prints to
+# stdout only what its comment says, and returns non-zero after a one-line
+# "services.sh: ..." error on failure. Debian 12, run as root.
+#
+#   svc_install_deps [PKG...]      install build/test packages if missing
+#   svc_free_port                  print a port free for TCP and UDP
+#   svc_pg_start STATEDIR          start PG; exports PGPORT_DDNS, DDNS_DATABASE_URL
+#   svc_pg_createdb NAME           create database NAME, print its URL
+#   svc_pg_dropdb NAME             drop database NAME (FORCE)
+#   svc_pg_stop STATEDIR           fast shutdown
+#   svc_bind_start STATEDIR ZONE...  start named; exports BIND_PORT, BIND_PID,
+#                                  DDNS_TSIG_KEY_FILE, BIND_PRIMARY
+#   svc_bind_stop STATEDIR / svc_bind_restart STATEDIR
+#   svc_stop_all STATEDIR          stop both (idempotent, for `trap ... EXIT`)
+#   svc_purge STATEDIR             stop all and delete STATEDIR (and any /tmp
+#                                  fallback directory used for PostgreSQL)
+#
+# Layout: STATEDIR/pg/{data,run,log,port,env}  (pg may be a symlink to
+# /tmp/ddnsd-pg.* when user postgres cannot reach STATEDIR),
+# STATEDIR/bind/{named.conf,tsig.key,zones/,work/,named.log,port,zones.list,
+# named.bgpid,env}. The env files hold `export VAR=value` lines for other
+# processes to source.
+
+SVC_PG_BIN=${SVC_PG_BIN:-/usr/lib/postgresql/15/bin}
+SVC_BASE_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libpq-dev
+	libjansson-dev libsodium-dev check postgresql-15 bind9 bind9-utils
+	bind9-dnsutils curl ddclient)
+_svc_apt_updated=0
+
+_svc_log() { printf 'services.sh: %s\n' "$*" >&2; }
+_svc_err() { printf 'services.sh: error: %s\n' "$*" >&2; return 1; }
+
+# Absolute path of $1 (need not exist yet), without resolving symlinks.
+_svc_abs() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$PWD" "$1" ;;
+	esac
+}
+
+# True if pid $1 is a live (non-zombie) process.
+_svc_alive() {
+	local pid=$1 state
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	[[ -r /proc/$pid/stat ]] || return 1
+	state=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ -n $state && $state != Z && $state != X ]]
+}
+
+# Wait up to $2 seconds (tenths allowed via loop count) for pid $1 to die.
+_svc_wait_dead() {
+	local pid=$1 i n=$(($2 * 10))
+	for ((i = 0; i < n; i++)); do
+		_svc_alive "$pid" || return 0
+		sleep 0.1
+	done
+	! _svc_alive "$pid"
+}
+
+# Write `export NAME=value` lines for the named variables into file $1.
+_svc_write_env() {
+	local file=$1 v
+	shift
+	{
+		for v in "$@"; do
+			printf 'export %s=%q\n' "$v" "${!v}"
+		done
+	} >"$file.tmp" && mv -f "$file.tmp" "$file"
+}
+
+# Paths end up inside config files between double quotes.
+_svc_check_path() {
+	[[ $1 != *[\"\\$'\n']* ]] || _svc_err "unsupported characters in path: $1"
+}
+
+# ---------------------------------------------------------------- packages
+
+# svc_install_deps [extra packages...]: apt-get install whatever is missing.
+svc_install_deps() {
+	local pkg missing=() status created_policy=0 rc=0
+	for pkg in "${SVC_BASE_PACKAGES[@]}" "$@"; do
+		status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) || status=
+		[[ $status == installed ]] || missing+=("$pkg")
+	done
+	((${#missing[@]} > 0)) || return 0
+	[[ $(id -u) == 0 ]] || _svc_err "need root to install: ${missing[*]}" || return 1
+	_svc_log "installing: ${missing[*]}"
+	# Keep maintainer scripts from starting daemons (ddclient, postgresql,
+	# named): invoke-rc.d honours policy-rc.d exit code 101 = "forbidden".
+	if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d &&
+			chmod 755 /usr/sbin/policy-rc.d && created_policy=1
+	fi
+	if [[ $_svc_apt_updated == 0 ]]; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || rc=$?
+		[[ $rc != 0 ]] || _svc_apt_updated=1
+	fi
+	if [[ $rc == 0 ]]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends -o Dpkg::Options::=--force-confdef \
+			-o Dpkg::Options::=--force-confold "${missing[@]}" >&2 </dev/null || rc=$?
+	fi
+	if [[ $created_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
+	[[ $rc == 0 ]] || _svc_err "apt-get failed (exit $rc) installing: ${missing[*]}" || return 1
+	# Belt and braces: a ddclient daemon must not survive the install.
+	local pid
+	for pid in $(pgrep -x ddclient 2>/dev/null || true); do
+		_svc_log "stopping ddclient daemon started by the package (pid $pid)"
+		kill "$pid" 2>/dev/null || true
+	done
+	return 0
+}
+
+# ---------------------------------------------------------------- ports
+
+# svc_free_port: print a port on 127.0.0.1 currently free for TCP and UDP.
+svc_free_port() {
+	local py=/usr/bin/python3 port
+	[[ -x $py ]] || py=$(command -v python3 || true)
+	if [[ -n $py ]]; then
+		port=$("$py" - <<-'EOF'
+			import socket, sys
+			for _ in range(200):
+			    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+			    t.bind(("127.0.0.1", 0))
+			    p = t.getsockname()[1]
+			    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+			    try:
+			        u.bind(("127.0.0.1", p))
+			    except OSError:
+			        t.close(); u.close(); continue
+			    t.close(); u.close()
+			    print(p); sys.exit(0)
+			sys.exit(1)
+		EOF
+		) || port=
+	else
+		# Fallback without python: random high port not listed by ss.
+		local i cand
+		for ((i = 0; i < 200; i++)); do
+			cand=$((20000 + RANDOM % 40000))
+			if ! ss -Hlntu 2>/dev/null | awk '{print $5}' | grep -q ":$cand\$"; then
+				port=$cand
+				break
+			fi
+		done
+	fi
+	[[ -n ${port:-} ]] || _svc_err "no free port found" || return 1
+	printf '%s\n' "$port"
+}
+
+# ---------------------------------------------------------------- postgres
+
+# Run a PostgreSQL binary as user postgres from a directory it can read.
+_svc_as_pg() {
+	(cd / && runuser -u postgres -- "$@")
+}
+
+# Port-less psql as superuser "postgres" over TCP; remaining args to psql.
+_svc_psql() {
+	[[ -n ${PGPORT_DDNS:-} ]] || _svc_err "PGPORT_DDNS not set: run svc_pg_start or source STATEDIR/pg/env" || return 1
+	PGCONNECT_TIMEOUT=10 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT_DDNS" \
+		-U postgres "$@"
+}
+
+# Choose STATEDIR/pg, or a /tmp fallback symlinked from it when user postgres
+# cannot traverse STATEDIR or the socket path would exceed sun_path. Prints
+# the real directory.
+_svc_pg_dir() {
+	local state=$1 link=$1/pg real
+	if [[ -L $link ]]; then
+		real=$(readlink -f "$link") || return 1
+		[[ -d $real ]] || _svc_err "$link points to missing $real" || return 1
+		printf '%s\n' "$real"
+		return 0
+	fi
+	mkdir -p "$state" || _svc_err "cannot create $state" || return 1
+	# Our own state dir may be 0700 (mktemp -d): let postgres traverse it.
+	if [[ -O $state ]] && ! _svc_as_pg test -x "$state" 2>/dev/null; then
+		chmod o+x "$state" 2>/dev/null || true
+	fi
+	real=$(readlink -f "$state")/pg
+	# ".s.PGSQL.NNNNN.lock" must fit into sun_path (108 bytes).
+	if _svc_as_pg test -x "$state" 2>/dev/null && ((${#real} + 24 < 100)); then
+		mkdir -p "$real" || return 1
+	else
+		[[ ! -e $link ]] || _svc_err "$link exists but is unusable by user postgres" || return 1
+		real=$(mktemp -d /tmp/ddnsd-pg.XXXXXX) || return 1
+		ln -s "$real" "$link" || return 1
+		_svc_log "user postgres cannot use $state (permissions or path length); using $real (symlinked from $link)"
+	fi
+	printf '%s\n' "$real"
+}
+
+_svc_pg_running() {
+	local dir=$1
+	[[ -f $dir/data/postmaster.pid ]] || return 1
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null 2>&1
+}
+
+# svc_pg_start STATEDIR: init (once) and start a private PostgreSQL.
+svc_pg_start() {
+	local state dir port url i
+	[[ $# == 1 ]] || _svc_err "usage: svc_pg_start STATEDIR" || return 1
+	state=$(_svc_abs "$1")
+	_svc_check_path "$state" || return 1
+	[[ -x $SVC_PG_BIN/initdb ]] || _svc_err "$SVC_PG_BIN/initdb missing (svc_install_deps)" || return 1
+	dir=$(_svc_pg_dir "$state") || _svc_err "cannot prepare $state/pg" || return 1
+	mkdir -p "$dir/run" && touch "$dir/log" && chown postgres: "$dir" "$dir/run" "$dir/log" ||
+		_svc_err "cannot prepare $dir" || return 1
+	chmod 700 "$dir/run"
+
+	if [[ ! -f $dir/data/PG_VERSION ]]; then
+		rm -rf "$dir/data"
+		_svc_as_pg "$SVC_PG_BIN/initdb" -D "$dir/data" -U postgres -A trust \
+			-E UTF8 --no-locale >>"$dir/log" 2>&1 ||
+			_svc_err "initdb failed, see $dir/log" || return 1
+		# Trust, but only for the unix socket and 127.0.0.1.
+		printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
+			>"$dir/data/pg_hba.conf"
+		cat >>"$dir/data/postgresql.conf" <<-EOF
+
+			# ddnsd throwaway test server (services.sh)
+			listen_addresses = '127.0.0.1'
+			unix_socket_directories = '$dir/run'
+			max_connections = 200
+			shared_buffers = 32MB
+			logging_collector = off
+			log_min_messages = warning
+		EOF
+	fi
+
+	if _svc_pg_running "$dir"; then
+		port=$(cat "$dir/port" 2>/dev/null) || _svc_err "postgres running in $dir but no port file" || return 1
+		_svc_log "postgres already running on 127.0.0.1:$port"
+	else
+		# Reuse the previous port when it is still free, else pick a new one.
+		port=$(cat "$dir/port" 2>/dev/null || true)
+		if [[ -z $port ]] || (: >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			port=$(svc_free_port) || return 1
+		fi
+		printf '%s\n' "$port" >"$dir/port"
+		_svc_as_pg "$SVC_PG_BIN/pg_ctl" start -D "$dir/data" -l "$dir/log" \
+			-o "-p $port" -w -t 30 >/dev/null 2>&1 ||
+			{ tail -n 5 "$dir/log" >&2; _svc_err "postgres failed to start, see $dir/log"; return 1; }
+	fi
+	for ((i = 0; i < 300; i++)); do
+		"$SVC_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" && break
+		sleep 0.1
+	done
+	((i < 300)) || _svc_err "postgres on port $port not ready after 30 s, see $dir/log" || return 1
+
+	PGPORT_DDNS=$port
+	url="postgresql://ddnsd@127.0.0.1:$port/ddnsd"
+	if [[ -z $(_svc_psql -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'ddnsd'") ]]; then
+		_svc_psql -d postgres -c 'CREATE ROLE ddnsd LOGIN SUPERUSER' ||
+			_svc_err "cannot create role ddnsd" || return 1
+	fi
+	if [[ -z $(_svc_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ddnsd'") ]]; then
+		_svc_psql -d postgres -c 'CREATE DATABASE ddnsd OWNER ddnsd' ||
+			_svc_err "cannot create database ddnsd" || return 1
+	fi
+	export PGPORT_DDNS DDNS_DATABASE_URL=$url
+	_svc_write_env "$dir/env" PGPORT_DDNS DDNS_DATABASE_URL || return 1
+	_svc_log "postgres ready: $url"
+}
+
+# svc_pg_createdb NAME: create database NAME owned by ddnsd; print its URL.
+svc_pg_createdb() {
+	local name=${1:-}
+	[[ $name =~ ^[a-z_][a-z0-9_]{0,62}$ ]] ||
+		_svc_err "bad database name '$name' (want [a-z_][a-z0-9_]*, <= 63 chars)" || return 1
+	_svc_psql -d postgres -c "CREATE DATABASE \"$name\" OWNER ddnsd" ||
+		_svc_err "cannot create database $name" || return 1
+	printf 'postgresql://ddnsd@127.0.0.1:%s/%s\n' "$PGPORT_DDNS" "$name"
+}
+
+# svc_pg_dropdb NAME: drop database NAME (disconnecting its clients).
+svc_pg_dropdb() {
+	local name=${1:-}
+	[[ $name =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || _svc_err "bad database name '$name'" || return 1
+	_svc_psql -d postgres -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" ||
+		_svc_err "cannot drop database $name" || return 1
+}
+
+# svc_pg_stop STATEDIR: fast shutdown; no-op when not running.
+svc_pg_stop() {
+	local state dir
+	[[ $# == 1 ]] || _svc_err "usage: svc_pg_stop STATEDIR" || return 1
+	state=$(_svc_abs "$1")
+	[[ -e $state/pg ]] || return 0
+	dir=$(readlink -f "$state/pg") || return 0
+	_svc_pg_running "$dir" || return 0
+	if ! _svc_as_pg "$SVC_PG_BIN/pg_ctl" stop -D "$dir/data" -m fast -w -t 30 >/dev/null 2>&1; then
+		_svc_as_pg "$SVC_PG_BIN/pg_ctl" stop -D "$dir/data" -m immediate -w -t 10 >/dev/null 2>&1 ||
+			_svc_err "postgres in $dir/data did not stop" || return 1
+	fi
+	_svc_log "postgres stopped ($dir/data)"
+}
+
+# ---------------------------------------------------------------- bind
+
+_svc_bind_pid() {
+	local pid
+	pid=$(cat "$1/named.bgpid" 2>/dev/null) || return 1
+	_svc_alive "$pid" || return 1
+	grep -q named "/proc/$pid/cmdline" 2>/dev/null || return 1
+	printf '%s\n' "$pid"
+}
+
+# (Re)write named.conf for port $2 and the zones in zones.list.
+_svc_bind_conf() {
+	local dir=$1 port=$2 zone
+	{
+		cat <<-EOF
+			// Generated by deploy/local/services.sh; rewritten on every start.
+			include "$dir/tsig.key";
+			options {
+				directory "$dir/work";
+				pid-file "$dir/named.pid";
+				session-keyfile "$dir/work/session.key";
+				managed-keys-directory "$dir/work";
+				dump-file "$dir/work/named_dump.db";
+				statistics-file "$dir/work/named.stats";
+				listen-on port $port { 127.0.0.1; };
+				listen-on-v6 { none; };
+				recursion no;
+				dnssec-validation no;
+				notify no;
+				allow-transfer { 127.0.0.1; };
+			};
+			controls { };
+		EOF
+		while read -r zone; do
+			[[ -n $zone ]] || continue
+			cat <<-EOF
+				zone "$zone" {
+					type primary;
+					file "$dir/zones/$zone.db";
+					journal "$dir/zones/$zone.db.jnl";
+					update-policy { grant ddnsd-key zonesub ANY; };
+				};
+			EOF
+		done <"$dir/zones.list"
+	} >"$dir/named.conf"
+}
+
+# svc_bind_start STATEDIR ZONE [ZONE...]: start a private named. On a restart
+# the existing key, port and zone data are kept; new ZONEs are added.
+svc_bind_start() {
+	local state dir port zone pid i first ans
+	[[ $# -ge 1 ]] || _svc_err "usage: svc_bind_start STATEDIR ZONE [ZONE...]" || return 1
+	state=$(_svc_abs "$1")
+	shift
+	_svc_check_path "$state" || return 1
+	dir=$state/bind
+	for zone in "$@"; do
+		[[ $zone =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || _svc_err "bad zone name '$zone'" || return 1
+	done
+	command -v named >/dev/null || _svc_err "named not installed (svc_install_deps)" || return 1
+
+	if pid=$(_svc_bind_pid "$dir"); then
+		port=$(cat "$dir/port")
+		for zone in "$@"; do
+			grep -qxF "$zone" "$dir/zones.list" ||
+				_svc_err "named already running without zone $zone: use svc_bind_stop first" || return 1
+		done
+		_svc_log "named already running on 127.0.0.1:$port (pid $pid)"
+	else
+		mkdir -p "$dir/zones" "$dir/work" || _svc_err "cannot create $dir" || return 1
+		[[ -s $dir/tsig.key ]] || tsig-keygen -a hmac-sha256 ddnsd-key >"$dir/tsig.key" ||
+			_svc_err "tsig-keygen failed" || return 1
+		port=$(cat "$dir/port" 2>/dev/null || true)
+		[[ -n $port ]] || port=$(svc_free_port) || return 1
+		printf '%s\n' "$port" >"$dir/port"
+		touch "$dir/zones.list"
+		for zone in "$@"; do
+			grep -qxF "$zone" "$dir/zones.list" || printf '%s\n' "$zone" >>"$dir/zones.list"
+		done
+		[[ -s $dir/zones.list ]] || _svc_err "no zones given" || return 1
+		while read -r zone; do
+			[[ -n $zone && ! -f $dir/zones/$zone.db ]] || continue
+			cat >"$dir/zones/$zone.db" <<-EOF
+				\$TTL 60
+				@	IN SOA	ns1.$zone. hostmaster.$zone. ( 1 3600 600 86400 60 )
+				@	IN NS	ns1.$zone.
+				ns1	IN A	127.0.0.1
+			EOF
+		done <"$dir/zones.list"
+		_svc_bind_conf "$dir" "$port" || _svc_err "cannot write $dir/named.conf" || return 1
+		named-checkconf -z "$dir/named.conf" >>"$dir/named.log" 2>&1 ||
+			_svc_err "named-checkconf failed, see $dir/named.log" || return 1
+		# Double fork: named is not our child, so a caller's bare `wait`
+		# does not block on it. Runs as root in the foreground (-g); all
+		# fds are redirected so pipes held by ctest etc. can close.
+		(
+			cd "$dir/work" || exit 1
+			named -g -c "$dir/named.conf" </dev/null >>"$dir/named.log" 2>&1 &
+			echo $! >"$dir/named.bgpid"
+		)
+		pid=$(cat "$dir/named.bgpid")
+	fi
+
+	first=$(head -n 1 "$dir/zones.list")
+	for ((i = 0; i < 200; i++)); do
+		if ! _svc_alive "$pid"; then
+			tail -n 5 "$dir/named.log" >&2
+			_svc_err "named exited during startup, see $dir/named.log"
+			return 1
+		fi
+		ans=$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "$first" SOA 2>/dev/null) || ans=
+		[[ $ans != *" hostmaster.$first. "* ]] || break
+		sleep 0.1
+	done
+	((i < 200)) || _svc_err "named on port $port not answering after 20 s, see $dir/named.log" || return 1
+
+	BIND_PORT=$port BIND_PID=$pid
+	DDNS_TSIG_KEY_FILE=$dir/tsig.key BIND_PRIMARY=127.0.0.1:$port
+	export BIND_PORT BIND_PID DDNS_TSIG_KEY_FILE BIND_PRIMARY
+	_svc_write_env "$dir/env" BIND_PORT BIND_PID DDNS_TSIG_KEY_FILE BIND_PRIMARY || return 1
+	_svc_log "named ready on 127.0.0.1:$port (pid $pid, zones: $(paste -sd' ' "$dir/zones.list"))"
+}
+
+# svc_bind_stop STATEDIR: SIGTERM named, wait up to 10 s, then SIGKILL.
+svc_bind_stop() {
+	local state pid
+	[[ $# == 1 ]] || _svc_err "usage: svc_bind_stop STATEDIR" || return 1
+	state=$(_svc_abs "$1")
+	pid=$(_svc_bind_pid "$state/bind") || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! _svc_wait_dead "$pid" 10; then
+		kill -KILL "$pid" 2>/dev/null || true
+		_svc_wait_dead "$pid" 5 || _svc_err "named pid $pid did not die" || return 1
+	fi
+	rm -f "$state/bind/named.bgpid"
+	_svc_log "named stopped (pid $pid)"
+}
+
+# svc_bind_restart STATEDIR: same port, config, key and zone data (journal).
+svc_bind_restart() {
+	local state
+	[[ $# == 1 ]] || _svc_err "usage: svc_bind_restart STATEDIR" || return 1
+	state=$(_svc_abs "$1")
+	[[ -f $state/bind/zones.list ]] || _svc_err "no bind state in $state/bind" || return 1
+	svc_bind_stop "$state" && svc_bind_start "$state"
+}
+
+# ---------------------------------------------------------------- all
+
+# svc_stop_all STATEDIR: stop named and postgres of STATEDIR; idempotent.
+svc_stop_all() {
+	local rc=0
+	[[ $# == 1 ]] || _svc_err "usage: svc_stop_all STATEDIR" || return 1
+	svc_bind_stop "$1" || rc=1
+	svc_pg_stop "$1" || rc=1
+	return "$rc"
+}
+
+# svc_purge STATEDIR: svc_stop_all, then remove STATEDIR and the /tmp
+# fallback PostgreSQL directory if one was used.
+svc_purge() {
+	local state real
+	[[ $# == 1 ]] || _svc_err "usage: svc_purge STATEDIR" || return 1
+	state=$(_svc_abs "$1")
+	svc_stop_all "$state" || return 1
+	if [[ -L $state/pg ]]; then
+		real=$(readlink -f "$state/pg" || true)
+		[[ $real != /tmp/ddnsd-pg.* ]] || rm -rf "$real"
+	fi
+	rm -rf "$state"
+}
