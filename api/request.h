@@ -29,13 +29,31 @@ struct api_request {
 	bool has_client;
 };
 
+#define API_RESP_MAX_HEADERS 6
+
+struct api_header {
+	const char *name;  /* static string */
+	char value[160];
+};
+
 struct api_response {
 	unsigned status;
 	const char *content_type;
 	const char *www_authenticate; /* NULL: no header */
+	struct api_header headers[API_RESP_MAX_HEADERS]; /* extra headers */
+	size_t nheaders;
 	struct ddns_buf body;
 	const char *log_result;       /* short word for the access log */
 	char log_host[DDNS_NAME_MAX + 1];
 };
+
+/* Sets status and a text/plain body. */
+void api_answer_text(struct api_response *resp, unsigned status,
+		     const char *text);
+
+/* Adds a response header (printf-style value, truncated to 159 bytes).
+ * Returns 0 or DDNS_ENOSPC when API_RESP_MAX_HEADERS are already set. */
+int api_add_header(struct api_response *resp, const char *name,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

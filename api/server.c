@@ -11,8 +11,8 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "api/nic_update.h"
 #include "api/request.h"
+#include "api/router.h"
 #include "api/server.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -37,14 +37,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con,
 				 size_t *upload_size, void **con_cls);
 static void completed_cb(void *cls, struct MHD_Connection *con,
 			 void **con_cls, enum MHD_RequestTerminationCode toe);
-static void route(struct api_request *req, struct api_response *resp);
 static enum MHD_Result send_response(struct MHD_Connection *con,
 				     struct req_ctx *ctx,
 				     struct api_response *resp);
 static void fill_request(struct MHD_Connection *con, struct req_ctx *ctx,
 			 const char *url, const char *method);
-static void answer_text(struct api_response *resp, unsigned status,
-			const char *text);
 
 /* The raw URI is only visible here; keep the query for our own parser. */
 static void *
@@ -75,35 +72,6 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	memcpy(ctx->req.query, q + 1, n + 1);
 	ctx->req.query_len = n;
 	return ctx;
-}
-
-static void
-answer_text(struct api_response *resp, unsigned status, const char *text)
-{
-	resp->status = status;
-	resp->content_type = "text/plain; charset=utf-8";
-	ddns_buf_reset(&resp->body);
-	ddns_buf_append_str(&resp->body, text);
-}
-
-static void
-route(struct api_request *req, struct api_response *resp)
-{
-	if (strcmp(req->path, "/nic/update") == 0) {
-		if (strcmp(req->method, "GET") != 0 &&
-		    strcmp(req->method, "POST") != 0) {
-			answer_text(resp, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "method not allowed\n");
-			return;
-		}
-		api_nic_update(req, resp);
-		return;
-	}
-	if (strcmp(req->path, "/healthz") == 0) {
-		answer_text(resp, MHD_HTTP_OK, "alive\n");
-		return;
-	}
-	answer_text(resp, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 static void
@@ -149,6 +117,9 @@ send_response(struct MHD_Connection *con, struct req_ctx *ctx,
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					resp->www_authenticate);
+	for (size_t i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->headers[i].name,
+					resp->headers[i].value);
 	ret = MHD_queue_response(con, resp->status, r);
 	MHD_destroy_response(r);
 
@@ -198,13 +169,13 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 	}
 	fill_request(con, ctx, url, method);
 	if (ctx->early_status == MHD_HTTP_URI_TOO_LONG)
-		answer_text(&resp, ctx->early_status, "request URI too long\n");
+		api_answer_text(&resp, ctx->early_status, "request URI too long\n");
 	else if (ctx->early_status == MHD_HTTP_CONTENT_TOO_LARGE)
-		answer_text(&resp, ctx->early_status, "request body too large\n");
+		api_answer_text(&resp, ctx->early_status, "request body too large\n");
 	else if (ctx->early_status != 0)
-		answer_text(&resp, ctx->early_status, "internal error\n");
+		api_answer_text(&resp, ctx->early_status, "internal error\n");
 	else
-		route(&ctx->req, &resp);
+		api_route(&ctx->req, &resp);
 	ret = send_response(con, ctx, &resp);
 	ddns_buf_free(&resp.body);
 	return ret;

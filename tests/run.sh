@@ -8,6 +8,10 @@
 #
 #   ./tests/run.sh            everything
 #   ./tests/run.sh -R nic     only tests whose name matches (ctest -R)
+#
+# DDNS_BUILD_DIR (default build) names the build tree, DDNS_BUILD_DIR-asan
+# the sanitizer one; DDNS_TEST_ASAN=0 skips the sanitizer build (for quick
+# local runs; CI runs both).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,10 +24,13 @@ step "dependencies"
 svc_install_deps
 
 jobs=$(nproc 2>/dev/null || echo 2)
-for variant in build build-asan; do
+base=${DDNS_BUILD_DIR:-build}
+variants=("$base")
+[[ ${DDNS_TEST_ASAN:-1} == 0 ]] || variants+=("$base-asan")
+for variant in "${variants[@]}"; do
 	step "configure and build ($variant)"
 	opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-	[[ $variant == build-asan ]] && opts+=(-DDDNS_SANITIZE=ON)
+	[[ $variant == *-asan ]] && opts+=(-DDDNS_SANITIZE=ON)
 	cmake -S "$root" -B "$root/$variant" "${opts[@]}" >/dev/null
 	cmake --build "$root/$variant" -j"$jobs"
 done
@@ -41,7 +48,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 rc=0
-for variant in build build-asan; do
+for variant in "${variants[@]}"; do
 	step "tests ($variant)"
 	ctest --test-dir "$root/$variant" --output-on-failure -j2 \
 		--timeout 600 "$@" || rc=1
