@@ -8,17 +8,24 @@
 
 #include "api/nic_update.h"
 #include "api/params.h"
+#include "auth/limits.h"
 #include "auth/token.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/wake.h"
+#include "common/metrics.h"
 #include "db/conn.h"
 #include "db/hosts.h"
+#include "db/limits.h"
 
 #define NIC_MAX_PARAMS 64
 #define NIC_UA_MAX 200
 
-/* Result of one requested name: an error code, or one of these two. */
-enum { NIC_GOOD = 1, NIC_NOCHG = 2 };
+/*
+ * Result of one requested name: an error code, or one of these. NIC_BLOCKED:
+ * the client's prefix failed to authenticate too often, nothing verified.
+ */
+enum { NIC_GOOD = 1, NIC_NOCHG = 2, NIC_BLOCKED = 3 };
 
 struct nic_ctx {
 	struct api_kv kv[NIC_MAX_PARAMS];
@@ -28,6 +35,8 @@ struct nic_ctx {
 	struct auth_token tok;
 	char source[64];
 	char ua[NIC_UA_MAX + 1];
+	bool presented;        /* credentials were sent (a failure counts) */
+	unsigned retry_after;  /* seconds, with NIC_BLOCKED */
 };
 
 static const char *nic_word(int result);
@@ -42,6 +51,8 @@ static void nic_default_address(const struct api_request *req,
 				struct api_dyndns2_req *dd);
 static bool addr_differs(bool want, const struct ddns_addr *a, bool have,
 			 const struct ddns_addr *b);
+static void nic_auth_failed(const struct api_request *req, struct nic_ctx *c,
+			    struct db_conn *db);
 
 /* The one place that maps results to dyndns2 code words... */
 static const char *
@@ -50,7 +61,8 @@ nic_word(int result)
 	switch (result) {
 	case NIC_GOOD: return "good";
 	case NIC_NOCHG: return "nochg";
-	case DDNS_EAUTH: return "badauth";
+	case DDNS_EAUTH:
+	case NIC_BLOCKED: return "badauth";
 	case DDNS_ENOHOST: return "nohost";
 	case DDNS_ENOTFQDN: return "notfqdn";
 	case DDNS_ENUMHOST: return "numhost";
@@ -65,7 +77,8 @@ static unsigned
 nic_status(int result)
 {
 	switch (result) {
-	case DDNS_EAUTH: return 401;
+	case DDNS_EAUTH:
+	case NIC_BLOCKED: return 401;
 	case DDNS_EBADADDR: return 400;
 	case NIC_GOOD:
 	case NIC_NOCHG:
@@ -122,6 +135,7 @@ nic_authenticate(const struct api_request *req, struct nic_ctx *c,
 	}
 	if (secret == NULL)
 		return DDNS_EAUTH;
+	c->presented = true;
 	err = auth_token_parse(secret, strlen(secret), &c->tok);
 	sodium_memzero(user, sizeof(user));
 	sodium_memzero(pass, sizeof(pass));
@@ -135,6 +149,32 @@ nic_authenticate(const struct api_request *req, struct nic_ctx *c,
 	if (err != 0)
 		return err;
 	return auth_token_verify(&c->tok, c->th.hash, c->th.hash_len);
+}
+
+/*
+ * Wrong credentials count against the client's prefix in PostgreSQL, shared
+ * by every instance; the answer tells this instance whether to block it.
+ * Missing credentials do not count: clients may probe for the challenge.
+ */
+static void
+nic_auth_failed(const struct api_request *req, struct nic_ctx *c,
+		struct db_conn *db)
+{
+	const struct auth_limits_conf *lim = auth_limits();
+	struct ddns_addr prefix;
+	unsigned count, left;
+
+	if (!c->presented || !req->has_client || lim->fail_max == 0)
+		return;
+	if (db == NULL && (db = db_thread_conn()) == NULL)
+		return;
+	auth_limits_prefix(&req->client, &prefix);
+	if (db_auth_failure_record(db, &prefix, lim->fail_window_s, &count,
+				   &left) != 0)
+		return;
+	if (auth_limits_failed(&req->client, count, left))
+		log_warn("nic/update: client prefix blocked for %us after %u "
+			 "failed authentications", left, count);
 }
 
 /* No address given: the address the request came from. */
@@ -174,8 +214,9 @@ nic_apply(struct db_conn *db, struct nic_ctx *c)
 	changed = dd->offline != h->offline ||
 		  addr_differs(dd->has_v4, &dd->v4, h->has_v4, &h->v4) ||
 		  addr_differs(dd->has_v6, &dd->v6, h->has_v6, &h->v6);
+	/* Counted in memory: the nochg path stays free of writes. */
 	if (!changed)
-		return NIC_NOCHG;
+		return auth_limits_nochg(h->id) == 0 ? NIC_NOCHG : DDNS_EABUSE;
 	ch.set_v4 = dd->has_v4;
 	ch.v4 = dd->v4;
 	ch.set_v6 = dd->has_v6;
@@ -186,8 +227,11 @@ nic_apply(struct db_conn *db, struct nic_ctx *c)
 	ch.user_agent = c->ua[0] ? c->ua : NULL;
 	ch.result = dd->offline ? "good offline" : "good";
 	ch.via = "nic/update";
+	ch.bucket_burst = auth_limits()->change_burst;
+	ch.bucket_window_s = auth_limits()->change_window_s;
 	if ((err = db_host_apply(db, h->id, h->account_id, &ch)) != 0)
 		return err == DDNS_ENOENT ? DDNS_ENOHOST : err;
+	ddns_wake_dirty();
 	/* A name repeated in the same request is then a nochg. */
 	h->offline = dd->offline;
 	if (dd->has_v4) {
@@ -215,6 +259,7 @@ nic_answer(struct api_response *resp, const struct nic_ctx *c,
 	resp->content_type = "text/plain; charset=utf-8";
 	for (size_t i = 0; i < n; i++) {
 		ddns_buf_append_str(&resp->body, nic_word(results[i]));
+		ddns_metrics_nic(nic_word(results[i]));
 		if ((results[i] == NIC_GOOD || results[i] == NIC_NOCHG) &&
 		    (a4[0] || a6[0]))
 			ddns_buf_appendf(&resp->body, " %s%s%s", a4,
@@ -227,6 +272,8 @@ nic_answer(struct api_response *resp, const struct nic_ctx *c,
 	resp->log_result = nic_word(results[0]);
 	if (status == 401)
 		resp->www_authenticate = "Basic realm=\"ddnsd\"";
+	if (results[0] == NIC_BLOCKED)
+		api_add_header(resp, "Retry-After", "%u", c->retry_after);
 }
 
 void
@@ -239,9 +286,17 @@ api_nic_update(struct api_request *req, struct api_response *resp)
 	int err;
 
 	memset(&c, 0, sizeof(c));
+	if (req->has_client &&
+	    (c.retry_after = auth_limits_blocked(&req->client)) > 0) {
+		results[0] = NIC_BLOCKED;
+		goto answer;
+	}
 	err = nic_collect(req, &c);
-	if (err == 0)
+	if (err == 0) {
 		err = nic_authenticate(req, &c, &db);
+		if (err == DDNS_EAUTH)
+			nic_auth_failed(req, &c, db);
+	}
 	if (err == 0)
 		err = api_dyndns2_parse(c.kv, c.nkv, &c.dd);
 	if (err != 0) {
@@ -249,6 +304,7 @@ api_nic_update(struct api_request *req, struct api_response *resp)
 		goto answer;
 	}
 	snprintf(resp->log_host, sizeof(resp->log_host), "%s", c.th.host.fqdn);
+	resp->log_account = c.th.host.account_id;
 	if (req->has_client)
 		ddns_addr_format(&req->client, c.source, sizeof(c.source));
 	if (req->user_agent != NULL)

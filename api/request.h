@@ -13,7 +13,10 @@
 #include "common/names.h"
 
 #define API_QUERY_MAX 8192
+#define API_URI_MAX 8192     /* request target (path and query): else 414 */
+#define API_HEADERS_MAX 8192 /* header lines, as sent: else 431 */
 #define API_BODY_MAX 65536
+#define API_REQUEST_ID_MAX 64
 
 struct api_request {
 	const char *method;
@@ -25,8 +28,12 @@ struct api_request {
 	const char *authorization; /* header or NULL; secret */
 	const char *user_agent;    /* header or NULL */
 	const char *content_type;  /* header or NULL */
-	struct ddns_addr client;   /* peer address */
+	struct ddns_addr client;   /* client address (api/clientip.h) */
 	bool has_client;
+	struct ddns_addr peer;     /* TCP peer (a proxy, if trusted) */
+	bool has_peer;
+	const char *route;         /* route table path, set by api_route() */
+	char request_id[API_REQUEST_ID_MAX + 1]; /* X-Request-Id */
 };
 
 #define API_RESP_MAX_HEADERS 6
@@ -45,6 +52,7 @@ struct api_response {
 	struct ddns_buf body;
 	const char *log_result;       /* short word for the access log */
 	char log_host[DDNS_NAME_MAX + 1];
+	long long log_account;        /* account id for the log; 0: none */
 };
 
 /* Sets status and a text/plain body. */

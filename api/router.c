@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/health.h"
 #include "api/nic_update.h"
+#include "api/rest.h"
 #include "api/router.h"
 #include "common/errors.h"
 
@@ -15,20 +17,15 @@ struct route {
 	api_handler handler;
 };
 
-static void health_live(struct api_request *req, struct api_response *resp);
 static bool method_allowed(const char *methods, const char *method);
 
 static const struct route routes[] = {
 	{ "/nic/update", false, "GET POST", api_nic_update },
-	{ "/healthz", false, "GET HEAD", health_live },
+	{ "/healthz", false, "GET HEAD", api_health_live },
+	{ "/readyz", false, "GET HEAD", api_health_ready },
+	{ "/metrics", false, "GET", api_metrics },
+	{ "/v1/", true, NULL, api_rest },
 };
-
-static void
-health_live(struct api_request *req, struct api_response *resp)
-{
-	(void)req;
-	api_answer_text(resp, 200, "alive\n");
-}
 
 static bool
 method_allowed(const char *methods, const char *method)
@@ -57,6 +54,7 @@ api_route(struct api_request *req, struct api_response *resp)
 		if (r->prefix ? strncmp(req->path, r->path, n) != 0
 			      : strcmp(req->path, r->path) != 0)
 			continue;
+		req->route = r->path;
 		if (r->methods != NULL &&
 		    !method_allowed(r->methods, req->method)) {
 			api_add_header(resp, "Allow", "%s", r->methods);

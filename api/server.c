@@ -1,24 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
 
 #include "api/request.h"
 #include "api/router.h"
+#include "api/problem.h"
 #include "api/server.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/metrics.h"
 
 struct api_server {
 	struct MHD_Daemon *mhd;
+	struct api_proxies proxies;
+	char *tls_cert, *tls_key; /* PEM copies, or NULL */
+	atomic_long inflight;     /* requests between uri_cb and completed_cb */
+	atomic_long conns;        /* open connections */
+	atomic_llong activity_ms; /* last request start or end (monotonic) */
+	atomic_bool closing;      /* answers say "Connection: close" */
 };
 
 /* Per-request state, from the URI callback to the completion callback. */
@@ -37,26 +48,67 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con,
 				 size_t *upload_size, void **con_cls);
 static void completed_cb(void *cls, struct MHD_Connection *con,
 			 void **con_cls, enum MHD_RequestTerminationCode toe);
-static enum MHD_Result send_response(struct MHD_Connection *con,
+static enum MHD_Result send_response(struct api_server *s,
+				     struct MHD_Connection *con,
 				     struct req_ctx *ctx,
 				     struct api_response *resp);
-static void fill_request(struct MHD_Connection *con, struct req_ctx *ctx,
-			 const char *url, const char *method);
+static void fill_request(struct api_server *s, struct MHD_Connection *con,
+			 struct req_ctx *ctx, const char *url,
+			 const char *method);
+static void request_id(struct MHD_Connection *con, struct api_request *req);
+static void access_log(const struct req_ctx *ctx,
+		       const struct api_response *resp, long us);
+static struct MHD_Daemon *daemon_start(struct api_server *s,
+				       const struct ddns_config *cfg,
+				       unsigned flags,
+				       const struct sockaddr *sa);
+static void server_free(struct api_server *s);
+static void conn_cb(void *cls, struct MHD_Connection *con, void **socket_ctx,
+		    enum MHD_ConnectionNotificationCode toe);
+static bool drained(struct api_server *s);
+static enum MHD_Result header_scan_cb(void *cls, enum MHD_ValueKind kind,
+				      const char *key, size_t key_size,
+				      const char *value, size_t value_size);
+static bool has_ctl(const char *s, size_t n);
+
+/* Idle keep-alive connections are closed once no request came for this. */
+#define DRAIN_IDLE_MS 500
+
+static void
+conn_cb(void *cls, struct MHD_Connection *con, void **socket_ctx,
+	enum MHD_ConnectionNotificationCode toe)
+{
+	struct api_server *s = cls;
+
+	(void)con;
+	(void)socket_ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&s->conns, 1);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub(&s->conns, 1);
+}
 
 /* The raw URI is only visible here; keep the query for our own parser. */
 static void *
 uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 {
+	struct api_server *s = cls;
 	struct req_ctx *ctx;
 	const char *q;
 	size_t n;
 
-	(void)cls;
 	(void)con;
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return NULL;
+	atomic_fetch_add(&s->inflight, 1);
+	atomic_store(&s->activity_ms, ddns_now_ms());
+	ddns_metrics_inflight(1);
 	clock_gettime(CLOCK_MONOTONIC, &ctx->start);
 	ctx->body.cap = API_BODY_MAX;
+	if (strlen(uri) > API_URI_MAX) {
+		ctx->early_status = MHD_HTTP_URI_TOO_LONG;
+		return ctx;
+	}
 	q = strchr(uri, '?');
 	if (q == NULL)
 		return ctx;
@@ -74,9 +126,33 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	return ctx;
 }
 
+/* A client's X-Request-Id when it is sane, else 128 random bits in hex. */
 static void
-fill_request(struct MHD_Connection *con, struct req_ctx *ctx, const char *url,
-	     const char *method)
+request_id(struct MHD_Connection *con, struct api_request *req)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[16];
+	const char *v;
+	size_t n;
+
+	v = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Request-Id");
+	if (v != NULL && (n = strlen(v)) > 0 && n <= API_REQUEST_ID_MAX &&
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789._:-") == n) {
+		memcpy(req->request_id, v, n + 1);
+		return;
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	for (size_t i = 0; i < sizeof(rnd); i++) {
+		req->request_id[2 * i] = hex[rnd[i] >> 4];
+		req->request_id[2 * i + 1] = hex[rnd[i] & 15];
+	}
+	req->request_id[2 * sizeof(rnd)] = '\0';
+}
+
+static void
+fill_request(struct api_server *s, struct MHD_Connection *con,
+	     struct req_ctx *ctx, const char *url, const char *method)
 {
 	const union MHD_ConnectionInfo *ci;
 	struct api_request *req = &ctx->req;
@@ -89,22 +165,66 @@ fill_request(struct MHD_Connection *con, struct req_ctx *ctx, const char *url,
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
 	req->content_type = MHD_lookup_connection_value(
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	request_id(con, req);
 	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	req->has_client = ci != NULL && ci->client_addr != NULL &&
-			  ddns_addr_from_sockaddr(ci->client_addr,
-						  &req->client) == 0;
+	req->has_peer = ci != NULL && ci->client_addr != NULL &&
+			ddns_addr_from_sockaddr(ci->client_addr,
+						&req->peer) == 0;
+	req->has_client = req->has_peer;
+	if (req->has_peer)
+		api_client_addr(&s->proxies, &req->peer,
+				MHD_lookup_connection_value(con,
+							    MHD_HEADER_KIND,
+							    "X-Forwarded-For"),
+				MHD_lookup_connection_value(con,
+							    MHD_HEADER_KIND,
+							    "X-Real-IP"),
+				&req->client);
 	req->body = (char *)ddns_buf_cstr(&ctx->body);
 	req->body_len = ctx->body.len;
 }
 
+/* One line per request: never the query string, which may hold a secret. */
+static void
+access_log(const struct req_ctx *ctx, const struct api_response *resp,
+	   long us)
+{
+	const struct api_request *req = &ctx->req;
+	char client[64] = "", peer[64] = "";
+	struct ddns_log_field f[] = {
+		{ "request_id", DDNS_LOGF_STR, req->request_id, 0 },
+		{ "method", DDNS_LOGF_STR, req->method, 0 },
+		{ "path", DDNS_LOGF_STR, req->path, 0 },
+		{ "route", DDNS_LOGF_STR, req->route, 0 },
+		{ "status", DDNS_LOGF_INT, NULL, resp->status },
+		{ "duration_ms", DDNS_LOGF_MS, NULL, us },
+		{ "client", DDNS_LOGF_STR, req->has_client ? client : NULL, 0 },
+		{ "peer", DDNS_LOGF_STR, peer[0] ? peer : NULL, 0 },
+		{ "result", DDNS_LOGF_STR, resp->log_result, 0 },
+		{ "host", DDNS_LOGF_STR,
+		  resp->log_host[0] ? resp->log_host : NULL, 0 },
+		{ "account_id", resp->log_account ? DDNS_LOGF_INT : DDNS_LOGF_STR,
+		  NULL, resp->log_account },
+	};
+
+	if (req->has_client)
+		ddns_addr_format(&req->client, client, sizeof(client));
+	/* The proxy's own address, when the client is someone else. */
+	if (req->has_peer && req->has_client &&
+	    (req->peer.family != req->client.family ||
+	     memcmp(req->peer.bytes, req->client.bytes, 16) != 0))
+		ddns_addr_format(&req->peer, peer, sizeof(peer));
+	f[7].str = peer[0] ? peer : NULL;
+	ddns_log_fields(DDNS_LOG_INFO, "request", f, sizeof(f) / sizeof(f[0]));
+}
+
 static enum MHD_Result
-send_response(struct MHD_Connection *con, struct req_ctx *ctx,
-	      struct api_response *resp)
+send_response(struct api_server *s, struct MHD_Connection *con,
+	      struct req_ctx *ctx, struct api_response *resp)
 {
 	struct MHD_Response *r;
 	struct timespec end;
 	enum MHD_Result ret;
-	char client[64] = "-";
 	long us;
 
 	r = MHD_create_response_from_buffer(resp->body.len, resp->body.data,
@@ -114,28 +234,55 @@ send_response(struct MHD_Connection *con, struct req_ctx *ctx,
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				resp->content_type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Request-Id", ctx->req.request_id);
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					resp->www_authenticate);
 	for (size_t i = 0; i < resp->nheaders; i++)
 		MHD_add_response_header(r, resp->headers[i].name,
 					resp->headers[i].value);
+	/* Draining for shutdown: no more requests on this connection. */
+	if (atomic_load(&s->closing))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(con, resp->status, r);
 	MHD_destroy_response(r);
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	us = (end.tv_sec - ctx->start.tv_sec) * 1000000L +
 	     (end.tv_nsec - ctx->start.tv_nsec) / 1000;
-	if (ctx->req.has_client)
-		ddns_addr_format(&ctx->req.client, client, sizeof(client));
-	/* Path only: the query string may carry a password. */
-	log_info("http: %s %s %u %s%s%s client=%s %ld.%03ldms",
-		 ctx->req.method ? ctx->req.method : "-",
-		 ctx->req.path ? ctx->req.path : "-", resp->status,
-		 resp->log_result ? resp->log_result : "-",
-		 resp->log_host[0] ? " host=" : "", resp->log_host, client,
-		 us / 1000, us % 1000);
+	ddns_metrics_http(ctx->req.route, resp->status, us);
+	access_log(ctx, resp, us);
 	return ret;
+}
+
+/* Control bytes other than HTAB (NUL, CR and LF included: RFC 9110 5.5). */
+static bool
+has_ctl(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
+		    s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+/*
+ * Adds the wire size of one header line ("Key: value\r\n") to scan[0]
+ * and sets scan[1] when it holds a control byte, which libmicrohttpd
+ * passes on (a NUL would silently cut the value short).
+ */
+static enum MHD_Result
+header_scan_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+	       size_t key_size, const char *value, size_t value_size)
+{
+	size_t *scan = cls;
+
+	(void)kind;
+	scan[0] += key_size + value_size + 4;
+	if (has_ctl(key, key_size) ||
+	    (value != NULL && has_ctl(value, value_size)))
+		scan[1] = 1;
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -143,11 +290,11 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 	  const char *method, const char *version, const char *upload,
 	  size_t *upload_size, void **con_cls)
 {
+	struct api_server *s = cls;
 	struct req_ctx *ctx = *con_cls;
 	struct api_response resp = { 0 };
 	enum MHD_Result ret;
 
-	(void)cls;
 	(void)version;
 	if (ctx == NULL)
 		return MHD_NO;
@@ -157,7 +304,16 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 	 * connection, which would defeat keep-alive.
 	 */
 	if (!ctx->headers_seen) {
+		size_t scan[2] = { 0, 0 }; /* bytes, control byte seen */
+
 		ctx->headers_seen = true;
+		MHD_get_connection_values_n(con, MHD_HEADER_KIND,
+					    header_scan_cb, scan);
+		if (scan[0] > API_HEADERS_MAX && ctx->early_status == 0)
+			ctx->early_status =
+				MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE;
+		if (scan[1] != 0 && ctx->early_status == 0)
+			ctx->early_status = MHD_HTTP_BAD_REQUEST;
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -167,16 +323,25 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	fill_request(con, ctx, url, method);
+	fill_request(s, con, ctx, url, method);
 	if (ctx->early_status == MHD_HTTP_URI_TOO_LONG)
 		api_answer_text(&resp, ctx->early_status, "request URI too long\n");
+	else if (ctx->early_status == MHD_HTTP_CONTENT_TOO_LARGE &&
+		 strncmp(url, "/v1/", 4) == 0)
+		api_problem(&resp, DDNS_EMSGSIZE, "request body over 65536 bytes");
 	else if (ctx->early_status == MHD_HTTP_CONTENT_TOO_LARGE)
 		api_answer_text(&resp, ctx->early_status, "request body too large\n");
+	else if (ctx->early_status == MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE)
+		api_answer_text(&resp, ctx->early_status,
+				"request header fields too large\n");
+	else if (ctx->early_status == MHD_HTTP_BAD_REQUEST)
+		api_answer_text(&resp, ctx->early_status,
+				"control character in a header field\n");
 	else if (ctx->early_status != 0)
 		api_answer_text(&resp, ctx->early_status, "internal error\n");
 	else
 		api_route(&ctx->req, &resp);
-	ret = send_response(con, ctx, &resp);
+	ret = send_response(s, con, ctx, &resp);
 	ddns_buf_free(&resp.body);
 	return ret;
 }
@@ -185,13 +350,16 @@ static void
 completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 	     enum MHD_RequestTerminationCode toe)
 {
+	struct api_server *s = cls;
 	struct req_ctx *ctx = *con_cls;
 
-	(void)cls;
 	(void)con;
 	(void)toe;
 	if (ctx == NULL)
 		return;
+	atomic_fetch_sub(&s->inflight, 1);
+	atomic_store(&s->activity_ms, ddns_now_ms());
+	ddns_metrics_inflight(-1);
 	/* Both may carry a password (query parameters or a form body). */
 	if (ctx->req.query != NULL)
 		sodium_memzero(ctx->req.query, ctx->req.query_len);
@@ -203,13 +371,58 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 	*con_cls = NULL;
 }
 
+static struct MHD_Daemon *
+daemon_start(struct api_server *s, const struct ddns_config *cfg,
+	     unsigned flags, const struct sockaddr *sa)
+{
+	struct MHD_OptionItem tls[3] = {
+		{ MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (s->tls_cert != NULL) {
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						  s->tls_cert };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+						  s->tls_key };
+	}
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, access_cb, s,
+		MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
+		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
+		MHD_OPTION_NOTIFY_CONNECTION, conn_cb, s,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conn_per_ip,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_ARRAY, tls,
+		MHD_OPTION_END);
+}
+
+static void
+server_free(struct api_server *s)
+{
+	if (s->tls_key != NULL)
+		sodium_memzero(s->tls_key, strlen(s->tls_key));
+	free(s->tls_key);
+	free(s->tls_cert);
+	free(s);
+}
+
 struct api_server *
-api_server_start(const struct ddns_config *cfg)
+api_server_start(const struct ddns_config *cfg,
+		 const struct api_server_opts *opts)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	/* ITC: MHD_quiesce_daemon() needs it with internal threads. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_USE_ITC;
 	struct api_server *s;
 
 	memset(&ss, 0, sizeof(ss));
@@ -227,31 +440,70 @@ api_server_start(const struct ddns_config *cfg)
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	s->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, access_cb, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads,
-		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
-		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-		MHD_OPTION_END);
-	if (s->mhd == NULL) {
-		log_error("http: cannot listen on %s", cfg->listen);
-		free(s);
+	if (opts != NULL && opts->proxies != NULL)
+		s->proxies = *opts->proxies;
+	if (opts != NULL && opts->tls_cert_pem != NULL &&
+	    opts->tls_key_pem != NULL &&
+	    ((s->tls_cert = strdup(opts->tls_cert_pem)) == NULL ||
+	     (s->tls_key = strdup(opts->tls_key_pem)) == NULL)) {
+		server_free(s);
 		return NULL;
 	}
-	log_info("http: listening on %s (%u threads)", cfg->listen,
-		 cfg->http_threads);
+	s->mhd = daemon_start(s, cfg, flags, (struct sockaddr *)&ss);
+	if (s->mhd == NULL) {
+		log_error("http: cannot listen on %s%s", cfg->listen,
+			  s->tls_cert ? " (or the TLS certificate or key "
+					"was refused)"
+				      : "");
+		server_free(s);
+		return NULL;
+	}
+	log_info("http: listening on %s (%s, %u threads, %zu trusted proxy "
+		 "networks)",
+		 cfg->listen, s->tls_cert ? "https" : "http", cfg->http_threads,
+		 s->proxies.n);
 	return s;
 }
 
-void
-api_server_stop(struct api_server *s)
+/*
+ * Nothing left to wait for: no request in flight, and either no
+ * connection open or only idle ones (a connection accepted just before
+ * the quiesce sends its request at once; keep-alive clients may idle on).
+ */
+static bool
+drained(struct api_server *s)
 {
+	if (atomic_load(&s->inflight) > 0)
+		return false;
+	return atomic_load(&s->conns) == 0 ||
+	       ddns_now_ms() - atomic_load(&s->activity_ms) >= DRAIN_IDLE_MS;
+}
+
+void
+api_server_stop(struct api_server *s, unsigned timeout_s)
+{
+	long long deadline;
+	MHD_socket fd;
+
 	if (s == NULL)
 		return;
+	atomic_store(&s->closing, true);
+	atomic_store(&s->activity_ms, ddns_now_ms());
+	/* Stop accepting; connections already open may still send. */
+	fd = MHD_quiesce_daemon(s->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	deadline = ddns_now_ms() + (long long)timeout_s * 1000;
+	while (!drained(s)) {
+		if (ddns_now_ms() >= deadline) {
+			log_warn("http: %ld requests still in flight after "
+				 "%u s; closing them",
+				 (long)atomic_load(&s->inflight), timeout_s);
+			break;
+		}
+		usleep(10000);
+	}
 	MHD_stop_daemon(s->mhd);
-	free(s);
+	log_info("http: stopped");
+	server_free(s);
 }

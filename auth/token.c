@@ -11,6 +11,7 @@
 
 #include "auth/token.h"
 #include "common/errors.h"
+#include "common/metrics.h"
 
 #define ID_BYTES 12
 #define SECRET_B64_LEN 43
@@ -242,6 +243,7 @@ auth_token_verify(const struct auth_token *tok, const uint8_t *stored,
 	auth_token_hash(tok, hash);
 	ret = sodium_memcmp(hash, stored, sizeof(hash)) == 0 ? 0 : DDNS_EAUTH;
 	sodium_memzero(hash, sizeof(hash));
+	ddns_metrics_token_verify(ret == 0);
 	return ret;
 }
 

@@ -11,7 +11,10 @@
 #include "cli/cli.h"
 #include "common/errors.h"
 #include "common/names.h"
+#include "api/rest.h"
+#include "db/accounts.h"
 #include "db/admin.h"
+#include "db/rest_hosts.h"
 #include "db/conn.h"
 #include "dnsbackend/client.h"
 
@@ -39,6 +42,12 @@ static int host_add(int argc, char **argv);
 static int token_add(int argc, char **argv);
 static int dispatch(int argc, char **argv, const char *noun,
 		    int (*add)(int, char **));
+static int account_list(int argc, char **argv);
+static int account_delete(int argc, char **argv);
+static int account_row(void *arg, const struct db_account *a);
+static int host_list(int argc, char **argv);
+static int host_delete(int argc, char **argv);
+static int host_row(void *arg, const struct db_rest_host *h);
 
 /*
  * Parses "POSITIONAL --opt VALUE --flag ..." from argv[first]: exactly one
@@ -93,6 +102,11 @@ fail(const char *what, const char *name, int err)
 		why = "already exists";
 	else if (err == DDNS_ENOENT)
 		why = "not found";
+	else if (err == DDNS_ELIMIT && strcmp(what, "host") == 0)
+		why = "the account already has its maximum number of hosts "
+		      "(accounts.max_hosts)";
+	else if (err == DDNS_ELIMIT)
+		why = "the host already has DDNS_MAX_TOKENS_PER_HOST tokens";
 	fprintf(stderr, "ddnsd: %s %s: %s\n", what, name, why);
 	return err == DDNS_EDB ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
 }
@@ -318,16 +332,148 @@ cli_zone(int argc, char **argv)
 	return dispatch(argc, argv, "zone", zone_add);
 }
 
+static int
+account_row(void *arg, const struct db_account *a)
+{
+	(void)arg;
+	printf("%lld\t%s\t%lld/%d hosts\t%s\n", a->id, a->email, a->hosts,
+	       a->max_hosts, a->created_at);
+	return 0;
+}
+
+static int
+account_list(int argc, char **argv)
+{
+	struct ddns_config cfg;
+	struct db_conn *db;
+	int ret;
+
+	(void)argv;
+	if (argc != 2)
+		return cli_usage("usage: ddnsd account list");
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = open_db(&cfg)) == NULL)
+		return CLI_EXIT_FAIL;
+	ret = db_account_list(db, account_row, NULL);
+	db_close(db);
+	return ret == 0 ? CLI_EXIT_OK : fail("account", "list", ret);
+}
+
+static int
+account_delete(int argc, char **argv)
+{
+	struct ddns_config cfg;
+	struct db_conn *db;
+	int ret;
+
+	if (argc != 3)
+		return cli_usage("usage: ddnsd account delete EMAIL");
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = open_db(&cfg)) == NULL)
+		return CLI_EXIT_FAIL;
+	ret = db_account_delete(db, argv[2]);
+	db_close(db);
+	if (ret == DDNS_EACCES) {
+		fprintf(stderr, "ddnsd: account %s: still owns hosts; delete "
+				"them (ddnsd host delete) and let them leave "
+				"DNS first\n",
+			argv[2]);
+		return CLI_EXIT_USAGE;
+	}
+	if (ret != 0)
+		return fail("account", argv[2], ret);
+	printf("account %s deleted\n", argv[2]);
+	return CLI_EXIT_OK;
+}
+
 int
 cli_account(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return account_list(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "delete") == 0)
+		return account_delete(argc, argv);
 	return dispatch(argc, argv, "account", account_add);
+}
+
+static int
+host_row(void *arg, const struct db_rest_host *h)
+{
+	(void)arg;
+	printf("%s\t%s\t%s\t%s\t%s%s\n", h->name, h->email,
+	       h->ipv4[0] ? h->ipv4 : "-", h->ipv6[0] ? h->ipv6 : "-",
+	       h->pushed ? "pushed" : "pending", h->offline ? " offline" : "");
+	return 0;
+}
+
+static int
+host_list(int argc, char **argv)
+{
+	struct cli_opt o[] = { { "--account", true, NULL } };
+	struct ddns_config cfg;
+	struct db_conn *db;
+	int ret;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], o[0].name) != 0 || i + 1 >= argc)
+			return cli_usage("usage: ddnsd host list "
+					 "[--account EMAIL]");
+		o[0].value = argv[++i];
+	}
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = open_db(&cfg)) == NULL)
+		return CLI_EXIT_FAIL;
+	ret = db_admin_host_list(db, o[0].value, host_row, NULL);
+	db_close(db);
+	return ret == 0 ? CLI_EXIT_OK : fail("host", "list", ret);
+}
+
+static int
+host_delete(int argc, char **argv)
+{
+	char name[DDNS_NAME_MAX + 1];
+	struct ddns_config cfg;
+	struct db_conn *db;
+	int ret;
+
+	if (argc != 3)
+		return cli_usage("usage: ddnsd host delete FQDN");
+	if (ddns_name_normalize(argv[2], strlen(argv[2]), name,
+				sizeof(name)) != 0)
+		return cli_usage("\"%s\" is not a valid host name", argv[2]);
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = open_db(&cfg)) == NULL)
+		return CLI_EXIT_FAIL;
+	ret = db_rest_host_delete(db, 0, name);
+	db_close(db);
+	if (ret != 0)
+		return fail("host", name, ret);
+	printf("host %s deleted; the pusher removes its records\n", name);
+	return CLI_EXIT_OK;
 }
 
 int
 cli_host(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return host_list(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "delete") == 0)
+		return host_delete(argc, argv);
 	return dispatch(argc, argv, "host", host_add);
+}
+
+/* Hidden: the REST route table, for the OpenAPI consistency test. */
+int
+cli_routes(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	api_rest_routes_print(stdout);
+	return CLI_EXIT_OK;
 }
 
 int

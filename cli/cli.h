@@ -19,10 +19,18 @@ int cli_zone(int argc, char **argv);
 int cli_account(int argc, char **argv);
 int cli_host(int argc, char **argv);
 int cli_token(int argc, char **argv);
+int cli_routes(int argc, char **argv); /* hidden: REST routes (tests) */
+int cli_healthcheck(int argc, char **argv);
+int cli_reconcile(int argc, char **argv);
 
 /* Loads the configuration for a command; prints the error and returns
  * CLI_EXIT_USAGE on failure, else 0. */
 int cli_config(struct ddns_config *cfg, int need);
+
+/* Loads DDNS_TSIG_KEY_FILE into kr; prints the error and returns
+ * CLI_EXIT_USAGE when it cannot be read or holds no key, else 0. */
+struct dns_keyring;
+int cli_load_keys(const struct ddns_config *cfg, struct dns_keyring *kr);
 
 /* Prints a usage error to stderr and returns CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/limits.h"
 #include "auth/token.h"
 #include "cli/cli.h"
+#include "db/limits.h"
 
 static void usage(FILE *f);
 
@@ -15,7 +17,9 @@ static const struct {
 	{ "serve", cli_serve },     { "migrate", cli_migrate },
 	{ "push", cli_push },       { "zone", cli_zone },
 	{ "account", cli_account }, { "host", cli_host },
-	{ "token", cli_token },
+	{ "token", cli_token },     { "reconcile", cli_reconcile },
+	{ "healthcheck", cli_healthcheck },
+	{ "routes", cli_routes }, /* hidden: REST routes, for tests */
 };
 
 static void
@@ -30,8 +34,14 @@ usage(FILE *f)
 	      "change to DNS, then exit\n"
 	      "  zone add ZONE --primary HOST:PORT --key KEYNAME [--ttl N]\n"
 	      "  account add EMAIL [--password-stdin]\n"
+	      "  account list | account delete EMAIL\n"
 	      "  host add FQDN --account EMAIL\n"
+	      "  host list [--account EMAIL] | host delete FQDN\n"
 	      "  token add FQDN [--label TEXT]\n"
+	      "  reconcile [--zone ZONE] [--no-push]   compare DNS (AXFR) "
+	      "with the database, repair\n"
+	      "  healthcheck                           exit 0 if the server "
+	      "on DDNS_LISTEN answers /healthz\n"
 	      "Configuration comes from the environment; see README.md.\n",
 	      f);
 }
@@ -62,6 +72,8 @@ cli_config(struct ddns_config *cfg, int need)
 		fprintf(stderr, "ddnsd: cannot initialise libsodium\n");
 		return CLI_EXIT_FAIL;
 	}
+	auth_limits_init(cfg);
+	db_limits_set_max_tokens(cfg->max_tokens_per_host);
 	return 0;
 }
 

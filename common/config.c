@@ -12,6 +12,10 @@
 static int env_uint(const char *name, unsigned def, unsigned min,
 		    unsigned max, unsigned *out, char *err, size_t errsz);
 static int parse_listen(struct ddns_config *cfg, char *err, size_t errsz);
+static const char *env_str(const char *name);
+static int ops_env(struct ddns_config *cfg, char *err, size_t errsz);
+static int limits_env(struct ddns_config *cfg, char *err, size_t errsz);
+static int rest_env(struct ddns_config *cfg, char *err, size_t errsz);
 
 static int
 env_uint(const char *name, unsigned def, unsigned min, unsigned max,
@@ -76,6 +80,99 @@ bad:
 	return DDNS_ECONFIG;
 }
 
+/* An unset and an empty variable are the same: NULL. */
+static const char *
+env_str(const char *name)
+{
+	const char *s = getenv(name);
+
+	return (s != NULL && *s != '\0') ? s : NULL;
+}
+
+/* Operations settings: log format, metrics, shutdown, TLS, proxies. */
+static int
+ops_env(struct ddns_config *cfg, char *err, size_t errsz)
+{
+	cfg->log_format = env_str("DDNS_LOG_FORMAT");
+	if (cfg->log_format == NULL || strcmp(cfg->log_format, "json") == 0) {
+		cfg->log_format = "json";
+		ddns_log_set_format(DDNS_LOG_JSON);
+	} else if (strcmp(cfg->log_format, "text") == 0) {
+		ddns_log_set_format(DDNS_LOG_TEXT);
+	} else {
+		snprintf(err, errsz, "DDNS_LOG_FORMAT: expected json or text");
+		return DDNS_ECONFIG;
+	}
+	cfg->metrics_token = env_str("DDNS_METRICS_TOKEN");
+	cfg->tls_cert = env_str("DDNS_TLS_CERT");
+	cfg->tls_key = env_str("DDNS_TLS_KEY");
+	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+		snprintf(err, errsz, "%s: not set, but %s is (set both for "
+				     "TLS, or neither)",
+			 cfg->tls_cert ? "DDNS_TLS_KEY" : "DDNS_TLS_CERT",
+			 cfg->tls_cert ? "DDNS_TLS_CERT" : "DDNS_TLS_KEY");
+		return DDNS_ECONFIG;
+	}
+	cfg->trusted_proxies = env_str("DDNS_TRUSTED_PROXIES");
+	if (cfg->trusted_proxies == NULL)
+		cfg->trusted_proxies = "";
+	return 0;
+}
+
+/* Abuse and connection limits. */
+static int
+limits_env(struct ddns_config *cfg, char *err, size_t errsz)
+{
+	int ret;
+
+	if ((ret = env_uint("DDNS_HOST_CHANGE_BURST", 10, 0, 100000,
+			    &cfg->host_change_burst, err, errsz)) ||
+	    (ret = env_uint("DDNS_HOST_CHANGE_WINDOW_S", 600, 1, 86400,
+			    &cfg->host_change_window_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_HOST_NOCHG_PER_MIN", 60, 0, 1000000,
+			    &cfg->host_nochg_per_min, err, errsz)) ||
+	    (ret = env_uint("DDNS_AUTH_FAIL_MAX", 10, 0, 1000000,
+			    &cfg->auth_fail_max, err, errsz)) ||
+	    (ret = env_uint("DDNS_AUTH_FAIL_WINDOW_S", 900, 1, 86400,
+			    &cfg->auth_fail_window_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_MAX_TOKENS_PER_HOST", 10, 1, 10000,
+			    &cfg->max_tokens_per_host, err, errsz)) ||
+	    (ret = env_uint("DDNS_MAX_CONN_PER_IP", 64, 0, 100000,
+			    &cfg->max_conn_per_ip, err, errsz)) ||
+	    (ret = env_uint("DDNS_CONN_TIMEOUT_S", 30, 1, 3600,
+			    &cfg->conn_timeout_s, err, errsz)))
+		return ret;
+	return 0;
+}
+
+/* REST API: self-signup, TTL bounds, history retention. */
+static int
+rest_env(struct ddns_config *cfg, char *err, size_t errsz)
+{
+	const char *s = env_str("DDNS_SIGNUP");
+	int ret;
+
+	if (s != NULL && strcmp(s, "open") != 0 && strcmp(s, "closed") != 0) {
+		snprintf(err, errsz, "DDNS_SIGNUP: expected open or closed");
+		return DDNS_ECONFIG;
+	}
+	cfg->signup_open = s != NULL && strcmp(s, "open") == 0;
+	if ((ret = env_uint("DDNS_TTL_MIN", 60, 1, 86400, &cfg->ttl_min, err,
+			    errsz)) ||
+	    (ret = env_uint("DDNS_TTL_MAX", 86400, 1, 86400, &cfg->ttl_max,
+			    err, errsz)) ||
+	    (ret = env_uint("DDNS_EVENTS_MAX_AGE_DAYS", 90, 1, 36500,
+			    &cfg->events_max_age_days, err, errsz)) ||
+	    (ret = env_uint("DDNS_EVENTS_MAX_PER_HOST", 1000, 1, 1000000,
+			    &cfg->events_max_per_host, err, errsz)))
+		return ret;
+	if (cfg->ttl_min > cfg->ttl_max) {
+		snprintf(err, errsz, "DDNS_TTL_MIN: greater than DDNS_TTL_MAX");
+		return DDNS_ECONFIG;
+	}
+	return 0;
+}
+
 int
 ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 {
@@ -110,7 +207,14 @@ ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 	    (ret = env_uint("DDNS_PUSH_BATCH", 200, 1, 1000, &cfg->push_batch,
 			    err, errsz)) ||
 	    (ret = env_uint("DDNS_DNS_TIMEOUT_MS", 3000, 100, 60000,
-			    &cfg->dns_timeout_ms, err, errsz)))
+			    &cfg->dns_timeout_ms, err, errsz)) ||
+	    (ret = env_uint("DDNS_RECONCILE_INTERVAL", 0, 0, 604800,
+			    &cfg->reconcile_interval_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_SHUTDOWN_TIMEOUT", 10, 0, 3600,
+			    &cfg->shutdown_timeout, err, errsz)) ||
+	    (ret = ops_env(cfg, err, errsz)) ||
+	    (ret = limits_env(cfg, err, errsz)) ||
+	    (ret = rest_env(cfg, err, errsz)))
 		return ret;
 	s = getenv("DDNS_LOG_LEVEL");
 	cfg->log_level = (s != NULL && *s != '\0') ? s : "info";

@@ -20,7 +20,28 @@ struct ddns_config {
 	unsigned push_interval_ms;  /* DDNS_PUSH_INTERVAL_MS */
 	unsigned push_batch;        /* DDNS_PUSH_BATCH */
 	unsigned dns_timeout_ms;    /* DDNS_DNS_TIMEOUT_MS */
+	unsigned reconcile_interval_s; /* DDNS_RECONCILE_INTERVAL, 0 = off */
 	const char *log_level;      /* DDNS_LOG_LEVEL */
+	const char *log_format;     /* DDNS_LOG_FORMAT: json or text */
+	const char *metrics_token;  /* DDNS_METRICS_TOKEN, may be NULL */
+	unsigned shutdown_timeout;  /* DDNS_SHUTDOWN_TIMEOUT, seconds */
+	const char *tls_cert;       /* DDNS_TLS_CERT (PEM path), may be NULL */
+	const char *tls_key;        /* DDNS_TLS_KEY (PEM path), may be NULL */
+	const char *trusted_proxies; /* DDNS_TRUSTED_PROXIES, "" = none */
+	/* Abuse limits (0 disables a limit where README says so). */
+	unsigned host_change_burst;    /* DDNS_HOST_CHANGE_BURST */
+	unsigned host_change_window_s; /* DDNS_HOST_CHANGE_WINDOW_S */
+	unsigned host_nochg_per_min;   /* DDNS_HOST_NOCHG_PER_MIN */
+	unsigned auth_fail_max;        /* DDNS_AUTH_FAIL_MAX */
+	unsigned auth_fail_window_s;   /* DDNS_AUTH_FAIL_WINDOW_S */
+	unsigned max_tokens_per_host;  /* DDNS_MAX_TOKENS_PER_HOST */
+	unsigned max_conn_per_ip;      /* DDNS_MAX_CONN_PER_IP */
+	unsigned conn_timeout_s;       /* DDNS_CONN_TIMEOUT_S */
+	/* REST API */
+	bool signup_open;              /* DDNS_SIGNUP=open */
+	unsigned ttl_min, ttl_max;     /* DDNS_TTL_MIN, DDNS_TTL_MAX */
+	unsigned events_max_age_days;  /* DDNS_EVENTS_MAX_AGE_DAYS */
+	unsigned events_max_per_host;  /* DDNS_EVENTS_MAX_PER_HOST */
 };
 
 enum ddns_config_need {

@@ -28,6 +28,7 @@ ddns_strerror(int code)
 	case DDNS_ERCODE: return "nameserver answered an error RCODE";
 	case DDNS_ETSIGMISSING: return "reply carries no TSIG";
 	case DDNS_ENOTZONE: return "name is not under a known zone";
+	case DDNS_ELIMIT: return "account or host limit reached";
 	default: break;
 	}
 	if (code < 0 && code > DDNS_EBASE)

@@ -20,6 +20,9 @@ enum ddns_error {
 	DDNS_ETIMEDOUT = -ETIMEDOUT,
 	DDNS_ECONNREFUSED = -ECONNREFUSED,
 	DDNS_ENOSPC = -ENOSPC,
+	DDNS_EACCES = -EACCES,         /* not permitted (scope, policy, limit) */
+	DDNS_EMSGSIZE = -EMSGSIZE,     /* request body too large */
+	DDNS_EOPNOTSUPP = -EOPNOTSUPP, /* method not allowed on a resource */
 
 	DDNS_EBASE = -1000,
 	DDNS_ECONFIG = -1001,     /* bad or missing configuration */
@@ -42,7 +45,8 @@ enum ddns_error {
 	DDNS_ERCODE = -1018,      /* any other DNS RCODE */
 	DDNS_ETSIGMISSING = -1019, /* reply to a signed request not signed */
 	DDNS_ENOTZONE = -1020,    /* name is not under any known zone */
-	DDNS_ELAST = -1021,
+	DDNS_ELIMIT = -1021,      /* hosts per account / tokens per host */
+	DDNS_ELAST = -1022,
 };
 
 /* Human-readable text for a DDNS_E* code (static storage, never NULL). */

@@ -6,9 +6,13 @@
 
 #include "common/errors.h"
 #include "db/admin.h"
+#include "db/limits.h"
 
 static int exec_returning_id(struct db_conn *c, const struct db_stmt *st,
 			     const char *const *p, long long *id);
+static int exec_count(struct db_conn *c, const struct db_stmt *st,
+		      const char *const *p, long long *n);
+static int tx_end(struct db_conn *c, int err);
 
 static const struct db_stmt st_zone_add = {
 	"adm_zone_add",
@@ -34,8 +38,35 @@ static const struct db_stmt st_host_add = {
 	" ORDER BY length(z.name) DESC LIMIT 1 RETURNING id",
 	2
 };
+/*
+ * Limits are checked in a transaction that first locks the parent row
+ * (account, host), so two concurrent adds cannot both take the last slot:
+ * the count runs with a snapshot taken after the lock.
+ */
+static const struct db_stmt st_account_lock = {
+	"adm_account_lock",
+	"SELECT max_hosts FROM accounts WHERE id = $1 FOR UPDATE", 1
+};
+static const struct db_stmt st_host_count = {
+	"adm_host_count",
+	"SELECT count(*) FROM hosts WHERE account_id = $1"
+	" AND deleted_at IS NULL",
+	1
+};
+static const struct db_stmt st_host_lock = {
+	"adm_host_lock",
+	"SELECT id FROM hosts WHERE id = $1 AND account_id = $2 FOR UPDATE", 2
+};
+static const struct db_stmt st_token_count = {
+	"adm_token_count",
+	"SELECT count(*) FROM host_tokens WHERE host_id = $1"
+	" AND account_id = $2",
+	2
+};
 static const struct db_stmt st_host_find = {
-	"adm_host_find", "SELECT id, account_id FROM hosts WHERE fqdn = $1", 1
+	"adm_host_find",
+	"SELECT id, account_id FROM hosts WHERE fqdn = $1"
+	" AND deleted_at IS NULL", 1
 };
 static const struct db_stmt st_token_add = {
 	"adm_token_add",
@@ -57,6 +88,33 @@ exec_returning_id(struct db_conn *c, const struct db_stmt *st,
 	if (err == 0 && id != NULL)
 		*id = db_get_ll(r, 0, 0);
 	PQclear(r);
+	return err;
+}
+
+/* A single count(*) (or other number) row into *n. */
+static int
+exec_count(struct db_conn *c, const struct db_stmt *st, const char *const *p,
+	   long long *n)
+{
+	PGresult *r;
+	int err;
+
+	if ((r = db_exec(c, st, p, &err)) == NULL)
+		return err;
+	err = PQntuples(r) == 1 ? 0 : DDNS_ENOENT;
+	if (err == 0)
+		*n = db_get_ll(r, 0, 0);
+	PQclear(r);
+	return err;
+}
+
+/* Commits when err is 0, else rolls back; returns the outcome. */
+static int
+tx_end(struct db_conn *c, int err)
+{
+	if (err == 0)
+		return db_command(c, "COMMIT") == 0 ? 0 : DDNS_EDB;
+	db_command(c, "ROLLBACK");
 	return err;
 }
 
@@ -94,11 +152,19 @@ db_host_add(struct db_conn *c, const char *fqdn, long long account_id,
 {
 	char acc[24];
 	const char *p[2] = { fqdn, acc };
+	long long max = 0, n = 0;
 	int err;
 
 	snprintf(acc, sizeof(acc), "%lld", account_id);
+	if (db_command(c, "BEGIN") != 0)
+		return DDNS_EDB;
+	if ((err = exec_count(c, &st_account_lock, p + 1, &max)) != 0 ||
+	    (err = exec_count(c, &st_host_count, p + 1, &n)) != 0)
+		return tx_end(c, err);
+	if (n >= max)
+		return tx_end(c, DDNS_ELIMIT);
 	err = exec_returning_id(c, &st_host_add, p, id);
-	return err == DDNS_ENOENT ? DDNS_ENOTZONE : err;
+	return tx_end(c, err == DDNS_ENOENT ? DDNS_ENOTZONE : err);
 }
 
 int
@@ -127,11 +193,20 @@ db_host_token_add(struct db_conn *c, long long host_id, long long account_id,
 {
 	char hid[24], acc[24], hex[2 * 64 + 1];
 	const char *p[5] = { hid, acc, public_id, hex, label };
+	long long locked = 0, n = 0;
+	int err;
 
 	if (hash_len > 64)
 		return DDNS_EINVAL;
 	snprintf(hid, sizeof(hid), "%lld", host_id);
 	snprintf(acc, sizeof(acc), "%lld", account_id);
 	sodium_bin2hex(hex, sizeof(hex), hash, hash_len);
-	return exec_returning_id(c, &st_token_add, p, id);
+	if (db_command(c, "BEGIN") != 0)
+		return DDNS_EDB;
+	if ((err = exec_count(c, &st_host_lock, p, &locked)) != 0 ||
+	    (err = exec_count(c, &st_token_count, p, &n)) != 0)
+		return tx_end(c, err);
+	if (n >= (long long)db_limits_max_tokens())
+		return tx_end(c, DDNS_ELIMIT);
+	return tx_end(c, exec_returning_id(c, &st_token_add, p, id));
 }

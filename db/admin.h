@@ -24,8 +24,10 @@ int db_account_find(struct db_conn *c, const char *email, long long *id);
 
 /*
  * Adds host fqdn for account under the longest matching known zone, with
- * that zone's default TTL. The zone apex itself is refused. Returns 0,
- * DDNS_ENOTZONE, DDNS_EEXIST or DDNS_EDB.
+ * that zone's default TTL. The zone apex itself is refused. Runs its own
+ * transaction: refuses with DDNS_ELIMIT when the account already has
+ * accounts.max_hosts live hosts. Returns 0, DDNS_ENOTZONE, DDNS_EEXIST,
+ * DDNS_ELIMIT, DDNS_ENOENT (no such account) or DDNS_EDB.
  */
 int db_host_add(struct db_conn *c, const char *fqdn, long long account_id,
 		long long *id);
@@ -34,7 +36,12 @@ int db_host_add(struct db_conn *c, const char *fqdn, long long account_id,
 int db_host_find(struct db_conn *c, const char *fqdn, long long *id,
 		 long long *account_id);
 
-/* Stores a host token (public id + secret hash). 0, DDNS_EEXIST, DDNS_EDB. */
+/*
+ * Stores a host token (public id + secret hash) in its own transaction,
+ * unless the host already has db_limits_max_tokens() tokens. Returns 0,
+ * DDNS_ELIMIT, DDNS_ENOENT (no such host for this account), DDNS_EEXIST or
+ * DDNS_EDB.
+ */
 int db_host_token_add(struct db_conn *c, long long host_id,
 		      long long account_id, const char *public_id,
 		      const uint8_t *hash, size_t hash_len, const char *label,

@@ -2,9 +2,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <sodium.h>
 
 #include "common/errors.h"
+#include "common/names.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "db/conn.h"
 
 #define DB_MAX_STMTS 64
@@ -65,6 +70,7 @@ db_connect(const char *url, int *err)
 	}
 	c->pg = PQconnectdb(url);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
+		ddns_metrics_db_error();
 		log_pg_error("connect", PQerrorMessage(c->pg));
 		db_close(c);
 		*err = DDNS_EDB;
@@ -99,6 +105,7 @@ db_ensure(struct db_conn *c)
 	conn_forget_prepared(c);
 	PQreset(c->pg);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
+		ddns_metrics_db_error();
 		log_pg_error("reconnect", PQerrorMessage(c->pg));
 		return DDNS_EDB;
 	}
@@ -240,4 +247,66 @@ db_get_str(const PGresult *r, int row, int col)
 	if (PQgetisnull(r, row, col))
 		return NULL;
 	return PQgetvalue(r, row, col);
+}
+
+int
+db_id_array(struct ddns_buf *b, const long long *ids, size_t n)
+{
+	int err = ddns_buf_append_str(b, "{");
+
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = ddns_buf_appendf(b, "%s%lld", i ? "," : "", ids[i]);
+	if (err == 0)
+		err = ddns_buf_append_str(b, "}");
+	if (err == 0 && ddns_buf_cstr(b) == NULL)
+		err = DDNS_ENOMEM;
+	return err;
+}
+
+int
+db_get_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t outsz,
+	     size_t *len)
+{
+	const char *s = db_get_str(r, row, col);
+
+	if (s == NULL)
+		return DDNS_EDB;
+	if (s[0] == '\\' && s[1] == 'x')
+		s += 2;
+	if (sodium_hex2bin(out, outsz, s, strlen(s), NULL, len, NULL) != 0)
+		return DDNS_EDB;
+	return 0;
+}
+
+int
+db_get_text(const PGresult *r, int row, int col, char *out, size_t outsz)
+{
+	const char *s = db_get_str(r, row, col);
+	size_t n;
+
+	if (s == NULL || (n = strlen(s)) >= outsz)
+		return DDNS_EDB;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+void
+db_get_addr(const PGresult *r, int row, int col, int family, bool *has,
+	    uint8_t *out)
+{
+	const char *s = db_get_str(r, row, col);
+	struct ddns_addr a;
+
+	*has = false;
+	if (s == NULL || ddns_addr_parse(s, strlen(s), &a) != 0 ||
+	    a.family != family)
+		return;
+	*has = true;
+	memcpy(out, a.bytes, family == AF_INET ? 4 : 16);
+}
+
+bool
+db_get_bool(const PGresult *r, int row, int col)
+{
+	return strcmp(PQgetvalue(r, row, col), "t") == 0;
 }

@@ -8,6 +8,10 @@
 
 #include <stdbool.h>
 #include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
 
 /* A statement to prepare once per connection; define them static const. */
 struct db_stmt {
@@ -53,6 +57,31 @@ int db_command(struct db_conn *c, const char *sql);
  */
 int db_thread_init(const char *url);
 struct db_conn *db_thread_conn(void);
+
+/* Appends ids as a PostgreSQL array literal "{1,2,3}" to b and
+ * NUL-terminates it. 0 or DDNS_ENOMEM. */
+int db_id_array(struct ddns_buf *b, const long long *ids, size_t n);
+
+/*
+ * Decodes a bytea column in text form ("\x" + hex, or plain hex as
+ * encode(..., 'hex') gives) into out. 0, or DDNS_EDB for NULL, bad hex or
+ * more than outsz bytes.
+ */
+int db_get_bytea(const PGresult *r, int row, int col, uint8_t *out,
+		 size_t outsz, size_t *len);
+
+/* Copies a text column into out. 0, or DDNS_EDB for NULL or too long. */
+int db_get_text(const PGresult *r, int row, int col, char *out, size_t outsz);
+
+/*
+ * Reads an inet column of the given family (AF_INET/AF_INET6) into out (4
+ * or 16 bytes); *has is false for NULL or anything else.
+ */
+void db_get_addr(const PGresult *r, int row, int col, int family, bool *has,
+		 uint8_t *out);
+
+/* A boolean column: true only for 't'. */
+bool db_get_bool(const PGresult *r, int row, int col);
 
 /* Parses a decimal bigint column; 0 on NULL or garbage. */
 long long db_get_ll(const PGresult *r, int row, int col);

@@ -2,44 +2,65 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "common/errors.h"
 #include "db/hosts.h"
 
 static int parse_addr_col(const PGresult *r, int col, bool *has,
 			  struct ddns_addr *a);
-static int parse_hash_col(const PGresult *r, int col, uint8_t *out,
-			  size_t outsz, size_t *len);
 
 static const struct db_stmt st_lookup = {
 	"host_by_token",
 	"SELECT t.id, t.secret_hash, h.id, h.account_id, h.fqdn,"
 	" host(h.ipv4), host(h.ipv6), h.offline"
 	" FROM host_tokens t JOIN hosts h ON h.id = t.host_id"
-	" WHERE t.public_id = $1",
+	" WHERE t.public_id = $1 AND h.deleted_at IS NULL",
 	1
 };
 
 /*
- * One statement so that the change, its history row, the token's last use
- * and the wake-up of the pusher commit together without a transaction
- * round trip. pg_notify() is only delivered when this commits.
+ * One statement so that the change, its history row and the token's last
+ * use commit together without a transaction round trip. No pg_notify()
+ * here: PostgreSQL serialises notifying commits behind one lock held
+ * through the WAL flush, which capped accepted changes at the disk's fsync
+ * rate. The caller wakes its own pusher in-process (common/wake.h); other
+ * instances' pushers find the row on their next interval.
+ */
+/*
+ * Tokens in the change bucket now: full when never used ($13 = burst),
+ * refilled at burst per $14 seconds since bucket_at.
+ */
+#define BUCKET_NOW                                                             \
+	"least($13::float8, coalesce(bucket_tokens, $13::float8) +"            \
+	" extract(epoch FROM now() - coalesce(bucket_at, now()))::float8 *"    \
+	" $13::float8 / $14::float8)"
+
+/*
+ * The change bucket ($13 = 0: no limit) is taken in the same UPDATE, so a
+ * "good" costs no extra round trip and concurrent instances cannot both
+ * spend the last token (the row lock re-evaluates the WHERE). When the
+ * bucket is empty u is empty and the last SELECT returns 0 for a host that
+ * exists.
  */
 static const struct db_stmt st_apply = {
 	"host_apply",
 	"WITH u AS (UPDATE hosts SET"
 	"  ipv4 = CASE WHEN $3 THEN $4::inet ELSE ipv4 END,"
 	"  ipv6 = CASE WHEN $5 THEN $6::inet ELSE ipv6 END,"
-	"  offline = $7, version = version + 1, updated_at = now()"
-	"  WHERE id = $1 AND account_id = $2 RETURNING id, ipv4, ipv6),"
+	"  offline = $7, version = version + 1, updated_at = now(),"
+	"  bucket_tokens = CASE WHEN $13::float8 > 0 THEN " BUCKET_NOW " - 1"
+	"  END, bucket_at = now()"
+	"  WHERE id = $1 AND account_id = $2"
+	"  AND ($13::float8 = 0 OR " BUCKET_NOW " >= 1)"
+	"  RETURNING id, ipv4, ipv6),"
 	" t AS (UPDATE host_tokens SET last_used_at = now()"
 	"  WHERE id = $8 AND host_id = $1),"
 	" e AS (INSERT INTO host_events"
 	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
 	"  SELECT id, $9::inet, $10, $11, ipv4, ipv6, $12 FROM u)"
-	" SELECT u.id FROM u, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
-	12
+	" SELECT u.id FROM u"
+	" UNION ALL SELECT 0 FROM hosts WHERE id = $1 AND account_id = $2"
+	"  AND NOT EXISTS (SELECT 1 FROM u)",
+	14
 };
 
 static int
@@ -51,21 +72,6 @@ parse_addr_col(const PGresult *r, int col, bool *has, struct ddns_addr *a)
 	if (s == NULL)
 		return 0;
 	return ddns_addr_parse(s, strlen(s), a) == 0 ? 0 : DDNS_EDB;
-}
-
-static int
-parse_hash_col(const PGresult *r, int col, uint8_t *out, size_t outsz,
-	       size_t *len)
-{
-	const char *s = db_get_str(r, 0, col);
-
-	/* bytea in text form is "\x" followed by hex. */
-	if (s == NULL || s[0] != '\\' || s[1] != 'x')
-		return DDNS_EDB;
-	if (sodium_hex2bin(out, outsz, s + 2, strlen(s + 2), NULL, len,
-			   NULL) != 0)
-		return DDNS_EDB;
-	return 0;
 }
 
 int
@@ -85,8 +91,8 @@ db_token_host_lookup(struct db_conn *c, const char *public_id,
 	}
 	memset(out, 0, sizeof(*out));
 	out->token_id = db_get_ll(r, 0, 0);
-	if ((err = parse_hash_col(r, 1, out->hash, sizeof(out->hash),
-				  &out->hash_len)) != 0)
+	if ((err = db_get_bytea(r, 0, 1, out->hash, sizeof(out->hash),
+				&out->hash_len)) != 0)
 		goto out;
 	out->host.id = db_get_ll(r, 0, 2);
 	out->host.account_id = db_get_ll(r, 0, 3);
@@ -109,10 +115,11 @@ int
 db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 	      const struct db_host_change *ch)
 {
-	char id[24], acc[24], tok[24], v4[48], v6[48];
-	const char *p[12];
+	char id[24], acc[24], tok[24], v4[48], v6[48], burst[16], win[16];
+	const char *p[14];
 	PGresult *r;
 	int err, n;
+	long long got = 0;
 
 	snprintf(id, sizeof(id), "%lld", host_id);
 	snprintf(acc, sizeof(acc), "%lld", account_id);
@@ -134,9 +141,18 @@ db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 	p[9] = ch->user_agent;
 	p[10] = ch->result;
 	p[11] = ch->via;
+	snprintf(burst, sizeof(burst), "%u", ch->bucket_burst);
+	snprintf(win, sizeof(win), "%u",
+		 ch->bucket_window_s > 0 ? ch->bucket_window_s : 1);
+	p[12] = burst;
+	p[13] = win;
 	if ((r = db_exec(c, &st_apply, p, &err)) == NULL)
 		return err;
 	n = PQntuples(r);
+	if (n == 1)
+		got = db_get_ll(r, 0, 0);
 	PQclear(r);
-	return n == 1 ? 0 : DDNS_ENOENT;
+	if (n != 1)
+		return DDNS_ENOENT;
+	return got != 0 ? 0 : DDNS_EABUSE;
 }

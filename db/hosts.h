@@ -44,14 +44,18 @@ struct db_host_change {
 	const char *user_agent;   /* or NULL */
 	const char *result;       /* result word for the history */
 	const char *via;          /* "nic/update", "api", ... */
+	unsigned bucket_burst;    /* change bucket size; 0 = no limit */
+	unsigned bucket_window_s; /* refill time of a full bucket */
 };
 
 /*
  * In one statement (atomic): writes the change to host_id of account_id,
  * bumps version (the host becomes dirty for the pusher), records a
- * host_events row, touches the token's last_used_at and NOTIFYs
- * ddns_dirty. Returns 0, DDNS_ENOENT (no such host for this account) or
- * DDNS_EDB.
+ * host_events row and touches the token's last_used_at. It sends no
+ * NOTIFY (see db/hosts.c): the caller wakes the pusher. With bucket_burst > 0 the change also takes one token of the
+ * host's change bucket (shared by every instance); with the bucket empty
+ * nothing is written. Returns 0, DDNS_ENOENT (no such host for this
+ * account), DDNS_EABUSE (bucket empty) or DDNS_EDB.
  */
 int db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 		  const struct db_host_change *ch);

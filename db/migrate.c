@@ -56,7 +56,7 @@ migrate_one(struct db_conn *c, const struct db_migration *m)
 	char idbuf[16];
 	const char *p[2] = { idbuf, m->name };
 	PGresult *r;
-	int err, done;
+	int err, done = 0;
 
 	if ((err = db_command(c, "BEGIN")) != 0)
 		return err;
@@ -81,7 +81,7 @@ out:
 int
 db_migrate(struct db_conn *c, int *applied)
 {
-	int err = 0, done;
+	int err = 0, done = 0;
 	size_t i;
 
 	*applied = 0;

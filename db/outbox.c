@@ -10,20 +10,39 @@
 #include <sys/socket.h>
 
 static int item_from_row(const PGresult *r, int row, struct db_push_item *it);
-static int copy_col(const PGresult *r, int row, int col, char *out,
-		    size_t outsz);
-static int id_array(struct ddns_buf *b, const long long *ids, size_t n);
+static int claim_txt(struct db_conn *c, struct db_push_item *items, size_t n);
 
 static const struct db_stmt st_claim = {
 	"outbox_claim",
 	"SELECT h.id, h.version, h.zone_id, h.fqdn, z.name, z.primary_ns,"
-	" z.tsig_key, h.ttl, host(h.ipv4), host(h.ipv6), h.offline"
+	" z.tsig_key, h.ttl, host(h.ipv4), host(h.ipv6), h.offline,"
+	" h.deleted_at IS NOT NULL"
 	" FROM hosts h JOIN zones z ON z.id = h.zone_id"
 	" WHERE h.version > h.pushed_version"
 	" AND NOT (h.zone_id = ANY ($1::bigint[]))"
 	" ORDER BY h.zone_id, h.id LIMIT $2"
 	" FOR UPDATE OF h SKIP LOCKED",
 	2
+};
+
+/*
+ * A separate statement after the claim: its snapshot is taken while this
+ * transaction holds the host rows, and every change of the challenge set
+ * updates the host row first, so the values match the claimed version.
+ */
+static const struct db_stmt st_claim_txt = {
+	"outbox_claim_txt",
+	"SELECT host_id, value FROM acme_challenges"
+	" WHERE host_id = ANY ($1::bigint[]) ORDER BY host_id, id",
+	1
+};
+
+/* Tombstones leave the table once DNS has seen their removal. */
+static const struct db_stmt st_reap = {
+	"outbox_reap",
+	"DELETE FROM hosts WHERE id = ANY ($1::bigint[])"
+	" AND deleted_at IS NOT NULL AND pushed_version >= version",
+	1
 };
 
 static const struct db_stmt st_mark = {
@@ -35,65 +54,69 @@ static const struct db_stmt st_mark = {
 };
 
 static int
-copy_col(const PGresult *r, int row, int col, char *out, size_t outsz)
-{
-	const char *s = db_get_str(r, row, col);
-	size_t n;
-
-	if (s == NULL)
-		return DDNS_EDB;
-	n = strlen(s);
-	if (n >= outsz)
-		return DDNS_EDB;
-	memcpy(out, s, n + 1);
-	return 0;
-}
-
-static int
 item_from_row(const PGresult *r, int row, struct db_push_item *it)
 {
-	struct ddns_addr a;
-	const char *s;
 	bool offline;
 
 	memset(it, 0, sizeof(*it));
 	it->host_id = db_get_ll(r, row, 0);
 	it->version = db_get_ll(r, row, 1);
 	it->zone_id = db_get_ll(r, row, 2);
-	if (copy_col(r, row, 3, it->fqdn, sizeof(it->fqdn)) ||
-	    copy_col(r, row, 4, it->zone, sizeof(it->zone)) ||
-	    copy_col(r, row, 5, it->primary, sizeof(it->primary)) ||
-	    copy_col(r, row, 6, it->key, sizeof(it->key)))
+	if (db_get_text(r, row, 3, it->fqdn, sizeof(it->fqdn)) ||
+	    db_get_text(r, row, 4, it->zone, sizeof(it->zone)) ||
+	    db_get_text(r, row, 5, it->primary, sizeof(it->primary)) ||
+	    db_get_text(r, row, 6, it->key, sizeof(it->key)))
 		return DDNS_EDB;
 	it->ttl = (uint32_t)db_get_ll(r, row, 7);
-	offline = strcmp(PQgetvalue(r, row, 10), "t") == 0;
-	if (offline)
+	offline = db_get_bool(r, row, 10);
+	it->deleted = db_get_bool(r, row, 11);
+	if (offline || it->deleted)
 		return 0;
-	if ((s = db_get_str(r, row, 8)) != NULL &&
-	    ddns_addr_parse(s, strlen(s), &a) == 0 && a.family == AF_INET) {
-		it->has_v4 = true;
-		memcpy(it->v4, a.bytes, 4);
-	}
-	if ((s = db_get_str(r, row, 9)) != NULL &&
-	    ddns_addr_parse(s, strlen(s), &a) == 0 && a.family == AF_INET6) {
-		it->has_v6 = true;
-		memcpy(it->v6, a.bytes, 16);
-	}
+	db_get_addr(r, row, 8, AF_INET, &it->has_v4, it->v4);
+	db_get_addr(r, row, 9, AF_INET6, &it->has_v6, it->v6);
 	return 0;
 }
 
-/* Formats ids as a PostgreSQL array literal "{1,2,3}". */
 static int
-id_array(struct ddns_buf *b, const long long *ids, size_t n)
+claim_txt(struct db_conn *c, struct db_push_item *items, size_t n)
 {
-	int err = ddns_buf_append_str(b, "{");
+	struct ddns_buf ids = { 0 };
+	long long *id;
+	const char *p[1], *v;
+	PGresult *r = NULL;
+	struct db_push_item *it;
+	long long hid;
+	int err = DDNS_ENOMEM, rows;
 
-	for (size_t i = 0; i < n && err == 0; i++)
-		err = ddns_buf_appendf(b, "%s%lld", i ? "," : "", ids[i]);
-	if (err == 0)
-		err = ddns_buf_append_str(b, "}");
-	if (err == 0 && ddns_buf_cstr(b) == NULL)
-		err = DDNS_ENOMEM;
+	if (n == 0)
+		return 0;
+	if ((id = calloc(n, sizeof(*id))) == NULL)
+		return DDNS_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		id[i] = items[i].host_id;
+	if ((err = db_id_array(&ids, id, n)) != 0)
+		goto out;
+	p[0] = (const char *)ids.data;
+	if ((r = db_exec(c, &st_claim_txt, p, &err)) == NULL)
+		goto out;
+	rows = PQntuples(r);
+	for (int i = 0; i < rows; i++) {
+		hid = db_get_ll(r, i, 0);
+		v = db_get_str(r, i, 1);
+		it = NULL;
+		for (size_t k = 0; k < n && it == NULL; k++)
+			if (items[k].host_id == hid)
+				it = &items[k];
+		/* More than the API lets in, or over-long: not pushed. */
+		if (it == NULL || it->deleted || v == NULL ||
+		    it->ntxt == DB_ACME_MAX || strlen(v) > DB_ACME_VALUE_MAX)
+			continue;
+		memcpy(it->txt[it->ntxt++], v, strlen(v) + 1);
+	}
+out:
+	PQclear(r);
+	free(id);
+	ddns_buf_free(&ids);
 	return err;
 }
 
@@ -108,7 +131,7 @@ db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 	int err, rows;
 
 	*n = 0;
-	if ((err = id_array(&skipbuf, skip, nskip)) != 0)
+	if ((err = db_id_array(&skipbuf, skip, nskip)) != 0)
 		goto out;
 	snprintf(limit, sizeof(limit), "%zu", max);
 	p[0] = (const char *)skipbuf.data;
@@ -123,6 +146,7 @@ db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 			goto out;
 		(*n)++;
 	}
+	err = claim_txt(c, items, *n);
 out:
 	PQclear(r);
 	ddns_buf_free(&skipbuf);
@@ -149,12 +173,15 @@ db_outbox_mark(struct db_conn *c, const struct db_push_item *items, size_t n)
 		id[i] = items[i].host_id;
 		ver[i] = items[i].version;
 	}
-	if ((err = id_array(&ids, id, n)) != 0 ||
-	    (err = id_array(&vers, ver, n)) != 0)
+	if ((err = db_id_array(&ids, id, n)) != 0 ||
+	    (err = db_id_array(&vers, ver, n)) != 0)
 		goto out;
 	p[0] = (const char *)ids.data;
 	p[1] = (const char *)vers.data;
-	if ((r = db_exec(c, &st_mark, p, &err)) != NULL)
+	if ((r = db_exec(c, &st_mark, p, &err)) == NULL)
+		goto out;
+	PQclear(r);
+	if ((r = db_exec(c, &st_reap, p, &err)) != NULL)
 		PQclear(r);
 out:
 	free(id);
@@ -168,4 +195,27 @@ int
 db_outbox_finish(struct db_conn *c, bool commit)
 {
 	return db_command(c, commit ? "COMMIT" : "ROLLBACK");
+}
+
+/* For the metrics; uses the partial index hosts_dirty_idx. */
+static const struct db_stmt st_pending = {
+	"outbox_pending",
+	"SELECT count(*), COALESCE(EXTRACT(EPOCH FROM"
+	" clock_timestamp() - min(updated_at)), 0)::float8"
+	" FROM hosts WHERE version > pushed_version",
+	0
+};
+
+int
+db_outbox_pending(struct db_conn *c, long long *hosts, double *oldest_s)
+{
+	PGresult *r;
+	int err;
+
+	if ((r = db_exec(c, &st_pending, NULL, &err)) == NULL)
+		return err;
+	*hosts = db_get_ll(r, 0, 0);
+	*oldest_s = strtod(PQgetvalue(r, 0, 1), NULL);
+	PQclear(r);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/names.h"
+#include "db/acme.h"
 #include "db/conn.h"
 
 struct db_push_item {
@@ -25,6 +26,9 @@ struct db_push_item {
 	uint32_t ttl;
 	bool has_v4, has_v6; /* already false when the host is offline */
 	uint8_t v4[4], v6[16];
+	bool deleted;        /* a tombstone: remove the name from DNS */
+	size_t ntxt;         /* ACME challenge values (TXT) */
+	char txt[DB_ACME_MAX][DB_ACME_VALUE_MAX + 1];
 };
 
 /*
@@ -36,11 +40,16 @@ struct db_push_item {
 int db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 		    struct db_push_item *items, size_t max, size_t *n);
 
-/* Sets pushed_version = version for the n items. 0 or DDNS_EDB. */
+/* Sets pushed_version = version for the n items; tombstones among them
+ * that DNS has now seen are deleted for good. 0 or DDNS_EDB. */
 int db_outbox_mark(struct db_conn *c, const struct db_push_item *items,
 		   size_t n);
 
 /* COMMIT (commit = true) or ROLLBACK the claim transaction. */
 int db_outbox_finish(struct db_conn *c, bool commit);
+
+/* Hosts waiting for DNS and the age in seconds of the oldest of their
+ * changes (0 when none). Not inside a claim transaction. 0 or DDNS_EDB. */
+int db_outbox_pending(struct db_conn *c, long long *hosts, double *oldest_s);
 
 #endif

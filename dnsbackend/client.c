@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "common/errors.h"
 #include "dnsbackend/client.h"
 #include "dnsbackend/tsig.h"
@@ -20,13 +21,11 @@
 #define DNS_OPCODE_UPDATE 5
 
 static int parse_port(const char *s, uint16_t *port);
-static int64_t now_ms(void);
 static int wait_fd(int fd, short events, int64_t deadline);
 static int tcp_connect(const void *ss, unsigned sslen, int64_t deadline,
 		       int *fdp);
 static int tcp_send(int fd, const uint8_t *msg, size_t len, int64_t deadline);
 static int tcp_recv(int fd, uint8_t *p, size_t len, int64_t deadline);
-static int rcode_to_error(uint16_t rcode);
 
 static int
 parse_port(const char *s, uint16_t *port)
@@ -103,15 +102,6 @@ dns_primary_parse(const char *primary, void *ss, size_t sssz, unsigned *sslen)
 	return DDNS_EINVAL;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until fd is ready for events or the deadline passes. */
 static int
 wait_fd(int fd, short events, int64_t deadline)
@@ -121,7 +111,7 @@ wait_fd(int fd, short events, int64_t deadline)
 	int r;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - ddns_now_ms();
 		if (left <= 0)
 			return DDNS_ETIMEDOUT;
 		pfd.fd = fd;
@@ -258,7 +248,7 @@ dns_tcp_exchange(const char *primary, const uint8_t *msg, size_t len,
 	if ((ret = dns_primary_parse(primary, &ss, sizeof(ss), &sslen)) != 0)
 		return ret;
 	ddns_buf_reset(reply);
-	deadline = now_ms() + timeout_ms;
+	deadline = ddns_now_ms() + timeout_ms;
 	if ((ret = tcp_connect(&ss, sslen, deadline, &fd)) != 0)
 		return ret;
 	if ((ret = tcp_send(fd, msg, len, deadline)) != 0 ||
@@ -288,9 +278,58 @@ out:
 	return ret;
 }
 
+int
+dns_tcp_stream(const char *primary, const uint8_t *msg, size_t len,
+	       int timeout_ms, int total_ms,
+	       int (*cb)(void *arg, const uint8_t *m, size_t n), void *arg)
+{
+	struct sockaddr_storage ss;
+	uint8_t pfx[2], *m = NULL;
+	unsigned sslen;
+	size_t mlen;
+	int64_t end, deadline;
+	int fd = -1, ret;
+
+	if (msg == NULL || cb == NULL || len == 0 || len > DNS_MSG_MAX ||
+	    timeout_ms <= 0 || total_ms < timeout_ms)
+		return DDNS_EINVAL;
+	if ((ret = dns_primary_parse(primary, &ss, sizeof(ss), &sslen)) != 0)
+		return ret;
+	if ((m = malloc(DNS_MSG_MAX)) == NULL)
+		return DDNS_ENOMEM;
+	end = ddns_now_ms() + total_ms;
+	deadline = ddns_now_ms() + timeout_ms;
+	if ((ret = tcp_connect(&ss, sslen, deadline, &fd)) != 0)
+		goto out;
+	if ((ret = tcp_send(fd, msg, len, deadline)) != 0)
+		goto out;
+	do {
+		/* Each message within timeout_ms, all of them within total. */
+		deadline = ddns_now_ms() + timeout_ms;
+		if (deadline > end)
+			deadline = end;
+		if ((ret = tcp_recv(fd, pfx, 2, deadline)) != 0)
+			goto out;
+		mlen = (size_t)pfx[0] << 8 | pfx[1];
+		if (mlen < 12) {
+			ret = DDNS_EMALFORMED;
+			goto out;
+		}
+		if ((ret = tcp_recv(fd, m, mlen, deadline)) != 0)
+			goto out;
+	} while ((ret = cb(arg, m, mlen)) == 0);
+	if (ret == 1)
+		ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(m);
+	return ret;
+}
+
 /* The one place a DNS RCODE becomes a DDNS_E* code. */
-static int
-rcode_to_error(uint16_t rcode)
+int
+dns_rcode_error(uint16_t rcode)
 {
 	switch (rcode) {
 	case DNS_RCODE_NOERROR:
@@ -339,7 +378,7 @@ dns_update_send(const char *primary, const struct dns_tsig_key *key,
 	ret = dns_tsig_verify_reply(reply.data, reply.len, key, mac,
 				    (uint64_t)time(NULL));
 	if (ret == 0)
-		ret = rcode_to_error(info.rcode);
+		ret = dns_rcode_error(info.rcode);
 out:
 	ddns_buf_free(&msg);
 	ddns_buf_free(&reply);

@@ -44,4 +44,24 @@ int dns_update_send(const char *primary, const struct dns_tsig_key *key,
 		    const char *zone, const struct dns_change *ch, size_t n,
 		    int timeout_ms);
 
+/*
+ * Sends msg over a new TCP connection to primary and hands each
+ * length-prefixed message of the answer to cb (the buffer is reused) until
+ * cb returns non-zero: 1 ends the exchange successfully, a negative code
+ * ends it with that error. timeout_ms bounds connect + send and the wait
+ * for each message; total_ms (>= timeout_ms) bounds the whole exchange.
+ * Returns 0, cb's error, DDNS_ETIMEDOUT, DDNS_ECONNREFUSED, other negative
+ * errno, DDNS_EMALFORMED (a message shorter than a header, early EOF),
+ * DDNS_ENOMEM or DDNS_EINVAL.
+ */
+int dns_tcp_stream(const char *primary, const uint8_t *msg, size_t len,
+		   int timeout_ms, int total_ms,
+		   int (*cb)(void *arg, const uint8_t *m, size_t n), void *arg);
+
+/*
+ * The one mapping of a DNS RCODE to a DDNS_E* code: 0 for NOERROR,
+ * DDNS_EREFUSED, DDNS_ENOTAUTH, DDNS_ESERVFAIL, else DDNS_ERCODE.
+ */
+int dns_rcode_error(uint16_t rcode);
+
 #endif

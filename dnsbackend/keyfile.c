@@ -162,7 +162,8 @@ parse_name(const struct token *t, char *out, size_t outsz)
 		return DDNS_EMALFORMED;
 	if (n > 0 && t->s[n - 1] == '.')
 		n--;
-	if (n == 0 || n >= outsz)
+	/* "name.." would keep a trailing dot that no lookup ever matches. */
+	if (n == 0 || n >= outsz || t->s[n - 1] == '.')
 		return DDNS_EMALFORMED;
 	for (i = 0; i < n; i++) {
 		char c = t->s[i];

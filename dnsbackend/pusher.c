@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -8,12 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/metrics.h"
+#include "common/wake.h"
 #include "db/conn.h"
 #include "db/outbox.h"
 #include "dnsbackend/client.h"
 #include "dnsbackend/pusher.h"
+
+_Static_assert(DB_ACME_MAX <= DNS_CHANGE_TXT_MAX,
+	       "every stored ACME value must fit in a dns_change");
 
 #define PUSH_MAX_ZONES_BACKOFF 64
 #define PUSH_BACKOFF_MIN_MS 500
@@ -36,9 +43,9 @@ struct dns_pusher {
 	struct dns_change *changes;
 	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
 	size_t nbackoff;
+	long long stats_ms; /* next outbox gauge refresh (monotonic) */
 };
 
-static long long now_ms(void);
 static void *pusher_main(void *arg);
 static int pusher_round(struct dns_pusher *p, size_t *pushed);
 static int push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n);
@@ -53,15 +60,7 @@ static void pusher_wait(struct dns_pusher *p, long long ms);
 static int pusher_init(struct dns_pusher *p,
 		       const struct dns_pusher_opts *opts);
 static void pusher_fini(struct dns_pusher *p);
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static void pusher_stats(struct dns_pusher *p);
 
 static void
 backoff_fail(struct dns_pusher *p, long long zone_id, int err)
@@ -85,7 +84,7 @@ backoff_fail(struct dns_pusher *p, long long zone_id, int err)
 		delay *= 2;
 	if (delay > PUSH_BACKOFF_MAX_MS)
 		delay = PUSH_BACKOFF_MAX_MS;
-	b->until_ms = now_ms() + delay;
+	b->until_ms = ddns_now_ms() + delay;
 	log_warn("pusher: zone %lld: %s; retry in %lld ms (attempt %u)",
 		 zone_id, ddns_strerror(err), delay, b->fails);
 }
@@ -107,7 +106,7 @@ backoff_clear(struct dns_pusher *p, long long zone_id)
 static size_t
 backoff_active(struct dns_pusher *p, long long *ids)
 {
-	long long now = now_ms();
+	long long now = ddns_now_ms();
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->nbackoff; i++)
@@ -120,7 +119,7 @@ backoff_active(struct dns_pusher *p, long long *ids)
 static long long
 backoff_next_ms(struct dns_pusher *p)
 {
-	long long now = now_ms(), best = -1, d;
+	long long now = ddns_now_ms(), best = -1, d;
 
 	for (size_t i = 0; i < p->nbackoff; i++) {
 		d = p->backoff[i].until_ms - now;
@@ -149,6 +148,12 @@ push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
 		memcpy(p->changes[i].v4, it[i].v4, 4);
 		p->changes[i].has_v6 = it[i].has_v6;
 		memcpy(p->changes[i].v6, it[i].v6, 16);
+		/* Every push carries the whole ACME TXT state of the name. */
+		p->changes[i].acme = true;
+		p->changes[i].remove = it[i].deleted;
+		p->changes[i].ntxt = it[i].ntxt;
+		for (size_t k = 0; k < it[i].ntxt && k < DNS_CHANGE_TXT_MAX; k++)
+			p->changes[i].txt[k] = it[i].txt[k];
 	}
 	err = dns_update_send(it[0].primary, key, it[0].zone, p->changes, n,
 			      (int)p->opts.timeout_ms);
@@ -177,6 +182,10 @@ push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
 	} else {
 		err = push_split(p, key, it, n);
 	}
+	ddns_metrics_push(err == 0		? DDNS_PUSH_OK
+			  : err == DDNS_EDB ? DDNS_PUSH_DB_ERROR
+					    : DDNS_PUSH_DNS_ERROR,
+			  n);
 	if (err == DDNS_EDB)
 		return err;
 	if (err != 0) {
@@ -255,23 +264,50 @@ pusher_wait(struct dns_pusher *p, long long ms)
 {
 	struct pollfd pfd[2];
 	PGnotify *nf;
-	int nfds = 1;
-	char c;
+	int nfds = 1, queued = 0;
+	char buf[64];
 
-	pfd[0].fd = p->wake[0];
-	pfd[0].events = POLLIN;
+	/*
+	 * A NOTIFY that arrived while the last round ran is already in
+	 * libpq's queue, not on the socket: look there first, or poll()
+	 * would sleep through it.
+	 */
 	if (p->db != NULL && PQsocket(db_pg(p->db)) >= 0) {
+		PQconsumeInput(db_pg(p->db));
+		while ((nf = PQnotifies(db_pg(p->db))) != NULL) {
+			PQfreemem(nf);
+			queued = 1;
+		}
 		pfd[1].fd = PQsocket(db_pg(p->db));
 		pfd[1].events = POLLIN;
 		nfds = 2;
 	}
+	if (queued)
+		return;
+	pfd[0].fd = p->wake[0];
+	pfd[0].events = POLLIN;
 	if (poll(pfd, (nfds_t)nfds, (int)ms) > 0 && (pfd[0].revents & POLLIN))
-		(void)!read(p->wake[0], &c, 1);
+		while (read(p->wake[0], buf, sizeof(buf)) > 0)
+			; /* non-blocking: drain every wake-up */
 	if (nfds == 2) {
 		PQconsumeInput(db_pg(p->db));
 		while ((nf = PQnotifies(db_pg(p->db))) != NULL)
 			PQfreemem(nf);
 	}
+}
+
+/* The outbox gauges, refreshed at most every 5 s (one indexed query). */
+static void
+pusher_stats(struct dns_pusher *p)
+{
+	long long hosts;
+	double oldest;
+
+	if (ddns_now_ms() < p->stats_ms)
+		return;
+	p->stats_ms = ddns_now_ms() + 5000;
+	if (db_outbox_pending(p->db, &hosts, &oldest) == 0)
+		ddns_metrics_pending(hosts, oldest);
 }
 
 static void *
@@ -287,15 +323,26 @@ pusher_main(void *arg)
 		 p->opts.interval_ms);
 	while (!p->stop) {
 		if (pusher_connect(p) != 0) {
+			/*
+			 * Drop the broken connection: its dead socket would
+			 * end every wait at once (a busy loop). Retry from
+			 * 1 s doubling to 8 s, so that pushing resumes soon
+			 * after PostgreSQL is back.
+			 */
+			db_close(p->db);
+			p->db = NULL;
 			db_fails++;
-			wait = 500LL << (db_fails < 7 ? db_fails : 7);
+			wait = 500LL << (db_fails < 4 ? db_fails : 4);
 			log_warn("pusher: database unavailable; retry in %lld ms",
 				 wait);
 			pusher_wait(p, wait);
 			continue;
 		}
 		db_fails = 0;
+		/* Wake-ups from here on mean work the round may not see. */
+		ddns_wake_clear();
 		ret = pusher_round(p, &pushed);
+		pusher_stats(p);
 		if (ret == 1)
 			continue;
 		wait = p->opts.interval_ms;
@@ -340,10 +387,13 @@ dns_pusher_start(const struct dns_pusher_opts *opts)
 
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return NULL;
-	if (pusher_init(p, opts) != 0 || pipe(p->wake) != 0)
+	if (pusher_init(p, opts) != 0 || pipe(p->wake) != 0 ||
+	    fcntl(p->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(p->wake[1], F_SETFL, O_NONBLOCK) != 0)
 		goto fail;
 	if (pthread_create(&p->thread, NULL, pusher_main, p) != 0)
 		goto fail;
+	ddns_wake_register(p->wake[1]);
 	return p;
 fail:
 	log_error("pusher: cannot start");
@@ -357,6 +407,7 @@ dns_pusher_stop(struct dns_pusher *p)
 {
 	if (p == NULL)
 		return;
+	ddns_wake_register(-1);
 	p->stop = 1;
 	(void)!write(p->wake[1], "x", 1);
 	pthread_join(p->thread, NULL);

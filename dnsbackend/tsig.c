@@ -42,6 +42,11 @@ static int tsig_find(const uint8_t *msg, size_t len, struct tsig_rr *rr);
 static int tsig_rdata(const uint8_t *msg, size_t pos, size_t rdlen,
 		      struct tsig_rr *rr);
 static int tsig_error(uint16_t error);
+static int tsig_verify(const uint8_t *msg, size_t len,
+		       const struct dns_tsig_key *key,
+		       const uint8_t prior_mac[DNS_TSIG_MAC_LEN],
+		       const uint8_t *pre, size_t prelen, int timers_only,
+		       uint64_t now, uint8_t mac_out[DNS_TSIG_MAC_LEN]);
 
 static uint16_t
 rd16(const uint8_t *p)
@@ -236,10 +241,17 @@ tsig_error(uint16_t error)
 	}
 }
 
-int
-dns_tsig_verify_reply(const uint8_t *msg, size_t len,
-		      const struct dns_tsig_key *key,
-		      const uint8_t req_mac[DNS_TSIG_MAC_LEN], uint64_t now)
+/*
+ * The common part of reply verification. The MAC covers prior_mac (with
+ * its length), the pre bytes (unsigned messages since the last signed one,
+ * RFC 8945 5.3.1), this message without its TSIG, and either the full TSIG
+ * variables (first message) or only the timers (later messages).
+ */
+static int
+tsig_verify(const uint8_t *msg, size_t len, const struct dns_tsig_key *key,
+	    const uint8_t prior_mac[DNS_TSIG_MAC_LEN], const uint8_t *pre,
+	    size_t prelen, int timers_only, uint64_t now,
+	    uint8_t mac_out[DNS_TSIG_MAC_LEN])
 {
 	crypto_auth_hmacsha256_state st;
 	struct tsig_rr rr;
@@ -247,7 +259,7 @@ dns_tsig_verify_reply(const uint8_t *msg, size_t len,
 	uint64_t fudge, skew;
 	int klen, ret;
 
-	if (msg == NULL || key == NULL || req_mac == NULL)
+	if (msg == NULL || key == NULL || prior_mac == NULL)
 		return DDNS_EINVAL;
 	if ((klen = dns_name_to_wire(key->name, kw, sizeof(kw))) < 0)
 		return DDNS_EINVAL;
@@ -271,12 +283,20 @@ dns_tsig_verify_reply(const uint8_t *msg, size_t len,
 	wr16(mac, DNS_TSIG_MAC_LEN);
 	crypto_auth_hmacsha256_init(&st, key->secret, key->secret_len);
 	crypto_auth_hmacsha256_update(&st, mac, 2);
-	crypto_auth_hmacsha256_update(&st, req_mac, DNS_TSIG_MAC_LEN);
+	crypto_auth_hmacsha256_update(&st, prior_mac, DNS_TSIG_MAC_LEN);
+	if (prelen > 0)
+		crypto_auth_hmacsha256_update(&st, pre, prelen);
 	crypto_auth_hmacsha256_update(&st, hdr, DNS_HDR_LEN);
 	crypto_auth_hmacsha256_update(&st, msg + DNS_HDR_LEN,
 				      rr.start - DNS_HDR_LEN);
-	tsig_vars(&st, rr.owner, rr.owner_len, rr.time_signed, rr.fudge,
-		  rr.error, rr.other, rr.other_len);
+	if (timers_only) {
+		wr48(hdr, rr.time_signed);
+		wr16(hdr + 6, rr.fudge);
+		crypto_auth_hmacsha256_update(&st, hdr, 8);
+	} else {
+		tsig_vars(&st, rr.owner, rr.owner_len, rr.time_signed,
+			  rr.fudge, rr.error, rr.other, rr.other_len);
+	}
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof(st));
 	if (sodium_memcmp(mac, rr.mac, DNS_TSIG_MAC_LEN) != 0)
@@ -288,5 +308,28 @@ dns_tsig_verify_reply(const uint8_t *msg, size_t len,
 	    now > rr.time_signed ? now - rr.time_signed : rr.time_signed - now;
 	if (skew > fudge)
 		return DDNS_EBADTIME;
+	if (mac_out != NULL)
+		memcpy(mac_out, rr.mac, DNS_TSIG_MAC_LEN);
 	return 0;
+}
+
+int
+dns_tsig_verify_reply(const uint8_t *msg, size_t len,
+		      const struct dns_tsig_key *key,
+		      const uint8_t req_mac[DNS_TSIG_MAC_LEN], uint64_t now)
+{
+	return tsig_verify(msg, len, key, req_mac, NULL, 0, 0, now, NULL);
+}
+
+int
+dns_tsig_verify_multi(const uint8_t *msg, size_t len,
+		      const struct dns_tsig_key *key,
+		      const uint8_t prior_mac[DNS_TSIG_MAC_LEN],
+		      const uint8_t *pre, size_t prelen, int first,
+		      uint64_t now, uint8_t mac_out[DNS_TSIG_MAC_LEN])
+{
+	if (first && prelen != 0)
+		return DDNS_EINVAL;
+	return tsig_verify(msg, len, key, prior_mac, pre, prelen, !first, now,
+			   mac_out);
 }

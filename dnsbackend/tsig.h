@@ -40,4 +40,20 @@ int dns_tsig_verify_reply(const uint8_t *msg, size_t len,
 			  const struct dns_tsig_key *key,
 			  const uint8_t req_mac[DNS_TSIG_MAC_LEN], uint64_t now);
 
+/*
+ * Verifies one message of a multi-message answer such as AXFR (RFC 8945
+ * 5.3.1). For the first message (first != 0) prior_mac is the request's
+ * MAC and pre must be empty; the check is that of dns_tsig_verify_reply.
+ * For a later signed message prior_mac is the MAC of the previous signed
+ * message and pre holds the unsigned messages received since (raw,
+ * concatenated, prelen bytes); only the timers are covered. On success the
+ * message's MAC is copied to mac_out (may be NULL): the prior MAC of the
+ * next one. Errors as dns_tsig_verify_reply.
+ */
+int dns_tsig_verify_multi(const uint8_t *msg, size_t len,
+			  const struct dns_tsig_key *key,
+			  const uint8_t prior_mac[DNS_TSIG_MAC_LEN],
+			  const uint8_t *pre, size_t prelen, int first,
+			  uint64_t now, uint8_t mac_out[DNS_TSIG_MAC_LEN]);
+
 #endif

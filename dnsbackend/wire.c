@@ -11,6 +11,7 @@
 #define DNS_OPCODE_UPDATE 5
 #define DNS_TYPE_A 1
 #define DNS_TYPE_SOA 6
+#define DNS_TYPE_TXT 16
 #define DNS_TYPE_AAAA 28
 #define DNS_CLASS_IN 1
 #define DNS_CLASS_ANY 255
@@ -25,6 +26,9 @@ static int put_rr(struct ddns_buf *b, const uint8_t *name, size_t prefix,
 		  const uint8_t *rdata, uint16_t rdlen);
 static int put_change(struct ddns_buf *b, const uint8_t *zw, size_t zlen,
 		      const struct dns_change *c, size_t *nrr);
+static int put_acme(struct ddns_buf *b, const uint8_t *nw, size_t nlen,
+		    const uint8_t *zw, size_t zlen, const struct dns_change *c,
+		    size_t *nrr);
 static int build_body(struct ddns_buf *out, uint16_t id, const char *zone,
 		      const struct dns_change *ch, size_t n);
 static uint16_t rd16(const uint8_t *p);
@@ -141,12 +145,70 @@ put_rr(struct ddns_buf *b, const uint8_t *name, size_t prefix, size_t *first,
 	return ddns_buf_append(b, rdata, rdlen);
 }
 
+bool
+dns_txt_value_ok(const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	n = strnlen(s, DNS_TXT_VALUE_MAX + 1);
+	if (n == 0 || n > DNS_TXT_VALUE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/*
+ * The TXT RRset at "_acme-challenge.<name>": delete it, then add each
+ * value as one record. nw is the wire form of the name (nlen bytes).
+ */
+static int
+put_acme(struct ddns_buf *b, const uint8_t *nw, size_t nlen,
+	 const uint8_t *zw, size_t zlen, const struct dns_change *c,
+	 size_t *nrr)
+{
+	static const char label[] = DNS_ACME_LABEL;
+	uint8_t aw[DNS_NAME_WIRE_MAX], rdata[DNS_TXT_VALUE_MAX + 1];
+	size_t llen = sizeof(label) - 1, alen, prefix, first = 0, vlen;
+	size_t ntxt = c->remove ? 0 : c->ntxt;
+	int ret;
+
+	alen = 1 + llen + nlen;
+	if (alen > DNS_NAME_WIRE_MAX)
+		return ntxt == 0 ? 0 : DDNS_ENOTFQDN; /* no ACME at this name */
+	aw[0] = (uint8_t)llen;
+	memcpy(aw + 1, label, llen);
+	memcpy(aw + 1 + llen, nw, nlen);
+	prefix = name_zone_suffix(aw, alen, zw, zlen);
+	if (prefix == SIZE_MAX)
+		return DDNS_ENOTFQDN;
+	if ((ret = put_rr(b, aw, prefix, &first, DNS_TYPE_TXT, DNS_CLASS_ANY,
+			  0, NULL, 0)) != 0)
+		return ret;
+	(*nrr)++;
+	for (size_t i = 0; i < ntxt; i++) {
+		vlen = strlen(c->txt[i]);
+		rdata[0] = (uint8_t)vlen;
+		memcpy(rdata + 1, c->txt[i], vlen);
+		if ((ret = put_rr(b, aw, prefix, &first, DNS_TYPE_TXT,
+				  DNS_CLASS_IN, c->ttl, rdata,
+				  (uint16_t)(vlen + 1))) != 0)
+			return ret;
+		(*nrr)++;
+	}
+	return 0;
+}
+
 static int
 put_change(struct ddns_buf *b, const uint8_t *zw, size_t zlen,
 	   const struct dns_change *c, size_t *nrr)
 {
 	uint8_t nw[DNS_NAME_WIRE_MAX];
 	size_t prefix, first = 0;
+	bool v4 = c->has_v4 && !c->remove, v6 = c->has_v6 && !c->remove;
 	int nlen, ret;
 
 	if ((nlen = dns_name_to_wire(c->name, nw, sizeof(nw))) < 0)
@@ -154,13 +216,20 @@ put_change(struct ddns_buf *b, const uint8_t *zw, size_t zlen,
 	prefix = name_zone_suffix(nw, (size_t)nlen, zw, zlen);
 	if (prefix == SIZE_MAX)
 		return DDNS_ENOTFQDN;
+	if (c->acme && !c->remove) {
+		if (c->ntxt > DNS_CHANGE_TXT_MAX)
+			return DDNS_EINVAL;
+		for (size_t i = 0; i < c->ntxt; i++)
+			if (!dns_txt_value_ok(c->txt[i]))
+				return DDNS_EINVAL;
+	}
 
 	/* Delete the RRset, then add it back: the change is idempotent. */
 	if ((ret = put_rr(b, nw, prefix, &first, DNS_TYPE_A, DNS_CLASS_ANY, 0,
 			  NULL, 0)) != 0)
 		return ret;
 	(*nrr)++;
-	if (c->has_v4) {
+	if (v4) {
 		if ((ret = put_rr(b, nw, prefix, &first, DNS_TYPE_A,
 				  DNS_CLASS_IN, c->ttl, c->v4, 4)) != 0)
 			return ret;
@@ -170,12 +239,14 @@ put_change(struct ddns_buf *b, const uint8_t *zw, size_t zlen,
 			  0, NULL, 0)) != 0)
 		return ret;
 	(*nrr)++;
-	if (c->has_v6) {
+	if (v6) {
 		if ((ret = put_rr(b, nw, prefix, &first, DNS_TYPE_AAAA,
 				  DNS_CLASS_IN, c->ttl, c->v6, 16)) != 0)
 			return ret;
 		(*nrr)++;
 	}
+	if (c->acme || c->remove)
+		return put_acme(b, nw, (size_t)nlen, zw, zlen, c, nrr);
 	return 0;
 }
 

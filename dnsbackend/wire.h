@@ -30,10 +30,23 @@ enum dns_rcode {
 	DNS_RCODE_BADTIME = 18,
 };
 
+#define DNS_CHANGE_TXT_MAX 4   /* TXT values per name */
+#define DNS_TXT_VALUE_MAX 255  /* bytes in one character-string */
+#define DNS_ACME_LABEL "_acme-challenge"
+
 /*
  * The desired state of one name. For each of A and AAAA the message deletes
  * the RRset and, when the address is present, adds it back: applying the
  * same change twice gives the same zone.
+ *
+ * With acme set, the same is done for the TXT RRset at
+ * "_acme-challenge.<name>": it is deleted and each of the ntxt values is
+ * added as one TXT record (values: 1..255 printable ASCII bytes). When that
+ * owner name would be too long for DNS and ntxt is 0, the TXT part is
+ * skipped. With remove set, everything ddnsd manages for the name (A, AAAA
+ * and the _acme-challenge TXT) is deleted and nothing added; addresses and
+ * TXT values are ignored. Without acme and remove the message is exactly
+ * what it was before TXT support existed.
  */
 struct dns_change {
 	const char *name; /* absolute, no trailing dot, under the zone */
@@ -42,7 +55,15 @@ struct dns_change {
 	uint8_t v4[4];
 	bool has_v6;
 	uint8_t v6[16];
+	bool acme;
+	bool remove;
+	size_t ntxt;
+	const char *txt[DNS_CHANGE_TXT_MAX]; /* NUL-terminated, not owned */
 };
+
+/* True if s (NUL-terminated) is a valid TXT value for a dns_change:
+ * 1..DNS_TXT_VALUE_MAX bytes, each printable ASCII (0x20..0x7e). */
+bool dns_txt_value_ok(const char *s);
 
 /*
  * Converts a presentation name ("a.example.com", trailing dot optional) to
@@ -54,8 +75,9 @@ int dns_name_to_wire(const char *name, uint8_t *out, size_t outsz);
 /*
  * Builds an UPDATE message (opcode 5, zone section = zone SOA IN) with id
  * for the n changes into out (reset first). Owner names are compressed.
- * Returns 0, DDNS_ENOTFQDN (bad name or name not under zone), DDNS_ETRUNC
- * (message would exceed 65535 bytes: send fewer changes) or DDNS_ENOMEM.
+ * Returns 0, DDNS_ENOTFQDN (bad name or name not under zone), DDNS_EINVAL
+ * (a bad TXT value or more than DNS_CHANGE_TXT_MAX), DDNS_ETRUNC (message
+ * would exceed 65535 bytes: send fewer changes) or DDNS_ENOMEM.
  */
 int dns_update_build(struct ddns_buf *out, uint16_t id, const char *zone,
 		     const struct dns_change *ch, size_t n);

@@ -17,6 +17,8 @@
 #          DDNS_TEST_PG_STATE + DDNS_TEST_BIND_STATE (shared services started
 #          by tests/run.sh; else private ones are started per test),
 #          IT_KEEP_TMP=1 keeps $IT_TMP (and a private state dir) for debugging.
+#          IT_NS=knot: the zones are served by a private Knot DNS instead of
+#          BIND (the BIND_* variables then name it).
 # Env out (it_setup): DDNS_DATABASE_URL (fresh per-test DB), IT_DB_NAME,
 #          PGPORT_DDNS, DDNS_TSIG_KEY_FILE, BIND_PORT, BIND_PRIMARY, IT_TMP,
 #          IT_NAME; (it_start_ddnsd): DDNS_URL, DDNSD_PID, DDNSD_PORT;
@@ -65,6 +67,14 @@ it_setup() {
 		_it_private_state=$IT_TMP/svc
 		svc_pg_start "$_it_private_state" || return 1
 		svc_bind_start "$_it_private_state" "${IT_ZONES[@]}" || return 1
+	fi
+	if [[ ${IT_NS:-bind} == knot ]]; then
+		# The same zones on a private Knot DNS; BIND_PORT, BIND_PRIMARY
+		# and DDNS_TSIG_KEY_FILE (and so fx_base and it_dig) point at it.
+		svc_knot_start "$IT_TMP/knot" "${IT_ZONES[@]}" || return 1
+		it_on_exit 'svc_knot_stop "$IT_TMP/knot"'
+		BIND_PORT=$KNOT_PORT BIND_PRIMARY=$KNOT_PRIMARY
+		DDNS_TSIG_KEY_FILE=$KNOT_TSIG_KEY_FILE
 	fi
 
 	# Fresh database: it_<test name>_<pid>_<random>, at most 63 chars.
@@ -200,8 +210,14 @@ it_dig() {
 it_wait_dig() {
 	local name=$1 type=$2 want got="" deadline now
 	want=$(printf '%s' "$3" | LC_ALL=C sort)
-	# Whole seconds; bash arithmetic (mawk's printf %d stops at 2^31).
-	deadline=$((${EPOCHREALTIME/./} + ${4:-10} * 1000000))
+	# Bash arithmetic in microseconds (mawk's printf %d stops at 2^31);
+	# TIMEOUT_S may have a fraction ("0.5").
+	local t=${4:-10} sec frac=
+	sec=${t%%.*}
+	[[ $t != *.* ]] || frac=${t#*.}
+	frac=${frac}000000
+	[[ ${sec:-0}${frac:0:6} =~ ^[0-9]+$ ]] || { echo "lib.sh: it_wait_dig: bad timeout '$t'" >&2; return 1; }
+	deadline=$((${EPOCHREALTIME/./} + 10#${sec:-0} * 1000000 + 10#${frac:0:6}))
 	while :; do
 		got=$(it_dig "$name" "$type" 2>/dev/null) || got="(dig failed)"
 		[[ $got != "$want" ]] || return 0
@@ -222,6 +238,8 @@ it_free_port() { svc_free_port; }
 # it_start_ddnsd [VAR=value...]: run "$DDNSD serve" in the background with
 # the current environment plus the given assignments and
 # DDNS_LISTEN=127.0.0.1:<free port>; wait until it accepts TCP connections.
+# The abuse limits (DDNS_HOST_CHANGE_BURST, DDNS_HOST_NOCHG_PER_MIN,
+# DDNS_AUTH_FAIL_MAX) are 0 (off) unless given; VAR= gives ddnsd's default.
 it_start_ddnsd() {
 	local port i pid a
 	[[ -n ${DDNSD:-} && -x $DDNSD ]] || { echo "lib.sh: error: DDNSD='${DDNSD:-}' is not an executable" >&2; return 1; }
@@ -234,12 +252,18 @@ it_start_ddnsd() {
 	rm -f "$IT_TMP/ddnsd.pid" "$IT_TMP/ddnsd.rc"
 	# Double fork: ddnsd is not a child of the test shell (a bare `wait` in
 	# a test will not hang on it); the middle shell records its exit code.
+	# (The outer ( ) exits at once, so the middle shell is reparented.)
 	(
-		env "$@" DDNS_LISTEN="127.0.0.1:$port" "$DDNSD" serve </dev/null >>"$IT_TMP/ddnsd.log" 2>&1 &
-		echo $! >"$IT_TMP/ddnsd.pid"
-		wait $! && rc=0 || rc=$?
-		echo "$rc" >"$IT_TMP/ddnsd.rc"
-	) </dev/null >/dev/null 2>&1 &
+		(
+			# Abuse limits are off unless a test passes them (test_limits.sh
+			# does): other tests change one host far more than 10 times.
+			env DDNS_HOST_CHANGE_BURST=0 DDNS_HOST_NOCHG_PER_MIN=0 DDNS_AUTH_FAIL_MAX=0 \
+				"$@" DDNS_LISTEN="127.0.0.1:$port" "$DDNSD" serve </dev/null >>"$IT_TMP/ddnsd.log" 2>&1 &
+			echo $! >"$IT_TMP/ddnsd.pid"
+			wait $! && rc=0 || rc=$?
+			echo "$rc" >"$IT_TMP/ddnsd.rc"
+		) </dev/null >/dev/null 2>&1 &
+	)
 	for ((i = 0; i < 50; i++)); do
 		[[ -s $IT_TMP/ddnsd.pid ]] && break
 		sleep 0.02

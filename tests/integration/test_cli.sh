@@ -34,9 +34,10 @@ it_eq 1 "$rc" "unreachable database: exit 1"
 "$DDNSD" migrate >"$IT_TMP/m2" 2>&1 & p2=$!
 wait $p1 && wait $p2 && rc=0 || rc=$?
 it_eq 0 "$rc" "two migrate runs at once both succeed"
-it_eq 1 "$(cat "$IT_TMP/m1" "$IT_TMP/m2" | grep -c '^migrations: 1 applied')" "exactly one of them applied the migration"
+nmig=$(ls "$DDNS_SOURCE_DIR"/migrations/*.sql | wc -l)
+it_eq 1 "$(cat "$IT_TMP/m1" "$IT_TMP/m2" | grep -c "^migrations: $nmig applied")" "exactly one of them applied the migrations"
 it_match "^migrations: 0 applied" "$("$DDNSD" migrate 2>&1)" "a third run is a no-op"
-it_eq 1 "$(fx_psql "SELECT count(*) FROM schema_migrations")" "one row per migration"
+it_eq "$nmig" "$(fx_psql "SELECT count(*) FROM schema_migrations")" "one row per migration"
 
 # --- zones, accounts, hosts, tokens -----------------------------------------
 it_ok "$DDNSD" zone add Dyn.Test. --primary "$BIND_PRIMARY" --key ddnsd-key --ttl 120
@@ -67,9 +68,9 @@ tok=$(printf '%s\n' "$out" | tail -n 1)
 it_match '^ddh_[a-z2-7]{20}_[A-Za-z0-9_-]{43}$' "$tok" "token alone on the last line"
 it_eq 1 "$(printf '%s\n' "$out" | grep -c -F "$tok")" "token printed once"
 pub=$(cut -d_ -f2 <<<"$tok")
-secret=${tok##*_}
+secret=${tok#ddh_*_}
 it_eq "living room|32" "$(fx_psql "SELECT label || '|' || length(secret_hash) FROM host_tokens WHERE public_id = '$pub'")" "only a 32-byte hash is stored"
-it_eq 0 "$(pg_dump -a "$DDNS_DATABASE_URL" 2>/dev/null | grep -c -F "$secret" || true)" "the secret is nowhere in the database"
+it_eq 0 "$(pg_dump -a "$DDNS_DATABASE_URL" 2>/dev/null | grep -c -F -e "$secret" || true)" "the secret is nowhere in the database"
 it_fail "$DDNSD" token add nothere.dyn.test
 it_fail "$DDNSD" token add web.dyn.test --label $'bad\001label'
 it_eq 2 "$("$DDNSD" frobnicate >/dev/null 2>&1; echo $?)" "unknown command exits 2"

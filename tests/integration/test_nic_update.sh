@@ -102,7 +102,7 @@ for r in "$(fx_get "/nic/update")" "$(fx_get -u "$A:$TOK_A" "/nic/update?hostnam
 	fi
 done
 it_eq "404" "$(curl -s -o /dev/null -w '%{http_code}' "$DDNS_URL/nope")" "unknown path: 404"
-secret=${TOK_A##*_}
+secret=${TOK_A#ddh_*_}
 it_eq "0" "$(grep -c -F -e "$secret" -e "$TOK_A" "$IT_TMP/ddnsd.log" || true)" "the token never appears in the log"
 it_eq "0" "$(grep -c 'password=' "$IT_TMP/ddnsd.log" || true)" "no query string in the log"
 it_done

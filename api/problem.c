@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "api/problem.h"
+#include "common/errors.h"
+
+#define PROBLEM_BASE "https://ddnsd.example/problems/"
+
+struct problem {
+	unsigned status;
+	const char *slug;  /* type is PROBLEM_BASE slug */
+	const char *title;
+};
+
+static struct problem problem_of(int err);
+
+static struct problem
+problem_of(int err)
+{
+	switch (err) {
+	case DDNS_EINVAL:
+		return (struct problem){ 400, "bad-request", "Bad request" };
+	case DDNS_EAUTH:
+		return (struct problem){ 401, "unauthorized",
+					 "Authentication required" };
+	case DDNS_EACCES:
+		return (struct problem){ 403, "forbidden", "Forbidden" };
+	case DDNS_ELIMIT:
+		return (struct problem){ 403, "limit-reached",
+					 "Limit reached" };
+	case DDNS_ENOENT:
+	case DDNS_ENOHOST:
+		return (struct problem){ 404, "not-found", "Not found" };
+	case DDNS_EOPNOTSUPP:
+		return (struct problem){ 405, "method-not-allowed",
+					 "Method not allowed" };
+	case DDNS_EEXIST:
+		return (struct problem){ 409, "conflict", "Conflict" };
+	case DDNS_EMSGSIZE:
+		return (struct problem){ 413, "too-large",
+					 "Request body too large" };
+	case DDNS_ENOTZONE:
+	case DDNS_ENOTFQDN:
+	case DDNS_EBADADDR:
+	case DDNS_ERANGE:
+		return (struct problem){ 422, "unprocessable",
+					 "Unprocessable content" };
+	case DDNS_EABUSE:
+		return (struct problem){ 429, "rate-limited",
+					 "Too many requests" };
+	case DDNS_EDB:
+		return (struct problem){ 503, "unavailable",
+					 "Service unavailable" };
+	default:
+		return (struct problem){ 500, "internal", "Internal error" };
+	}
+}
+
+unsigned
+api_problem_status(int err)
+{
+	return problem_of(err).status;
+}
+
+void
+api_problem(struct api_response *resp, int err, const char *detail)
+{
+	struct problem p = problem_of(err);
+	char type[96];
+	json_t *o;
+	char *s = NULL;
+
+	snprintf(type, sizeof(type), PROBLEM_BASE "%s", p.slug);
+	resp->status = p.status;
+	resp->content_type = "application/problem+json";
+	resp->log_result = p.slug;
+	if (p.status == 401 && resp->www_authenticate == NULL)
+		resp->www_authenticate = "Bearer realm=\"ddnsd\"";
+	ddns_buf_reset(&resp->body);
+	o = json_pack("{s:s, s:s, s:I, s:s}", "type", type, "title", p.title,
+		      "status", (json_int_t)p.status, "detail",
+		      detail != NULL ? detail : ddns_strerror(err));
+	if (o != NULL)
+		s = json_dumps(o, JSON_COMPACT);
+	if (s != NULL)
+		ddns_buf_append_str(&resp->body, s);
+	else
+		ddns_buf_append_str(&resp->body, "{\"status\":500}");
+	free(s);
+	json_decref(o);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal to the REST API: what a handler gets, and the handlers the
+ * route table of api/rest.c points to. A handler either answers (JSON or
+ * 204) and returns 0, or returns a DDNS_E* code, optionally with a detail
+ * in c->detail, which api/rest.c turns into problem+json.
+ */
+#ifndef DDNS_API_REST_HANDLERS_H
+#define DDNS_API_REST_HANDLERS_H
+
+#include <stdbool.h>
+
+#include "api/json.h"
+#include "api/params.h"
+#include "api/request.h"
+#include "common/config.h"
+#include "common/names.h"
+#include "db/conn.h"
+#include "db/rest_hosts.h"
+
+#define REST_QUERY_MAX 16
+#define REST_UA_MAX 200
+
+struct rest_ctx {
+	struct api_request *req;
+	struct api_response *resp;
+	const struct ddns_config *cfg;
+	struct db_conn *db;
+	long long account_id;  /* 0 until authenticated */
+	unsigned scopes;       /* DB_SCOPE_* of an account token */
+	long long host_id;     /* with a host token: its host; else 0 */
+	const char *id;        /* the {id} path segment or NULL */
+	char name[DDNS_NAME_MAX + 1]; /* the {name} segment, normalised */
+	struct api_kv query[REST_QUERY_MAX];
+	size_t nquery;
+	char source[64];       /* client address or "" */
+	char ua[REST_UA_MAX + 1];
+	char detail[API_JSON_DETAIL_MAX];
+};
+
+typedef int (*rest_fn)(struct rest_ctx *c);
+
+/* Helpers of api/rest.c. */
+/* The account's live host named by {name}; DDNS_ENOENT with a detail. */
+int api_rest_host(struct rest_ctx *c, struct db_rest_host *h);
+/* Query parameter value or NULL. */
+const char *api_rest_query(const struct rest_ctx *c, const char *key);
+/* Unsigned query parameter in [min, max], def when absent. */
+int api_rest_query_uint(struct rest_ctx *c, const char *key, unsigned def,
+			unsigned min, unsigned max, unsigned *out);
+/* The source/user agent strings for history rows, NULL when unknown. */
+const char *api_rest_source(const struct rest_ctx *c);
+const char *api_rest_ua(const struct rest_ctx *c);
+/* 1..max bytes of text without control characters (JSON strings are
+ * valid UTF-8 already). */
+bool api_rest_text_ok(const char *s, size_t max);
+/* Answers 204 No Content. */
+void api_rest_no_content(struct rest_ctx *c);
+
+/* api/rest_accounts.c */
+int api_rest_account_create(struct rest_ctx *c);
+int api_rest_token_create(struct rest_ctx *c);
+int api_rest_token_list(struct rest_ctx *c);
+int api_rest_token_delete(struct rest_ctx *c);
+
+/* api/rest_hosts.c */
+int api_rest_zone_list(struct rest_ctx *c);
+int api_rest_host_create(struct rest_ctx *c);
+int api_rest_host_list(struct rest_ctx *c);
+int api_rest_host_get(struct rest_ctx *c);
+int api_rest_host_patch(struct rest_ctx *c);
+int api_rest_host_delete(struct rest_ctx *c);
+
+/* api/rest_host_tokens.c */
+int api_rest_host_token_create(struct rest_ctx *c);
+int api_rest_host_token_list(struct rest_ctx *c);
+int api_rest_host_token_delete(struct rest_ctx *c);
+
+/* api/rest_events.c */
+int api_rest_event_list(struct rest_ctx *c);
+
+/* api/rest_acme.c */
+int api_rest_acme_put(struct rest_ctx *c);
+int api_rest_acme_delete(struct rest_ctx *c);
+
+#endif

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * REST: zones an account may use, and its hosts (create, list with keyset
+ * pagination, read, change, delete). Changes reach DNS through the pusher,
+ * like /nic/update's.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "api/rest_handlers.h"
+#include "common/errors.h"
+#include "db/rest_hosts.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 100
+
+struct page {
+	json_t *items;
+	unsigned limit, n;
+	char last[DDNS_NAME_MAX + 1]; /* name of the last item kept */
+	bool more;
+};
+
+static json_t *host_json(const struct db_rest_host *h);
+static int answer_host(struct rest_ctx *c, unsigned status,
+		       const char *name);
+static int zone_item(void *arg, const struct db_zone_info *z);
+static int page_item(void *arg, const struct db_rest_host *h);
+static int ttl_check(struct rest_ctx *c, const json_t *o, int *ttl);
+static int addr_field(struct rest_ctx *c, const json_t *o, const char *key,
+		      int family, bool *set, char *out, size_t outsz);
+
+static const struct api_json_field create_fields[] = {
+	{ "name", API_JSON_STRING, true, false },
+	{ "ttl", API_JSON_INTEGER, false, false },
+};
+static const struct api_json_field patch_fields[] = {
+	{ "ipv4", API_JSON_STRING, false, true },
+	{ "ipv6", API_JSON_STRING, false, true },
+	{ "ttl", API_JSON_INTEGER, false, false },
+	{ "offline", API_JSON_BOOLEAN, false, false },
+};
+
+static json_t *
+host_json(const struct db_rest_host *h)
+{
+	return json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s, s:{s:b}}",
+			 "name", h->name, "zone", h->zone, "ipv4",
+			 api_json_text(h->ipv4), "ipv6",
+			 api_json_text(h->ipv6), "ttl", h->ttl, "offline",
+			 h->offline, "created_at", h->created_at,
+			 "updated_at", h->updated_at, "dns", "pushed",
+			 h->pushed);
+}
+
+static int
+answer_host(struct rest_ctx *c, unsigned status, const char *name)
+{
+	struct db_rest_host h;
+	int err;
+
+	if ((err = db_rest_host_get(c->db, c->account_id, name, &h)) != 0)
+		return err;
+	api_json_answer(c->resp, status, host_json(&h));
+	return 0;
+}
+
+static int
+zone_item(void *arg, const struct db_zone_info *z)
+{
+	json_t *o = json_pack("{s:s, s:i, s:b}", "name", z->name,
+			      "default_ttl", z->default_ttl, "shared",
+			      z->shared);
+
+	return json_array_append_new(arg, o) == 0 ? 0 : DDNS_ENOMEM;
+}
+
+int
+api_rest_zone_list(struct rest_ctx *c)
+{
+	json_t *items = json_array();
+	int err;
+
+	if ((err = db_zone_list(c->db, c->account_id, zone_item, items)) !=
+	    0) {
+		json_decref(items);
+		return err;
+	}
+	api_json_answer(c->resp, 200, json_pack("{s:o}", "items", items));
+	return 0;
+}
+
+/* ttl, when present, within the operator's bounds; else *ttl = -1. */
+static int
+ttl_check(struct rest_ctx *c, const json_t *o, int *ttl)
+{
+	const json_t *v = json_object_get(o, "ttl");
+	json_int_t t;
+
+	*ttl = -1;
+	if (v == NULL)
+		return 0;
+	t = json_integer_value(v);
+	if (t < c->cfg->ttl_min || t > c->cfg->ttl_max) {
+		snprintf(c->detail, sizeof(c->detail),
+			 "ttl: must be in %u..%u", c->cfg->ttl_min,
+			 c->cfg->ttl_max);
+		return DDNS_ERANGE;
+	}
+	*ttl = (int)t;
+	return 0;
+}
+
+int
+api_rest_host_create(struct rest_ctx *c)
+{
+	char name[DDNS_NAME_MAX + 1];
+	const char *s;
+	json_t *o = NULL;
+	long long id;
+	int ttl, err;
+
+	if ((err = api_json_body(c->req, create_fields, 2, &o, c->detail,
+				 sizeof(c->detail))) != 0)
+		return err;
+	s = api_json_str(o, "name");
+	if (ddns_name_normalize(s, strlen(s), name, sizeof(name)) != 0) {
+		snprintf(c->detail, sizeof(c->detail),
+			 "name: not a valid host name");
+		err = DDNS_ENOTFQDN;
+		goto out;
+	}
+	if ((err = ttl_check(c, o, &ttl)) != 0)
+		goto out;
+	err = db_rest_host_create(c->db, c->account_id, name, ttl, &id);
+	if (err == DDNS_ENOTZONE)
+		snprintf(c->detail, sizeof(c->detail),
+			 "name: not under a zone this account may use");
+	else if (err == DDNS_EEXIST)
+		snprintf(c->detail, sizeof(c->detail), "name: already taken");
+	else if (err == DDNS_ELIMIT)
+		snprintf(c->detail, sizeof(c->detail),
+			 "the account's host limit is reached");
+	if (err == 0) {
+		api_add_header(c->resp, "Location", "/v1/hosts/%s", name);
+		err = answer_host(c, 201, name);
+	}
+out:
+	json_decref(o);
+	return err;
+}
+
+static int
+page_item(void *arg, const struct db_rest_host *h)
+{
+	struct page *pg = arg;
+
+	if (pg->n == pg->limit) {
+		pg->more = true;
+		return 0;
+	}
+	pg->n++;
+	snprintf(pg->last, sizeof(pg->last), "%s", h->name);
+	return json_array_append_new(pg->items, host_json(h)) == 0
+		   ? 0
+		   : DDNS_ENOMEM;
+}
+
+int
+api_rest_host_list(struct rest_ctx *c)
+{
+	char after[DDNS_NAME_MAX + 1];
+	const char *cursor = api_rest_query(c, "cursor");
+	struct page pg = { 0 };
+	int err;
+
+	if ((err = api_rest_query_uint(c, "limit", LIST_DEFAULT, 1, LIST_MAX,
+				       &pg.limit)) != 0)
+		return err;
+	if (cursor != NULL && ddns_name_normalize(cursor, strlen(cursor),
+						  after, sizeof(after)) != 0) {
+		snprintf(c->detail, sizeof(c->detail), "cursor: invalid");
+		return DDNS_EINVAL;
+	}
+	if ((pg.items = json_array()) == NULL)
+		return DDNS_ENOMEM;
+	/* One row more than the page tells whether there is a next one. */
+	err = db_rest_host_list(c->db, c->account_id, cursor ? after : NULL,
+				pg.limit + 1, page_item, &pg);
+	if (err != 0) {
+		json_decref(pg.items);
+		return err;
+	}
+	api_json_answer(c->resp, 200,
+			json_pack("{s:o, s:o}", "items", pg.items,
+				  "next_cursor",
+				  pg.more ? json_string(pg.last)
+					  : json_null()));
+	return 0;
+}
+
+int
+api_rest_host_get(struct rest_ctx *c)
+{
+	struct db_rest_host h;
+	int err;
+
+	if ((err = api_rest_host(c, &h)) != 0)
+		return err;
+	api_json_answer(c->resp, 200, host_json(&h));
+	return 0;
+}
+
+/* An address member: absent, null (clear) or an address of family. */
+static int
+addr_field(struct rest_ctx *c, const json_t *o, const char *key, int family,
+	   bool *set, char *out, size_t outsz)
+{
+	const json_t *v = json_object_get(o, key);
+	struct ddns_addr a;
+	const char *s;
+
+	*set = v != NULL;
+	out[0] = '\0';
+	if (v == NULL || json_is_null(v))
+		return 0;
+	s = json_string_value(v);
+	if (ddns_addr_parse(s, strlen(s), &a) != 0 || a.family != family) {
+		snprintf(c->detail, sizeof(c->detail),
+			 "%s: not a usable %s address", key,
+			 family == AF_INET ? "IPv4" : "IPv6");
+		return DDNS_EBADADDR;
+	}
+	ddns_addr_format(&a, out, outsz);
+	return 0;
+}
+
+int
+api_rest_host_patch(struct rest_ctx *c)
+{
+	char v4[48], v6[48];
+	struct db_host_patch p = { 0 };
+	struct db_rest_host h;
+	const json_t *off;
+	json_t *o = NULL;
+	int err;
+
+	if ((err = api_rest_host(c, &h)) != 0)
+		return err;
+	if ((err = api_json_body(c->req, patch_fields, 4, &o, c->detail,
+				 sizeof(c->detail))) != 0)
+		return err;
+	if (json_object_size(o) == 0) {
+		snprintf(c->detail, sizeof(c->detail),
+			 "body: give at least one of ipv4, ipv6, ttl, offline");
+		err = DDNS_EINVAL;
+		goto out;
+	}
+	if ((err = addr_field(c, o, "ipv4", AF_INET, &p.set_v4, v4,
+			      sizeof(v4))) != 0 ||
+	    (err = addr_field(c, o, "ipv6", AF_INET6, &p.set_v6, v6,
+			      sizeof(v6))) != 0 ||
+	    (err = ttl_check(c, o, &p.ttl)) != 0)
+		goto out;
+	p.v4 = v4[0] ? v4 : NULL;
+	p.v6 = v6[0] ? v6 : NULL;
+	p.set_ttl = p.ttl >= 0;
+	off = json_object_get(o, "offline");
+	p.set_offline = off != NULL;
+	p.offline = json_is_true(off);
+	err = db_rest_host_update(c->db, c->account_id, h.id, &p,
+				  api_rest_source(c), api_rest_ua(c));
+	if (err == 0)
+		err = answer_host(c, 200, h.name);
+out:
+	json_decref(o);
+	return err;
+}
+
+int
+api_rest_host_delete(struct rest_ctx *c)
+{
+	int err = DDNS_ENOENT;
+
+	if (c->name[0] != '\0')
+		err = db_rest_host_delete(c->db, c->account_id, c->name);
+	if (err == DDNS_ENOENT)
+		snprintf(c->detail, sizeof(c->detail), "no such host");
+	if (err == 0)
+		api_rest_no_content(c);
+	return err;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two small open-addressing tables, each behind one mutex: the critical
+ * sections are a few memory accesses, far shorter than the database round
+ * trip of the request that takes them. Slots are keyed with SipHash
+ * (random key per process) so a client cannot aim at one slot. When every
+ * slot of a probe run is live, the one that expires first is reused: the
+ * tables bound memory, the cost is a forgotten entry (documented in
+ * README.md).
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "auth/limits.h"
+#include "common/errors.h"
+
+#define SLOTS 4096 /* power of two */
+#define PROBE 8
+
+struct nochg_slot {
+	long long host_id; /* 0: free */
+	uint64_t minute;
+	unsigned count;
+};
+
+struct block_slot {
+	struct ddns_addr prefix; /* family 0: free */
+	uint64_t until;          /* monotonic seconds */
+};
+
+static uint64_t now_s(void);
+static size_t slot_of(const void *key, size_t len);
+static bool same_prefix(const struct ddns_addr *a, const struct ddns_addr *b);
+
+static struct auth_limits_conf conf = { 10, 600, 60, 10, 900 };
+static uint8_t hash_key[crypto_shorthash_KEYBYTES];
+static pthread_mutex_t nochg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct nochg_slot nochg[SLOTS];
+static pthread_mutex_t block_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct block_slot blocks[SLOTS];
+
+static uint64_t
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+static size_t
+slot_of(const void *key, size_t len)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	crypto_shorthash(h, key, len, hash_key);
+	memcpy(&v, h, sizeof(v));
+	return (size_t)(v & (SLOTS - 1));
+}
+
+static bool
+same_prefix(const struct ddns_addr *a, const struct ddns_addr *b)
+{
+	return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
+}
+
+void
+auth_limits_init(const struct ddns_config *cfg)
+{
+	conf.change_burst = cfg->host_change_burst;
+	conf.change_window_s = cfg->host_change_window_s;
+	conf.nochg_per_min = cfg->host_nochg_per_min;
+	conf.fail_max = cfg->auth_fail_max;
+	conf.fail_window_s = cfg->auth_fail_window_s;
+	randombytes_buf(hash_key, sizeof(hash_key));
+	pthread_mutex_lock(&nochg_mu);
+	memset(nochg, 0, sizeof(nochg));
+	pthread_mutex_unlock(&nochg_mu);
+	pthread_mutex_lock(&block_mu);
+	memset(blocks, 0, sizeof(blocks));
+	pthread_mutex_unlock(&block_mu);
+}
+
+const struct auth_limits_conf *
+auth_limits(void)
+{
+	return &conf;
+}
+
+void
+auth_limits_prefix(const struct ddns_addr *client, struct ddns_addr *prefix)
+{
+	memset(prefix, 0, sizeof(*prefix));
+	prefix->family = client->family;
+	memcpy(prefix->bytes, client->bytes, client->family == AF_INET ? 4 : 8);
+}
+
+unsigned
+auth_limits_blocked(const struct ddns_addr *client)
+{
+	struct ddns_addr p;
+	uint64_t now = now_s();
+	unsigned left = 0;
+	size_t s, i;
+
+	if (conf.fail_max == 0)
+		return 0;
+	auth_limits_prefix(client, &p);
+	s = slot_of(&p, sizeof(p));
+	pthread_mutex_lock(&block_mu);
+	for (i = 0; i < PROBE; i++) {
+		struct block_slot *b = &blocks[(s + i) & (SLOTS - 1)];
+
+		if (same_prefix(&b->prefix, &p)) {
+			if (b->until > now)
+				left = (unsigned)(b->until - now);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&block_mu);
+	return left;
+}
+
+bool
+auth_limits_failed(const struct ddns_addr *client, unsigned count,
+		   unsigned remaining_s)
+{
+	struct ddns_addr p;
+	struct block_slot *b, *victim = NULL;
+	uint64_t now = now_s();
+	size_t s, i;
+
+	if (conf.fail_max == 0 || count < conf.fail_max)
+		return false;
+	auth_limits_prefix(client, &p);
+	s = slot_of(&p, sizeof(p));
+	pthread_mutex_lock(&block_mu);
+	for (i = 0; i < PROBE; i++) {
+		b = &blocks[(s + i) & (SLOTS - 1)];
+		if (same_prefix(&b->prefix, &p) || b->prefix.family == 0 ||
+		    b->until <= now) {
+			victim = b;
+			break;
+		}
+		if (victim == NULL || b->until < victim->until)
+			victim = b;
+	}
+	victim->prefix = p;
+	victim->until = now + remaining_s;
+	pthread_mutex_unlock(&block_mu);
+	return true;
+}
+
+int
+auth_limits_nochg(long long host_id)
+{
+	struct nochg_slot *n, *victim = NULL;
+	uint64_t minute;
+	size_t s, i;
+	int ret = 0;
+
+	if (conf.nochg_per_min == 0)
+		return 0;
+	minute = now_s() / 60;
+	s = slot_of(&host_id, sizeof(host_id));
+	pthread_mutex_lock(&nochg_mu);
+	for (i = 0; i < PROBE; i++) {
+		n = &nochg[(s + i) & (SLOTS - 1)];
+		if (n->host_id == host_id) {
+			victim = n;
+			break;
+		}
+		/* A free slot or one of an earlier minute is reusable. */
+		if (victim == NULL &&
+		    (n->host_id == 0 || n->minute != minute))
+			victim = n;
+	}
+	if (victim == NULL)
+		victim = &nochg[s]; /* every slot busy this minute */
+	if (victim->host_id != host_id || victim->minute != minute) {
+		victim->host_id = host_id;
+		victim->minute = minute;
+		victim->count = 0;
+	}
+	if (++victim->count > conf.nochg_per_min)
+		ret = DDNS_EABUSE;
+	pthread_mutex_unlock(&nochg_mu);
+	return ret;
+}

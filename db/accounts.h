@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Accounts as the REST API (signup, login) and the operator CLI (list,
+ * delete) see them. E-mail addresses are validated by the caller and
+ * compared case-insensitively.
+ */
+#ifndef DDNS_DB_ACCOUNTS_H
+#define DDNS_DB_ACCOUNTS_H
+
+#include <stddef.h>
+
+#include "db/conn.h"
+#include "db/rest_util.h"
+
+#define DB_EMAIL_MAX 254
+
+struct db_account {
+	long long id;
+	char email[DB_EMAIL_MAX + 1];
+	char created_at[DB_TS_LEN];
+	long long hosts; /* live hosts (listings only) */
+	int max_hosts;
+};
+
+/* Creates an account with an argon2id hash. 0, DDNS_EEXIST or DDNS_EDB. */
+int db_account_create(struct db_conn *c, const char *email,
+		      const char *pwhash, struct db_account *out);
+
+/*
+ * The id and password hash (into hash, hashsz bytes) of the account with
+ * this e-mail. Returns 0, DDNS_ENOENT (no such account, or it has no
+ * password) or DDNS_EDB.
+ */
+int db_account_login(struct db_conn *c, const char *email, long long *id,
+		     char *hash, size_t hashsz);
+
+/* Calls cb for each account in id order; a non-zero return of cb stops
+ * and is returned. 0 or DDNS_EDB. */
+int db_account_list(struct db_conn *c,
+		    int (*cb)(void *arg, const struct db_account *a),
+		    void *arg);
+
+/*
+ * Deletes the account with this e-mail and its tokens. Refused while it
+ * owns hosts, live or still being removed from DNS (their records would
+ * stay in DNS). Returns 0, DDNS_ENOENT, DDNS_EACCES (has hosts) or
+ * DDNS_EDB.
+ */
+int db_account_delete(struct db_conn *c, const char *email);
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+
+#include "common/errors.h"
+#include "db/acme.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static int acme_exec(struct db_conn *c, const struct db_stmt *st,
+		     long long host_id, long long account_id, const char *value,
+		     const char *source, const char *user_agent);
+
+/*
+ * The host row is updated first: a pusher holding it (FOR UPDATE) makes
+ * this wait, so the values it reads always match the version it pushes.
+ */
+static const struct db_stmt st_add = {
+	"acme_add",
+	"WITH h AS (UPDATE hosts SET version = version + 1, updated_at = now()"
+	"  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
+	"  AND ((SELECT count(*) FROM acme_challenges a WHERE a.host_id = $1"
+	"   AND a.value <> $3) < " STR(DB_ACME_MAX) ")"
+	"  RETURNING id, ipv4, ipv6),"
+	" a AS (INSERT INTO acme_challenges (host_id, account_id, value)"
+	"  SELECT id, $2, $3 FROM h ON CONFLICT (host_id, value) DO NOTHING),"
+	" e AS (INSERT INTO host_events"
+	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
+	"  SELECT id, $4::inet, $5, 'acme-challenge set', ipv4, ipv6, 'api'"
+	"  FROM h)"
+	" SELECT h.id FROM h, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
+	5
+};
+
+static const struct db_stmt st_clear = {
+	"acme_clear",
+	"WITH h AS (UPDATE hosts SET version = version + 1, updated_at = now()"
+	"  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
+	"  RETURNING id, ipv4, ipv6),"
+	" a AS (DELETE FROM acme_challenges WHERE host_id IN"
+	"  (SELECT id FROM h)),"
+	" e AS (INSERT INTO host_events"
+	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
+	"  SELECT id, $3::inet, $4, 'acme-challenge cleared', ipv4, ipv6,"
+	"  'api' FROM h)"
+	" SELECT h.id FROM h, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
+	4
+};
+
+static const struct db_stmt st_live = {
+	"acme_host_live",
+	"SELECT 1 FROM hosts WHERE id = $1 AND account_id = $2"
+	" AND deleted_at IS NULL",
+	2
+};
+
+static int
+acme_exec(struct db_conn *c, const struct db_stmt *st, long long host_id,
+	  long long account_id, const char *value, const char *source,
+	  const char *user_agent)
+{
+	char id[24], acc[24];
+	const char *p[5] = { id, acc, value, source, user_agent };
+	const char *pc[4] = { id, acc, source, user_agent };
+	PGresult *r;
+	int err, n;
+
+	snprintf(id, sizeof(id), "%lld", host_id);
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	if ((r = db_exec(c, st, st == &st_add ? p : pc, &err)) == NULL)
+		return err;
+	n = PQntuples(r);
+	PQclear(r);
+	if (n == 1)
+		return 0;
+	if (st != &st_add)
+		return DDNS_ENOENT;
+	/* No row: the host is gone, or it holds DB_ACME_MAX values. */
+	if ((r = db_exec(c, &st_live, p, &err)) == NULL)
+		return err;
+	n = PQntuples(r);
+	PQclear(r);
+	return n == 1 ? DDNS_ELIMIT : DDNS_ENOENT;
+}
+
+int
+db_acme_add(struct db_conn *c, long long host_id, long long account_id,
+	    const char *value, const char *source, const char *user_agent)
+{
+	return acme_exec(c, &st_add, host_id, account_id, value, source,
+			 user_agent);
+}
+
+int
+db_acme_clear(struct db_conn *c, long long host_id, long long account_id,
+	      const char *source, const char *user_agent)
+{
+	return acme_exec(c, &st_clear, host_id, account_id, NULL, source,
+			 user_agent);
+}

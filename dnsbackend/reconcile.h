@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reconcile: compare what the nameserver serves (AXFR with TSIG) with the
+ * database, the source of truth, and repair the difference.
+ *
+ * The names ddnsd manages in a zone are exactly the fqdn of its hosts rows.
+ * For each of them the A and AAAA RRsets in DNS must be the host's address
+ * (none when offline or not set) with the host's TTL; a host whose records
+ * differ in any way (missing, changed, extra records, other TTL) is marked
+ * dirty (version + 1), and the pusher rewrites both RRsets, which also
+ * removes stray records. Names that are not hosts (the apex, ns1, anything
+ * an operator added) are never touched: ddnsd cannot know they are its own.
+ * Hosts with a push already pending are left to the pusher.
+ */
+#ifndef DDNS_DNSBACKEND_RECONCILE_H
+#define DDNS_DNSBACKEND_RECONCILE_H
+
+#include <stddef.h>
+
+#include "db/conn.h"
+#include "dnsbackend/keyfile.h"
+
+struct dns_reconcile_opts {
+	const struct dns_keyring *keys; /* borrowed */
+	unsigned timeout_ms;            /* per DNS message (AXFR) */
+	const char *zone;               /* NULL: every zone */
+};
+
+struct dns_reconcile_stats {
+	size_t zones;        /* zones transferred and compared */
+	size_t zones_failed; /* zones whose AXFR failed */
+	size_t hosts;        /* hosts compared */
+	size_t differ;       /* hosts whose records differ */
+	size_t pending;      /* of those, already waiting for the pusher */
+	size_t marked;       /* hosts marked dirty by this run */
+	size_t foreign;      /* names with address records that are not hosts */
+};
+
+/*
+ * One pass over the zone(s) of o on connection db. Returns 0 when every
+ * zone was compared, DDNS_ENOTZONE when o->zone is not a known zone, the
+ * first AXFR error of a zone (the other zones are still done), DDNS_EDB or
+ * DDNS_ENOMEM. Fills *st (may be NULL). Logs each differing host.
+ */
+int dns_reconcile_run(struct db_conn *db, const struct dns_reconcile_opts *o,
+                      struct dns_reconcile_stats *st);
+
+struct dns_reconciler;
+
+/*
+ * Starts a thread that runs dns_reconcile_run() over every zone each
+ * interval_s seconds (first run one interval after start) on its own
+ * connection, under a PostgreSQL advisory lock so that one instance at a
+ * time reconciles. keys must outlive it. NULL on failure (logged).
+ */
+struct dns_reconciler *dns_reconciler_start(const char *database_url,
+                                            const struct dns_keyring *keys,
+                                            unsigned interval_s,
+                                            unsigned timeout_ms);
+
+/* Stops (interrupting the wait), joins and frees. NULL-safe. */
+void dns_reconciler_stop(struct dns_reconciler *r);
+
+#endif

@@ -1,0 +1,460 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# tests/bench/run.sh - the performance benchmark of ddnsd (issue #6).
+# Self-contained: installs wrk if missing, builds Release into build-bench,
+# starts its own PostgreSQL and BIND on free loopback ports (removed again
+# on exit), seeds hosts with tokens in bulk, measures, prints a table and
+# writes bench-results.json. Every figure is measured in the same run as
+# its baseline, so the ratios hold on a noisy machine.
+#
+#   tests/bench/run.sh [--smoke] [--million] [--out FILE] [--seconds S]
+#                      [--ddnsd PATH] [--perf DIR]
+#
+#   --smoke       seconds, 200 hosts: checks every step runs (CI)
+#   --million     also figure 6: nochg with 1,000,000 hosts in the database
+#   --out FILE    results file (default ./bench-results.json)
+#   --seconds S   length of each wrk run (default 8; smoke 1)
+#   --ddnsd PATH  use this built ddnsd (its build dir must hold
+#                 libddnscore.a) instead of building build-bench
+#   --perf DIR    perf record -a -g the nochg and good runs into DIR
+#   --keep        keep the scratch directory (logs, wrk output, hosts files)
+#
+# Figures: 1 HTTP ceiling (tests/bench/hello.c), 2 nochg, 3 good + time
+# until BIND serves every last value, 4 DNS push vs nsupdate one change per
+# message, 5 HTTP answer -> visible in DNS at 200 changes/s, 6 nochg at
+# 1,000,000 hosts and ddnsd's RSS. Figures 1 and 2 are 3 interleaved pairs
+# of runs, best of each: the least disturbed estimate on a shared machine.
+set -euo pipefail
+
+bench=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$bench/../.." && pwd)
+# shellcheck source=../../deploy/local/services.sh
+. "$root/deploy/local/services.sh"
+
+keep=0 smoke=0 million=0 out=$PWD/bench-results.json secs='' ddnsd='' perfdir=''
+while (($# > 0)); do
+	case $1 in
+	--smoke) smoke=1 ;;
+	--million) million=1 ;;
+	--keep) keep=1 ;;
+	--out) out=$(_svc_abs "${2:?--out needs a file}"); shift ;;
+	--seconds) secs=${2:?--seconds needs a number}; shift ;;
+	--ddnsd) ddnsd=$(_svc_abs "${2:?--ddnsd needs a path}"); shift ;;
+	--perf) perfdir=$(_svc_abs "${2:?--perf needs a directory}"); shift ;;
+	-h | --help) sed -n '4,26p' "$0"; exit 0 ;;
+	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+[[ -z $secs || $secs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --seconds: whole seconds" >&2; exit 2; }
+
+if [[ $smoke == 1 ]]; then
+	nhosts=200 secs=${secs:-1} nsup=50 latsecs=1 rounds=1
+else
+	nhosts=10000 secs=${secs:-8} nsup=2000 latsecs=15 rounds=3
+fi
+nbig=1000000 conns=64 wthreads=2 latrate=200 zone=bench.test
+seed_ip=192.0.2.1
+
+log() { printf '\n=== %s\n' "$*" >&2; }
+die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 1; }
+now() { printf '%s\n' "${EPOCHREALTIME/./}"; } # microseconds
+# calc EXPR: awk arithmetic; integers from 100 on, else 3 significant digits
+calc() { awk "BEGIN { v = $1; if (v >= 100 || v <= -100) printf \"%.0f\\n\", v; else printf \"%.3g\\n\", v }"; }
+fld() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<" $2"; }
+
+# ---------------------------------------------------------------- build
+
+log "dependencies"
+extra=(wrk)
+[[ -z $perfdir ]] || extra+=(linux-perf)
+svc_install_deps "${extra[@]}"
+
+if [[ -z $ddnsd ]]; then
+	log "build (Release, build-bench)"
+	# -g and frame pointers for perf; -O3 makes gcc 12 see a false
+	# maybe-uninitialized in db/migrate.c, which -Werror would stop on.
+	cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release \
+		"-DCMAKE_C_FLAGS=-g -fno-omit-frame-pointer -Wno-error=maybe-uninitialized" >/dev/null
+	cmake --build "$root/build-bench" -j"$(nproc)" --target ddnsd ddnscore >/dev/null
+	ddnsd=$root/build-bench/ddnsd
+fi
+[[ -x $ddnsd ]] || die "$ddnsd is not an executable"
+bdir=$(dirname "$ddnsd")
+[[ -f $bdir/libddnscore.a ]] || die "no libddnscore.a next to $ddnsd"
+
+work=$(mktemp -d /tmp/ddnsd-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+	local p
+	set +e
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null && _svc_wait_dead "$p" 10
+	done
+	if [[ $keep == 1 ]]; then
+		svc_stop_all "$work/svc"
+		echo "run.sh: kept $work" >&2
+	else
+		svc_purge "$work/svc"
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cflags=(-std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra)
+sanflags=()
+if grep -q '^DDNS_SANITIZE:BOOL=ON' "$bdir/CMakeCache.txt" 2>/dev/null; then
+	sanflags=(-fsanitize=address,undefined)
+fi
+mkdir -p "$work/bin"
+# shellcheck disable=SC2046
+cc "${cflags[@]}" -pthread -o "$work/bin/hello" "$bench/hello.c" $(pkg-config --cflags --libs libmicrohttpd)
+cc "${cflags[@]}" -o "$work/bin/latency" "$bench/latency.c"
+# shellcheck disable=SC2046
+cc "${cflags[@]}" "${sanflags[@]}" -I"$root" -o "$work/bin/mktokens" "$bench/mktokens.c" \
+	"$bdir/libddnscore.a" $(pkg-config --cflags --libs libsodium)
+
+# ---------------------------------------------------------------- services
+
+log "services"
+svc_pg_start "$work/svc"
+svc_bind_start "$work/svc" "$zone"
+export DDNS_DATABASE_URL DDNS_TSIG_KEY_FILE
+unset DDNS_TOKEN_PEPPER
+sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$DDNS_DATABASE_URL" "$@"; }
+
+# start_bg NAME CMD...: background process; its pid in $bg_pid.
+start_bg() {
+	local name=$1
+	shift
+	"$@" </dev/null >>"$work/$name.log" 2>&1 &
+	bg_pid=$!
+	pids+=("$bg_pid")
+}
+# wait_port PORT PID: until PORT accepts TCP connections.
+wait_port() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		_svc_alive "$2" || die "process $2 exited; see logs in $work"
+		if (: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	die "nothing listening on $1 after 15 s"
+}
+stop_bg() {
+	kill -TERM "$1" 2>/dev/null || true
+	_svc_wait_dead "$1" 10 || kill -KILL "$1" 2>/dev/null || true
+}
+ddnsd_start() {
+	http_port=$(svc_free_port)
+	# The abuse limits (README: Reliability and security) would turn a
+	# load test into "abuse": off for the benchmark.
+	start_bg ddnsd env DDNS_LOG_LEVEL=warn DDNS_LISTEN="127.0.0.1:$http_port" \
+		DDNS_HOST_CHANGE_BURST=0 DDNS_HOST_NOCHG_PER_MIN=0 DDNS_AUTH_FAIL_MAX=0 \
+		DDNS_MAX_CONN_PER_IP=0 "$ddnsd" serve
+	ddnsd_pid=$bg_pid
+	wait_port "$http_port" "$ddnsd_pid"
+}
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# answers CODE: ddnsd's count of /nic/update answers CODE (its /metrics),
+# empty when this build has no such metric.
+answers() {
+	curl -s "http://127.0.0.1:$http_port/metrics" |
+		awk -v c="ddnsd_nic_update_results_total{code=\"$1\"}" '$1 == c { print $2 }'
+}
+# no_errors WHAT: fail if ddnsd answered anything but good/nochg so far.
+no_errors() {
+	local code n
+	for code in abuse badauth 911 dnserr nohost; do
+		n=$(answers "$code")
+		[[ -z $n || $n == 0 ]] || die "$1: ddnsd answered $code $n times; see $work"
+	done
+}
+
+# ---------------------------------------------------------------- seed
+
+# seed FIRST COUNT DIRTY: COUNT hosts from hFIRST with tokens, address
+# $seed_ip; DIRTY=1 leaves them for the pusher, 0 marks them pushed.
+seed() {
+	local first=$1 count=$2 dirty=$3 file=$work/hosts.$1.txt
+	"$work/bin/mktokens" "$count" "$zone" "$first" >"$file"
+	cut -d' ' -f1,3,4 "$file" | sql -c "
+		CREATE TEMP TABLE seed (fqdn text, public_id text, hash text);
+		COPY seed FROM STDIN (DELIMITER ' ');
+		INSERT INTO hosts (zone_id, account_id, fqdn, ipv4, version, pushed_version)
+			SELECT z.id, a.id, s.fqdn, '$seed_ip', 1, CASE WHEN $dirty = 1 THEN 0 ELSE 1 END
+			FROM seed s, zones z, accounts a
+			WHERE z.name = '$zone' AND a.email = 'bench@example.com';
+		INSERT INTO host_tokens (host_id, account_id, public_id, secret_hash, label)
+			SELECT h.id, h.account_id, s.public_id, decode(s.hash, 'hex'), 'bench'
+			FROM seed s JOIN hosts h USING (fqdn);
+		ANALYZE hosts; ANALYZE host_tokens;"
+	seeded=$file
+}
+
+log "seed $nhosts hosts"
+t=$(now)
+"$ddnsd" migrate >/dev/null
+"$ddnsd" zone add "$zone" --primary "$BIND_PRIMARY" --key ddnsd-key >/dev/null
+"$ddnsd" account add bench@example.com >/dev/null
+sql -c "UPDATE accounts SET max_hosts = 2000000 WHERE email = 'bench@example.com'"
+seed 1 "$nhosts" 1
+hosts=$seeded
+seed_s=$(calc "($(now) - $t) / 1e6")
+t=$(now)
+"$ddnsd" push 2>>"$work/push.log" || die "initial ddnsd push failed; see $work/push.log"
+init_push_s=$(calc "($(now) - $t) / 1e6")
+[[ $(dig +short @127.0.0.1 -p "$BIND_PORT" "h$(printf %07d "$nhosts").$zone" A) == "$seed_ip" ]] ||
+	die "initial push: last host not in BIND"
+echo "seeded $nhosts hosts in ${seed_s} s; first push into BIND in ${init_push_s} s" >&2
+
+# wrk_run NAME PORT MODE IPBASE HOSTFILE: one wrk run; its BENCH line in $res.
+wrk_run() {
+	local name=$1 port=$2 mode=$3 ipbase=$4 file=$5 prec=''
+	if [[ $mode == good ]]; then
+		ew0=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
+		w0=$(sql -c "SELECT wal_sync FROM pg_stat_wal")
+	fi
+	# Warm-up: every pool thread gets its connection and statements.
+	BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$((ipbase + 50000)) BENCH_THREADS=$wthreads \
+		wrk -t"$wthreads" -c"$conns" -d1s -s "$bench/update.lua" "http://127.0.0.1:$port/" >/dev/null
+	# good: count accepted changes from here on (not the warm-up's, whose
+	# last requests ddnsd may still be answering)
+	sleep 0.5
+	[[ $mode != good ]] || e0=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
+	if [[ -n $perfdir ]]; then
+		mkdir -p "$perfdir"
+		perf record -a -g -F 999 -o "$perfdir/$name.data" -- sleep "$secs" 2>>"$work/perf.log" &
+		prec=$!
+	fi
+	BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$ipbase BENCH_THREADS=$wthreads \
+		wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency -s "$bench/update.lua" \
+		"http://127.0.0.1:$port/" >"$work/wrk.$name.txt"
+	[[ -z $prec ]] || wait "$prec" || true
+	res=$(grep '^BENCH ' "$work/wrk.$name.txt") || die "wrk $name: no result; see $work/wrk.$name.txt"
+	echo "$name: $res" >&2
+}
+
+# ---------------------------------------------------------------- 1 + 2
+
+log "1. HTTP ceiling (hello.c) and 2. nochg ($nhosts hosts, $conns connections)"
+hello_port=$(svc_free_port)
+start_bg hello "$work/bin/hello" "$hello_port"
+hello_pid=$bg_pid
+wait_port "$hello_port" "$hello_pid"
+ddnsd_start
+v0=$(sql -c "SELECT sum(version) FROM hosts")
+# better RES_A RES_B: the BENCH line with the higher rps.
+better() {
+	[[ -n $1 ]] || { echo "$2"; return; }
+	if awk -v a="$(fld rps "$1")" -v b="$(fld rps "$2")" 'BEGIN { exit !(b > a) }'; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
+ceil='' nochg='' all_ceil='' all_nochg=''
+for ((r = 1; r <= rounds; r++)); do
+	wrk_run "ceiling.$r" "$hello_port" nochg 1 "$hosts"
+	ceil=$(better "$ceil" "$res") all_ceil+=" $(calc "$(fld rps "$res")")"
+	wrk_run "nochg.$r" "$http_port" nochg 1 "$hosts"
+	nochg=$(better "$nochg" "$res") all_nochg+=" $(calc "$(fld rps "$res")")"
+done
+stop_bg "$hello_pid"
+nochg_rss=$(rss_kib "$ddnsd_pid")
+nochg_answers=$(answers nochg)
+v1=$(sql -c "SELECT sum(version) FROM hosts")
+[[ $v0 == "$v1" ]] || die "nochg run changed host versions ($v0 -> $v1): requests were not nochg"
+no_errors nochg
+
+# ---------------------------------------------------------------- 3
+
+# bind_matches_db: every host's A record in BIND (AXFR) equals the database.
+bind_matches_db() {
+	sql -F ' ' -c "SELECT fqdn, host(ipv4) FROM hosts WHERE fqdn LIKE 'h%' ORDER BY 1" |
+		LC_ALL=C sort >"$work/db.txt"
+	dig +tcp +nocmd +nostats -k "$DDNS_TSIG_KEY_FILE" axfr "$zone" @127.0.0.1 -p "$BIND_PORT" |
+		awk '$4 == "A" && $1 ~ /^h[0-9]/ { sub(/\.$/, "", $1); print $1, $5 }' |
+		LC_ALL=C sort >"$work/dns.txt"
+	cmp -s "$work/db.txt" "$work/dns.txt"
+}
+
+log "3. good: every request changes the address"
+wrk_run good "$http_port" good 1 "$hosts"
+good=$res
+t_stop=$(now)
+e1=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
+accepted=$((e1 - e0))
+vis_s=''
+for ((i = 0; i < 600; i++)); do
+	t=$(now)
+	if [[ $(sql -c "SELECT count(*) FROM hosts WHERE version > pushed_version") == 0 ]] &&
+		bind_matches_db; then
+		vis_s=$(calc "($t - $t_stop) / 1e6")
+		break
+	fi
+	sleep 0.02
+done
+[[ -n $vis_s ]] || die "BIND did not catch up with the database within 60 s"
+good_rss=$(rss_kib "$ddnsd_pid")
+no_errors good
+stop_bg "$ddnsd_pid"
+# WAL flushes (fsyncs) during warm-up, run and catch-up, pusher included
+# (read once ddnsd's sessions have ended and so reported their counts):
+# how many changes shared one fsync (group commit).
+w1=$(sql -c "SELECT wal_sync FROM pg_stat_wal")
+e2=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
+per_sync=$(calc "($e2 - $ew0) / ($w1 - $w0 + 1)")
+echo "good: $accepted changes accepted, $((w1 - w0)) WAL syncs ($per_sync changes per sync); BIND served every last value ${vis_s} s after the load stopped" >&2
+
+# ---------------------------------------------------------------- 4
+
+log "4. DNS push ($nhosts changes) vs nsupdate one change per message ($nsup)"
+{
+	echo "server 127.0.0.1 $BIND_PORT"
+	head -n "$nsup" "$hosts" | awk '{ n = NR; printf "update delete %s. A\nupdate add %s. 60 A 172.16.%d.%d\nsend\n", $1, $1, int(n / 256), n % 256 }'
+} >"$work/nsupdate.txt"
+t=$(now)
+# Over TCP like ddnsd (-v); UDP lost messages to a busy named here.
+nsupdate -v -t 30 -k "$DDNS_TSIG_KEY_FILE" "$work/nsupdate.txt" || die "nsupdate failed"
+nsup_s=$(calc "($(now) - $t) / 1e6")
+[[ $(dig +short @127.0.0.1 -p "$BIND_PORT" "$(sed -n "${nsup}s/ .*//p" "$hosts")" A) == "172.16.$((nsup / 256)).$((nsup % 256))" ]] ||
+	die "nsupdate: last change not in BIND"
+sql -c "UPDATE hosts SET ipv4 = ('172.17.' || (substr(fqdn, 2, 7)::int / 256) || '.' ||
+	(substr(fqdn, 2, 7)::int % 256))::inet, version = version + 1 WHERE fqdn LIKE 'h%'"
+t=$(now)
+"$ddnsd" push 2>>"$work/push.log" || die "ddnsd push failed; see $work/push.log"
+push_s=$(calc "($(now) - $t) / 1e6")
+bind_matches_db || die "after ddnsd push, BIND differs from the database"
+push_rate=$(calc "$nhosts / $push_s")
+nsup_rate=$(calc "$nsup / $nsup_s")
+echo "push: $nhosts in $push_s s ($push_rate/s); nsupdate: $nsup in $nsup_s s ($nsup_rate/s)" >&2
+
+# ---------------------------------------------------------------- 5
+
+log "5. update -> visible in DNS at $latrate changes/s for $latsecs s"
+ddnsd_start
+lat=$("$work/bin/latency" "$http_port" "$BIND_PORT" "$hosts" "$latrate" "$latsecs" 200000) ||
+	die "latency client failed"
+echo "$lat" >&2
+no_errors latency
+lat_rss=$(rss_kib "$ddnsd_pid")
+stop_bg "$ddnsd_pid"
+
+# ---------------------------------------------------------------- 6
+
+big=''
+if [[ $million == 1 ]]; then
+	log "6. nochg with $nbig hosts in the database"
+	t=$(now)
+	seed $((nhosts + 1)) $((nbig - nhosts)) 0
+	cat "$hosts" "$seeded" >"$work/hosts.all.txt"
+	sql -c "VACUUM ANALYZE hosts" -c "VACUUM ANALYZE host_tokens"
+	big_seed_s=$(calc "($(now) - $t) / 1e6")
+	# The first 10,000 hosts carry the addresses of step 4; back to seed_ip.
+	sql -c "UPDATE hosts SET ipv4 = '$seed_ip', version = version + 1 WHERE ipv4 <> '$seed_ip'"
+	"$ddnsd" push 2>>"$work/push.log" || die "ddnsd push failed; see $work/push.log"
+	echo "seeded $((nbig - nhosts)) more hosts in ${big_seed_s} s" >&2
+	ddnsd_start
+	v0=$(sql -c "SELECT sum(version) FROM hosts")
+	# Interleaved with the 10,000-host rotation on the same database, best
+	# of each: the ratio to (2) alone would mostly measure the noise.
+	big='' hot=''
+	for ((r = 1; r <= (rounds + 1) / 2; r++)); do
+		wrk_run "million.$r" "$http_port" nochg 1 "$work/hosts.all.txt"
+		big=$(better "$big" "$res")
+		wrk_run "hot.$r" "$http_port" nochg 1 "$hosts"
+		hot=$(better "$hot" "$res")
+	done
+	big_rss=$(rss_kib "$ddnsd_pid")
+	big_answers=$(answers nochg)
+	no_errors million
+	v1=$(sql -c "SELECT sum(version) FROM hosts")
+	[[ $v0 == "$v1" ]] || die "million run changed host versions: requests were not nochg"
+	stop_bg "$ddnsd_pid"
+fi
+
+# ---------------------------------------------------------------- report
+
+ms() { calc "$1 / 1000"; }
+c_rps=$(calc "$(fld rps "$ceil")") n_rps=$(calc "$(fld rps "$nochg")")
+g_rate=$(calc "$accepted / ($(fld duration_us "$good") / 1e6)")
+errs=$(($(fld non2xx "$nochg") + $(fld errors "$nochg") + $(fld non2xx "$good") + $(fld errors "$good")))
+
+row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
+{
+	echo
+	echo "ddnsd benchmark: $nhosts hosts, $conns connections, wrk -t$wthreads, ${secs} s per run, $(nproc) cores$([[ $smoke == 1 ]] && echo ', SMOKE (numbers meaningless)')"
+	echo
+	row "figure" "measured" "target"
+	row "---" "---" "---"
+	row "1. HTTP ceiling (hello.c)" "$c_rps req/s" ""
+	row "2. nochg" "$n_rps req/s, p50 $(ms "$(fld p50_us "$nochg")") ms, p99 $(ms "$(fld p99_us "$nochg")") ms" "p99 <= 10 ms"
+	row "   nochg / ceiling" "$(calc "$n_rps / $c_rps")" ">= 0.60"
+	row "3. good, accepted" "$g_rate changes/s" ">= 2000/s"
+	row "   changes per WAL fsync" "$per_sync" ""
+	row "   last value served by BIND after" "$vis_s s" "<= 2 s"
+	row "4. DNS push (ddnsd push)" "$push_rate changes/s" ""
+	row "   nsupdate, 1 change/message" "$nsup_rate changes/s" ""
+	row "   push / nsupdate" "$(calc "$push_rate / $nsup_rate")" ">= 10x"
+	row "5. update -> in DNS at $latrate/s" "p50 $(ms "$(fld vis_p50_us "$lat")") ms, p99 $(ms "$(fld vis_p99_us "$lat")") ms" "p50 <= 50, p99 <= 250 ms"
+	if [[ -n $big ]]; then
+		row "6. nochg, $nbig hosts" "$(calc "$(fld rps "$big")") req/s, p99 $(ms "$(fld p99_us "$big")") ms" ""
+		row "   / nochg at $nhosts (2)" "$(calc "$(fld rps "$big") / $n_rps")" ">= 0.90"
+		row "   / $nhosts-host rotation, same DB" "$(calc "$(fld rps "$big") / $(fld rps "$hot")") ($(calc "$(fld rps "$hot")") req/s)" ">= 0.90"
+		row "   ddnsd RSS" "$(calc "$big_rss / 1024") MiB" "<= 64 MiB"
+	else
+		row "6. (1,000,000 hosts: --million)" "ddnsd RSS $(calc "$nochg_rss / 1024") MiB at $nhosts" ""
+	fi
+	echo
+	echo "HTTP errors (non-2xx + socket) during nochg/good: $errs"
+	echo "req/s of each round: ceiling$all_ceil; nochg$all_nochg (best of each taken)"
+	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$work/table.txt"
+
+j() { [[ -n $1 ]] && printf '%s' "$1" || printf 'null'; }
+cat >"$out.tmp" <<EOF
+{
+  "smoke": $([[ $smoke == 1 ]] && echo true || echo false),
+  "hosts": $nhosts,
+  "connections": $conns,
+  "wrk_threads": $wthreads,
+  "seconds": $secs,
+  "rounds": $rounds,
+  "ceiling_rps_rounds": [$(echo $all_ceil | tr ' ' ',')],
+  "nochg_rps_rounds": [$(echo $all_nochg | tr ' ' ',')],
+  "cores": $(nproc),
+  "loadavg_at_end": "$(cut -d' ' -f1-3 /proc/loadavg)",
+  "seed_seconds": $seed_s,
+  "ceiling": { "rps": $c_rps, "p50_us": $(fld p50_us "$ceil"), "p99_us": $(fld p99_us "$ceil") },
+  "nochg": { "rps": $n_rps, "p50_us": $(fld p50_us "$nochg"), "p99_us": $(fld p99_us "$nochg"),
+             "ratio_to_ceiling": $(calc "$n_rps / $c_rps"), "non2xx": $(fld non2xx "$nochg"),
+             "errors": $(fld errors "$nochg"), "rss_kib": $nochg_rss,
+             "nochg_answers_total": $(j "$nochg_answers") },
+  "good": { "requests_per_s": $(calc "$(fld rps "$good")"), "accepted": $accepted, "accepted_per_s": $g_rate,
+            "p50_us": $(fld p50_us "$good"), "p99_us": $(fld p99_us "$good"),
+            "non2xx": $(fld non2xx "$good"), "errors": $(fld errors "$good"),
+            "all_in_dns_after_s": $vis_s, "wal_syncs": $((w1 - w0)), "changes_per_wal_sync": $per_sync, "rss_kib": $good_rss },
+  "push": { "changes": $nhosts, "seconds": $push_s, "per_s": $push_rate,
+            "nsupdate_changes": $nsup, "nsupdate_seconds": $nsup_s, "nsupdate_per_s": $nsup_rate,
+            "ratio": $(calc "$push_rate / $nsup_rate"), "initial_push_seconds": $init_push_s },
+  "latency": { "rate_per_s": $latrate, "seconds": $latsecs, "sent": $(fld sent "$lat"),
+               "good": $(fld good "$lat"), "visible": $(fld visible "$lat"), "lost": $(fld lost "$lat"),
+               "late_sends": $(fld late "$lat"),
+               "http_p50_us": $(fld http_p50_us "$lat"), "http_p99_us": $(fld http_p99_us "$lat"),
+               "visible_p50_us": $(fld vis_p50_us "$lat"), "visible_p99_us": $(fld vis_p99_us "$lat"),
+               "visible_max_us": $(fld vis_max_us "$lat"), "rss_kib": $lat_rss },
+  "million": $(if [[ -n $big ]]; then
+	printf '{ "hosts": %s, "rps": %s, "p50_us": %s, "p99_us": %s, "ratio_to_nochg": %s, "hot_rps": %s, "ratio_to_hot": %s, "rss_kib": %s, "seed_seconds": %s, "nochg_answers_total": %s }' \
+		"$nbig" "$(calc "$(fld rps "$big")")" "$(fld p50_us "$big")" "$(fld p99_us "$big")" \
+		"$(calc "$(fld rps "$big") / $n_rps")" "$(calc "$(fld rps "$hot")")" \
+		"$(calc "$(fld rps "$big") / $(fld rps "$hot")")" "$big_rss" "$big_seed_s" "$(j "$big_answers")"
+else j ''; fi)
+}
+EOF
+mv -f "$out.tmp" "$out"
+echo "results: $out" >&2

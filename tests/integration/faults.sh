@@ -1,0 +1,100 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+#
+# Helpers for the fault tests (test_fault_*.sh, test_ns_outage.sh), on top of
+# lib.sh and fixtures.sh: many hosts, a background stream of updates that
+# records every answer, and the check that every `good` reached DNS.
+#
+#   flt_hosts N               hosts f0..f(N-1)-$FX_ID.dyn.test with tokens
+#                             (arrays FLT_NAMES, FLT_TOKS)
+#   flt_writer_start URLFILE  background loop: round r gives host i the
+#                             address 10.<r/256>.<r%256>.<i>, sent to the URL
+#                             read from URLFILE before each request; appends
+#                             "try I ADDR" and "res I ADDR HTTP BODY" lines to
+#                             $IT_TMP/writer.log
+#   flt_writer_stop           ends the loop after its current request
+#   flt_check_dns [TIMEOUT_S] every host ends up with its last `good` address
+#                             (or the address of a later request whose answer
+#                             was lost: it may have committed); one assertion
+
+# flt_hosts N
+flt_hosts() {
+	local i
+	FLT_N=$1
+	FLT_NAMES=() FLT_TOKS=()
+	fx_psql "UPDATE accounts SET max_hosts = 1000 WHERE email = 'a@example.com'" >/dev/null
+	for ((i = 0; i < FLT_N; i++)); do
+		FLT_NAMES[i]="f$i-$FX_ID.dyn.test"
+		"$DDNSD" host add "${FLT_NAMES[i]}" --account a@example.com >/dev/null
+		FLT_TOKS[i]=$(fx_token "${FLT_NAMES[i]}")
+	done
+}
+
+_flt_writer() {
+	local urlfile=$1 log=$IT_TMP/writer.log r=0 i addr res url
+	while [[ ! -e $IT_TMP/writer.stop ]]; do
+		r=$((r + 1))
+		for ((i = 0; i < FLT_N; i++)); do
+			[[ ! -e $IT_TMP/writer.stop ]] || break
+			addr="10.$((r / 256 % 256)).$((r % 256)).$i"
+			url=$(cat "$urlfile")
+			printf 'try %s %s\n' "$i" "$addr" >>"$log"
+			res=$(curl -s -m 5 -u "x:${FLT_TOKS[i]}" -w ' %{http_code}' \
+				"$url/nic/update?hostname=${FLT_NAMES[i]}&myip=$addr" 2>/dev/null) || true
+			printf 'res %s %s %s\n' "$i" "$addr" "$(printf '%s' "$res" | tr '\n' ' ')" >>"$log"
+		done
+	done
+}
+
+# flt_writer_start URLFILE
+flt_writer_start() {
+	rm -f "$IT_TMP/writer.stop" "$IT_TMP/writer.log"
+	: >"$IT_TMP/writer.log"
+	_flt_writer "$1" </dev/null >/dev/null 2>&1 &
+	FLT_WRITER_PID=$!
+	it_on_exit 'touch "$IT_TMP/writer.stop"; kill "$FLT_WRITER_PID" 2>/dev/null'
+}
+
+flt_writer_stop() {
+	touch "$IT_TMP/writer.stop"
+	wait "$FLT_WRITER_PID" 2>/dev/null || true
+}
+
+# Prints per host: "I GOOD ALT..." (ALT: later addresses without an answer).
+_flt_expect() {
+	awk '
+		$1 == "res" && $4 ~ /^good/ && $NF == "200" { good[$2] = $3; alt[$2] = ""; next }
+		$1 == "res" && $NF != "200" && $NF != "503" { alt[$2] = alt[$2] " " $3 }
+		END { for (i in good) print i, good[i] alt[i] }
+	' "$IT_TMP/writer.log"
+}
+
+# Counts answers: "good N 503 N lost N".
+flt_counts() {
+	awk '
+		$1 == "res" && $NF == "200" && $4 ~ /^good/ { g++ }
+		$1 == "res" && $NF == "503" { s++ }
+		$1 == "res" && $NF != "200" && $NF != "503" { o++ }
+		END { printf "good %d 503 %d other %d\n", g, s, o }
+	' "$IT_TMP/writer.log"
+}
+
+# flt_check_dns [TIMEOUT_S=30]
+flt_check_dns() {
+	local deadline bad i want got w ok line
+	deadline=$((${EPOCHREALTIME/./} + ${1:-30} * 1000000))
+	while :; do
+		bad=""
+		while read -r line; do
+			read -r i want <<<"$line"
+			got=$(it_dig "${FLT_NAMES[i]}" A 2>/dev/null) || got="(dig failed)"
+			ok=0
+			for w in $want; do [[ $got != "$w" ]] || ok=1; done
+			((ok)) || bad+=" ${FLT_NAMES[i]}=$got(want ${want// /|})"
+		done < <(_flt_expect)
+		[[ -n $bad ]] || break
+		((${EPOCHREALTIME/./} < deadline)) || break
+		sleep 0.5
+	done
+	it_eq "" "$bad" "every good answer of $(_flt_expect | wc -l) hosts is in DNS"
+}

@@ -1,0 +1,5 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# test_ddclient.sh against Knot DNS instead of BIND: the same checks, so that
+# the RFC 2136, TSIG code is proven against two implementations.
+IT_NS=knot IT_NAME=test_ddclient_knot exec bash "$(dirname "$0")/test_ddclient.sh"

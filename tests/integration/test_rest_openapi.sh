@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# api/openapi.json and the REST route table agree: every route the router
+# knows is documented, every documented operation is routed, and each is
+# exercised (answers something other than "no such route"/405).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+. "$(dirname "$0")/rest_fixtures.sh"
+
+it_setup
+"$DDNSD" migrate >/dev/null
+it_start_ddnsd
+doc=$DDNS_SOURCE_DIR/api/openapi.json
+it_eq "3.1.0" "$(jq -r .openapi "$doc")" "OpenAPI 3.1"
+routes=$("$DDNSD" routes | LC_ALL=C sort)
+documented=$(jq -r '.paths | to_entries[] | .key as $p | .value | keys[]
+	| select(. != "parameters") | "\(ascii_upcase) \($p)"' "$doc" | LC_ALL=C sort)
+it_ok test "$(wc -l <<<"$routes")" -ge 17
+it_eq "" "$(comm -23 <(echo "$routes") <(echo "$documented"))" "every route is in openapi.json"
+it_eq "" "$(comm -13 <(echo "$routes") <(echo "$documented"))" "every documented operation is routed"
+while read -r method path; do
+	url=${path//\{name\}/x.dyn.test}
+	url=${url//\{id\}/aaaaaaaaaaaaaaaaaaaa}
+	rq "$method" "$url"
+	if [[ $RQ_STATUS == 405 ]] || { [[ $RQ_STATUS == 404 ]] && [[ $(jf .detail) == "no such resource" ]]; }; then
+		it_eq "routed" "$RQ_STATUS $RQ_BODY" "$method $path is routed"
+	else
+		it_eq "" "" "$method $path answers $RQ_STATUS"
+	fi
+	# Each documented response code list holds what the route answered.
+	code=$(jq -r --arg p "$path" --arg m "${method,,}" '.paths[$p][$m].responses | keys | join(" ")' "$doc")
+	it_match "(^| )$RQ_STATUS( |$)" "$code" "$method $path: $RQ_STATUS is documented"
+done <<<"$routes"
+rq GET /v1/hosts/x.dyn.test/nothing
+it_eq 404 "$RQ_STATUS" "an undocumented path is 404"
+it_done
