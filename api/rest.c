@@ -391,6 +391,14 @@ api_rest_no_content(struct rest_ctx *c)
 	ddns_buf_reset(&c->resp->body);
 }
 
+void
+api_rest_token_created(struct rest_ctx *c, json_t *o, const char *text)
+{
+	json_object_del(o, "last_used_at");
+	json_object_set_new(o, "token", json_string(text));
+	api_json_answer(c->resp, 201, o);
+}
+
 bool
 api_rest_text_ok(const char *s, size_t max)
 {

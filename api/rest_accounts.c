@@ -256,7 +256,6 @@ api_rest_token_create(struct rest_ctx *c)
 	struct db_api_token t;
 	struct token_req tr;
 	long long account_id = 0;
-	json_t *o;
 	int err;
 
 	memset(&tr, 0, sizeof(tr));
@@ -275,10 +274,7 @@ api_rest_token_create(struct rest_ctx *c)
 				  tr.expires_in, &t);
 	auth_token_wipe(&tok);
 	if (err == 0) {
-		o = token_json(&t);
-		json_object_del(o, "last_used_at");
-		json_object_set_new(o, "token", json_string(text));
-		api_json_answer(c->resp, 201, o);
+		api_rest_token_created(c, token_json(&t), text);
 	}
 	sodium_memzero(text, sizeof(text));
 	return err;

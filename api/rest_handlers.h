@@ -56,6 +56,9 @@ const char *api_rest_ua(const struct rest_ctx *c);
 bool api_rest_text_ok(const char *s, size_t max);
 /* Answers 204 No Content. */
 void api_rest_no_content(struct rest_ctx *c);
+/* Answers 201 with a newly made token: o (a token's JSON, reference taken)
+ * without last_used_at, plus the token text, shown this once. */
+void api_rest_token_created(struct rest_ctx *c, json_t *o, const char *text);
 
 /* api/rest_accounts.c */
 int api_rest_account_create(struct rest_ctx *c);

@@ -37,7 +37,7 @@ api_rest_host_token_create(struct rest_ctx *c)
 	struct db_host_token t;
 	struct db_rest_host h;
 	const char *label = "";
-	json_t *o = NULL, *r;
+	json_t *o = NULL;
 	int err;
 
 	if ((err = api_rest_host(c, &h)) != 0)
@@ -69,10 +69,7 @@ api_rest_host_token_create(struct rest_ctx *c)
 		snprintf(c->detail, sizeof(c->detail),
 			 "the host has DDNS_MAX_TOKENS_PER_HOST tokens");
 	if (err == 0) {
-		r = htok_json(&t);
-		json_object_del(r, "last_used_at");
-		json_object_set_new(r, "token", json_string(text));
-		api_json_answer(c->resp, 201, r);
+		api_rest_token_created(c, htok_json(&t), text);
 	}
 	sodium_memzero(text, sizeof(text));
 out:

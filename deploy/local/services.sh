@@ -361,10 +361,38 @@ _svc_bind_conf() {
 	} >"$dir/named.conf"
 }
 
+# _svc_ns_wait NAME PID PORT LOG ZONE: wait (20 s) until the nameserver
+# answers ZONE's SOA on 127.0.0.1:PORT; fail at once if PID died.
+_svc_ns_wait() {
+	local name=$1 pid=$2 port=$3 log=$4 zone=$5 i ans
+	for ((i = 0; i < 200; i++)); do
+		if ! _svc_alive "$pid"; then
+			tail -n 5 "$log" >&2
+			_svc_err "$name exited during startup, see $log"
+			return 1
+		fi
+		ans=$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "$zone" SOA 2>/dev/null) || ans=
+		[[ $ans != *" hostmaster.$zone. "* ]] || return 0
+		sleep 0.1
+	done
+	_svc_err "$name on port $port not answering after 20 s, see $log"
+}
+
+# _svc_term NAME PID: SIGTERM, wait up to 10 s, then SIGKILL.
+_svc_term() {
+	local name=$1 pid=$2
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! _svc_wait_dead "$pid" 10; then
+		kill -KILL "$pid" 2>/dev/null || true
+		_svc_wait_dead "$pid" 5 || _svc_err "$name pid $pid did not die" || return 1
+	fi
+	_svc_log "$name stopped (pid $pid)"
+}
+
 # svc_bind_start STATEDIR ZONE [ZONE...]: start a private named. On a restart
 # the existing key, port and zone data are kept; new ZONEs are added.
 svc_bind_start() {
-	local state dir port zone pid i first ans
+	local state dir port zone pid
 	[[ $# -ge 1 ]] || _svc_err "usage: svc_bind_start STATEDIR ZONE [ZONE...]" || return 1
 	state=$(_svc_abs "$1")
 	shift
@@ -417,18 +445,7 @@ svc_bind_start() {
 		pid=$(cat "$dir/named.bgpid")
 	fi
 
-	first=$(head -n 1 "$dir/zones.list")
-	for ((i = 0; i < 200; i++)); do
-		if ! _svc_alive "$pid"; then
-			tail -n 5 "$dir/named.log" >&2
-			_svc_err "named exited during startup, see $dir/named.log"
-			return 1
-		fi
-		ans=$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "$first" SOA 2>/dev/null) || ans=
-		[[ $ans != *" hostmaster.$first. "* ]] || break
-		sleep 0.1
-	done
-	((i < 200)) || _svc_err "named on port $port not answering after 20 s, see $dir/named.log" || return 1
+	_svc_ns_wait named "$pid" "$port" "$dir/named.log" "$(head -n 1 "$dir/zones.list")" || return 1
 
 	BIND_PORT=$port BIND_PID=$pid
 	DDNS_TSIG_KEY_FILE=$dir/tsig.key BIND_PRIMARY=127.0.0.1:$port
@@ -443,13 +460,8 @@ svc_bind_stop() {
 	[[ $# == 1 ]] || _svc_err "usage: svc_bind_stop STATEDIR" || return 1
 	state=$(_svc_abs "$1")
 	pid=$(_svc_bind_pid "$state/bind") || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	if ! _svc_wait_dead "$pid" 10; then
-		kill -KILL "$pid" 2>/dev/null || true
-		_svc_wait_dead "$pid" 5 || _svc_err "named pid $pid did not die" || return 1
-	fi
+	_svc_term named "$pid" || return 1
 	rm -f "$state/bind/named.bgpid"
-	_svc_log "named stopped (pid $pid)"
 }
 
 # svc_bind_restart STATEDIR: same port, config, key and zone data (journal).
@@ -524,7 +536,7 @@ _svc_knot_conf() {
 # svc_knot_start STATEDIR ZONE [ZONE...]: start a private knotd. Like
 # svc_bind_start: a restart keeps key, port and zone data.
 svc_knot_start() {
-	local state dir port zone pid i first ans
+	local state dir port zone pid
 	[[ $# -ge 1 ]] || _svc_err "usage: svc_knot_start STATEDIR ZONE [ZONE...]" || return 1
 	state=$(_svc_abs "$1")
 	shift
@@ -571,18 +583,7 @@ svc_knot_start() {
 		pid=$(cat "$dir/knotd.bgpid")
 	fi
 
-	first=$(head -n 1 "$dir/zones.list")
-	for ((i = 0; i < 200; i++)); do
-		if ! _svc_alive "$pid"; then
-			tail -n 5 "$dir/knotd.log" >&2
-			_svc_err "knotd exited during startup, see $dir/knotd.log"
-			return 1
-		fi
-		ans=$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "$first" SOA 2>/dev/null) || ans=
-		[[ $ans != *" hostmaster.$first. "* ]] || break
-		sleep 0.1
-	done
-	((i < 200)) || _svc_err "knotd on port $port not answering after 20 s, see $dir/knotd.log" || return 1
+	_svc_ns_wait knotd "$pid" "$port" "$dir/knotd.log" "$(head -n 1 "$dir/zones.list")" || return 1
 
 	KNOT_PORT=$port KNOT_PID=$pid
 	KNOT_TSIG_KEY_FILE=$dir/tsig.key KNOT_PRIMARY=127.0.0.1:$port
@@ -597,13 +598,8 @@ svc_knot_stop() {
 	[[ $# == 1 ]] || _svc_err "usage: svc_knot_stop STATEDIR" || return 1
 	state=$(_svc_abs "$1")
 	pid=$(_svc_knot_pid "$state/knot") || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	if ! _svc_wait_dead "$pid" 10; then
-		kill -KILL "$pid" 2>/dev/null || true
-		_svc_wait_dead "$pid" 5 || _svc_err "knotd pid $pid did not die" || return 1
-	fi
+	_svc_term knotd "$pid" || return 1
 	rm -f "$state/knot/knotd.bgpid"
-	_svc_log "knotd stopped (pid $pid)"
 }
 
 # ---------------------------------------------------------------- all
