@@ -25,12 +25,6 @@ api_health_set(bool ready, const char *reason)
 	ddns_metrics_ready(ready);
 }
 
-bool
-api_health_ready_now(void)
-{
-	return atomic_load(&health_ready);
-}
-
 void
 api_health_set_metrics_token(const char *token)
 {

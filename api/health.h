@@ -18,9 +18,6 @@
  */
 void api_health_set(bool ready, const char *reason);
 
-/* True when the last readiness check passed. */
-bool api_health_ready_now(void);
-
 /* Requires "Authorization: Bearer token" on /metrics; NULL: open. The
  * string is borrowed and must outlive the server. Call before serving. */
 void api_health_set_metrics_token(const char *token);

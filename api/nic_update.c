@@ -308,7 +308,7 @@ api_nic_update(struct api_request *req, struct api_response *resp)
 	if (req->has_client)
 		ddns_addr_format(&req->client, c.source, sizeof(c.source));
 	if (req->user_agent != NULL)
-		snprintf(c.ua, sizeof(c.ua), "%s", req->user_agent);
+		api_text_copy(c.ua, sizeof(c.ua), req->user_agent);
 	nic_default_address(req, &c.dd);
 	if (c.dd.nhosts == 0) {
 		/* No hostname=: the token names its host. */

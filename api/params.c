@@ -31,6 +31,7 @@ static int parse_one_family(const char *v, int family, bool *has,
 			    struct ddns_addr *addr);
 static int hex_value(char c);
 static int form_decode(char *s);
+static size_t utf8_seq(const unsigned char *p);
 
 static bool
 is_blank(char c)
@@ -311,4 +312,66 @@ api_basic_auth_parse(const char *header, char *user, char *pass)
 out:
 	sodium_memzero(dec, sizeof(dec));
 	return ret;
+}
+
+/*
+ * Length of the valid UTF-8 sequence (RFC 3629) at the NUL-terminated p,
+ * or 0: the second byte's range also excludes overlong forms, surrogates
+ * and code points above U+10FFFF, which PostgreSQL refuses.
+ */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	/* A NUL is no continuation byte: nothing past it is read. */
+	for (i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void
+api_text_copy(char *dst, size_t dstsz, const char *src)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t o = 0, n;
+
+	if (dstsz == 0)
+		return;
+	while (*p != '\0') {
+		n = utf8_seq(p);
+		if ((n != 0 ? n : 1) > dstsz - 1 - o)
+			break;
+		if (n == 0) {
+			dst[o++] = '?';
+			p++;
+		} else {
+			memcpy(dst + o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	dst[o] = '\0';
 }

@@ -66,4 +66,12 @@ int api_form_parse(char *buf, size_t len, struct api_kv *kv, size_t maxkv,
  */
 int api_basic_auth_parse(const char *header, char *user, char *pass);
 
+/*
+ * Copies the NUL-terminated header value src into dst (dstsz bytes,
+ * always NUL-terminated) as valid UTF-8, fit for a PostgreSQL text
+ * column: each byte that does not begin a valid sequence becomes '?', and
+ * a value too long is cut before the first character that does not fit.
+ */
+void api_text_copy(char *dst, size_t dstsz, const char *src);
+
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -8,6 +10,8 @@
 #include "common/errors.h"
 
 #define PROBLEM_BASE "https://ddnsd.example/problems/"
+/* Retry-After of a 429 that did not come from a limiter with its own. */
+#define PROBLEM_RETRY_S 5
 
 struct problem {
 	unsigned status;
@@ -16,6 +20,16 @@ struct problem {
 };
 
 static struct problem problem_of(int err);
+static bool has_header(const struct api_response *resp, const char *name);
+
+static bool
+has_header(const struct api_response *resp, const char *name)
+{
+	for (size_t i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
 
 static struct problem
 problem_of(int err)
@@ -59,12 +73,6 @@ problem_of(int err)
 	}
 }
 
-unsigned
-api_problem_status(int err)
-{
-	return problem_of(err).status;
-}
-
 void
 api_problem(struct api_response *resp, int err, const char *detail)
 {
@@ -79,6 +87,9 @@ api_problem(struct api_response *resp, int err, const char *detail)
 	resp->log_result = p.slug;
 	if (p.status == 401 && resp->www_authenticate == NULL)
 		resp->www_authenticate = "Bearer realm=\"ddnsd\"";
+	/* Every 429 says when to come back; the rate limiter sets its own. */
+	if (p.status == 429 && !has_header(resp, "Retry-After"))
+		api_add_header(resp, "Retry-After", "%d", PROBLEM_RETRY_S);
 	ddns_buf_reset(&resp->body);
 	o = json_pack("{s:s, s:s, s:I, s:s}", "type", type, "title", p.title,
 		      "status", (json_int_t)p.status, "detail",

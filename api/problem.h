@@ -15,7 +15,4 @@
  */
 void api_problem(struct api_response *resp, int err, const char *detail);
 
-/* The HTTP status api_problem() gives err. */
-unsigned api_problem_status(int err);
-
 #endif

@@ -247,7 +247,7 @@ rest_fill(struct rest_ctx *c)
 	if (req->has_client)
 		ddns_addr_format(&req->client, c->source, sizeof(c->source));
 	if (req->user_agent != NULL)
-		snprintf(c->ua, sizeof(c->ua), "%s", req->user_agent);
+		api_text_copy(c->ua, sizeof(c->ua), req->user_agent);
 	/* Decoded in place: the raw query is not needed after this. */
 	if (req->query != NULL &&
 	    api_form_parse(req->query, req->query_len, c->query,

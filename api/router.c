@@ -13,16 +13,16 @@
 struct route {
 	const char *path;
 	bool prefix;       /* path is a prefix ("/v1/") */
-	const char *methods; /* space-separated, e.g. "GET POST" */
+	const char *methods; /* the Allow value, e.g. "GET, POST" */
 	api_handler handler;
 };
 
 static bool method_allowed(const char *methods, const char *method);
 
 static const struct route routes[] = {
-	{ "/nic/update", false, "GET POST", api_nic_update },
-	{ "/healthz", false, "GET HEAD", api_health_live },
-	{ "/readyz", false, "GET HEAD", api_health_ready },
+	{ "/nic/update", false, "GET, POST", api_nic_update },
+	{ "/healthz", false, "GET, HEAD", api_health_live },
+	{ "/readyz", false, "GET, HEAD", api_health_ready },
 	{ "/metrics", false, "GET", api_metrics },
 	{ "/v1/", true, NULL, api_rest },
 };
@@ -33,9 +33,11 @@ method_allowed(const char *methods, const char *method)
 	size_t n = strlen(method);
 	const char *p = methods;
 
+	if (n == 0)
+		return false;
 	while ((p = strstr(p, method)) != NULL) {
 		if ((p == methods || p[-1] == ' ') &&
-		    (p[n] == '\0' || p[n] == ' '))
+		    (p[n] == '\0' || p[n] == ','))
 			return true;
 		p += n;
 	}

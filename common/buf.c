@@ -57,12 +57,6 @@ ddns_buf_append_str(struct ddns_buf *b, const char *s)
 }
 
 int
-ddns_buf_append_u8(struct ddns_buf *b, uint8_t v)
-{
-	return ddns_buf_append(b, &v, 1);
-}
-
-int
 ddns_buf_append_u16(struct ddns_buf *b, uint16_t v)
 {
 	uint8_t w[2] = { (uint8_t)(v >> 8), (uint8_t)v };

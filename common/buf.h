@@ -19,7 +19,6 @@ struct ddns_buf {
 
 int ddns_buf_append(struct ddns_buf *b, const void *p, size_t n);
 int ddns_buf_append_str(struct ddns_buf *b, const char *s);
-int ddns_buf_append_u8(struct ddns_buf *b, uint8_t v);
 int ddns_buf_append_u16(struct ddns_buf *b, uint16_t v); /* network order */
 int ddns_buf_append_u32(struct ddns_buf *b, uint32_t v); /* network order */
 /* printf-style append; DDNS_ETRUNC past the cap. */

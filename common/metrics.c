@@ -154,12 +154,6 @@ ddns_metrics_inflight(int delta)
 	ADD(m_inflight, delta);
 }
 
-long
-ddns_metrics_inflight_now(void)
-{
-	return atomic_load(&m_inflight);
-}
-
 static int
 head(struct ddns_buf *b, const char *name, const char *type,
      const char *help)

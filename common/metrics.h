@@ -48,9 +48,6 @@ void ddns_metrics_ready(bool ready);
 /* HTTP requests currently being processed (+1 on start, -1 on end). */
 void ddns_metrics_inflight(int delta);
 
-/* Current number of requests in flight. */
-long ddns_metrics_inflight_now(void);
-
 /* Appends the exposition of every metric to b. 0 or DDNS_ENOMEM. */
 int ddns_metrics_render(struct ddns_buf *b);
 

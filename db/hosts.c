@@ -39,7 +39,8 @@ static const struct db_stmt st_lookup = {
  * "good" costs no extra round trip and concurrent instances cannot both
  * spend the last token (the row lock re-evaluates the WHERE). When the
  * bucket is empty u is empty and the last SELECT returns 0 for a host that
- * exists.
+ * exists. That SELECT sees the row as of the statement's start: the bucket
+ * test keeps a host deleted while the UPDATE waited from reading as abuse.
  */
 static const struct db_stmt st_apply = {
 	"host_apply",
@@ -49,7 +50,7 @@ static const struct db_stmt st_apply = {
 	"  offline = $7, version = version + 1, updated_at = now(),"
 	"  bucket_tokens = CASE WHEN $13::float8 > 0 THEN " BUCKET_NOW " - 1"
 	"  END, bucket_at = now()"
-	"  WHERE id = $1 AND account_id = $2"
+	"  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
 	"  AND ($13::float8 = 0 OR " BUCKET_NOW " >= 1)"
 	"  RETURNING id, ipv4, ipv6),"
 	" t AS (UPDATE host_tokens SET last_used_at = now()"
@@ -59,6 +60,7 @@ static const struct db_stmt st_apply = {
 	"  SELECT id, $9::inet, $10, $11, ipv4, ipv6, $12 FROM u)"
 	" SELECT u.id FROM u"
 	" UNION ALL SELECT 0 FROM hosts WHERE id = $1 AND account_id = $2"
+	"  AND deleted_at IS NULL AND $13::float8 > 0 AND " BUCKET_NOW " < 1"
 	"  AND NOT EXISTS (SELECT 1 FROM u)",
 	14
 };

@@ -20,6 +20,14 @@ static const struct db_stmt st_claim = {
 	" FROM hosts h JOIN zones z ON z.id = h.zone_id"
 	" WHERE h.version > h.pushed_version"
 	" AND NOT (h.zone_id = ANY ($1::bigint[]))"
+	/*
+	 * A name that lives again waits until the removal of its tombstone
+	 * is in DNS (the tombstone is reaped when marked): otherwise
+	 * another instance still holding the tombstone could send its
+	 * removal after this one sent the new records.
+	 */
+	" AND (h.deleted_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM hosts t"
+	"  WHERE t.fqdn = h.fqdn AND t.deleted_at IS NOT NULL))"
 	" ORDER BY h.zone_id, h.id LIMIT $2"
 	" FOR UPDATE OF h SKIP LOCKED",
 	2

@@ -209,6 +209,7 @@ pusher_round(struct dns_pusher *p, size_t *pushed)
 {
 	long long skip[PUSH_MAX_ZONES_BACKOFF];
 	size_t nskip, n, start, end;
+	bool reaped = false;
 	int err, first = 0;
 
 	*pushed = 0;
@@ -229,11 +230,14 @@ pusher_round(struct dns_pusher *p, size_t *pushed)
 			*pushed += end - start;
 		else if (first == 0)
 			first = err;
+		for (size_t i = start; i < end && err == 0; i++)
+			reaped |= p->items[i].deleted;
 	}
 	if ((err = db_outbox_finish(p->db, true)) != 0)
 		return err;
-	if (n == p->opts.batch && first == 0)
-		return 1; /* a full batch: more may be waiting */
+	/* A reaped tombstone may have held back a re-created name. */
+	if ((n == p->opts.batch || reaped) && first == 0)
+		return 1; /* more may be waiting */
 	return first;
 }
 

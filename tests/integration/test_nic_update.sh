@@ -90,6 +90,16 @@ it_eq "200 good 192.0.2.13|" "$(fx_get -u "$A:$TOK_A" "/nic/update?hostname=$A&m
 it_ok it_wait_dig "$A" A 192.0.2.13
 it_ok it_wait_dig "$A" AAAA 2001:db8::8
 
+# --- user agents ------------------------------------------------------------
+# Stored in the history as UTF-8 (PostgreSQL refuses anything else): a
+# byte that is not UTF-8, or a long agent cut at 200 bytes inside a
+# character, must not turn a change into 911.
+it_eq "200 good 192.0.2.14|" "$(fx_get -u "$A:$TOK_A" -A $'router\xff' "/nic/update?hostname=$A&myip=192.0.2.14")" "User-Agent with a non-UTF-8 byte"
+ua=$(printf 'x%.0s' {1..199})$'\xc3\xa4'
+it_eq "200 good 192.0.2.13|" "$(fx_get -u "$A:$TOK_A" -A "$ua" "/nic/update?hostname=$A&myip=192.0.2.13")" "User-Agent cut at 200 bytes inside a character"
+it_eq "router?" "$(fx_psql "SELECT user_agent FROM host_events e JOIN hosts h ON h.id = e.host_id WHERE h.fqdn = '$A' AND e.user_agent LIKE 'router%'")" "the stray byte is stored as '?'"
+it_ok it_wait_dig "$A" A 192.0.2.13
+
 # --- bodies and logs ----------------------------------------------------------
 for r in "$(fx_get "/nic/update")" "$(fx_get -u "$A:$TOK_A" "/nic/update?hostname=$B")" \
 	"$(fx_get -u "$A:$TOK_A" "/nic/update?hostname=bad..x")" "$(fx_get -u "$A:$TOK_A" "/nic/update?hostname=$many")" \
@@ -102,6 +112,9 @@ for r in "$(fx_get "/nic/update")" "$(fx_get -u "$A:$TOK_A" "/nic/update?hostnam
 	fi
 done
 it_eq "404" "$(curl -s -o /dev/null -w '%{http_code}' "$DDNS_URL/nope")" "unknown path: 404"
+hdrs=$(curl -s -D - -o /dev/null -X PUT "$DDNS_URL/nic/update")
+it_match "^HTTP/1.1 405" "$hdrs" "PUT /nic/update: 405"
+it_match $'Allow: GET, POST\r' "$hdrs" "Allow is a comma-separated list (RFC 9110)"
 secret=${TOK_A#ddh_*_}
 it_eq "0" "$(grep -c -F -e "$secret" -e "$TOK_A" "$IT_TMP/ddnsd.log" || true)" "the token never appears in the log"
 it_eq "0" "$(grep -c 'password=' "$IT_TMP/ddnsd.log" || true)" "no query string in the log"

@@ -243,6 +243,13 @@ rqa "$RO" GET "/v1/hosts/web.dyn.test/events?limit=1"
 it_eq 1 "$(jf '.items|length')" "limit=1"
 rqa "$RO" GET "/v1/hosts/web.dyn.test/events?limit=0"
 it_status 400 "limit=0"
+# The history stores the user agent as UTF-8: a stray byte must not fail
+# the change (PostgreSQL refuses invalid UTF-8).
+rq PATCH /v1/hosts/web.dyn.test -H "Authorization: Bearer $RW" -A $'agent\xff' \
+	-H 'Content-Type: application/json' --data-binary '{"ipv4":"192.0.2.8"}'
+it_status 200 "PATCH with a non-UTF-8 User-Agent"
+rqa "$RO" GET "/v1/hosts/web.dyn.test/events?limit=1"
+it_eq "agent?" "$(jf '.items[0].user_agent')" "stored with the stray byte as '?'"
 
 # --- ACME -----------------------------------------------------------------------------------
 rqa "$RW" POST /v1/hosts/web.dyn.test/tokens '{"label":"certbot"}'

@@ -645,6 +645,42 @@ START_TEST(test_basic_huge_and_token)
 }
 END_TEST
 
+/* api_text_copy: what a header value becomes before PostgreSQL sees it. */
+static const struct {
+	const char *in;
+	size_t dstsz;
+	const char *out;
+} text_cases[] = {
+	{ "ddclient/3.10.0", 201, "ddclient/3.10.0" },
+	{ "", 201, "" },
+	{ "h\xc3\xb6me \xe2\x82\xac \xf0\x9f\x98\x80", 201,
+	  "h\xc3\xb6me \xe2\x82\xac \xf0\x9f\x98\x80" },
+	{ "router\xff", 201, "router?" },
+	{ "a\xc3", 201, "a?" },                 /* cut sequence */
+	{ "a\xc3\xc3\xb6", 201, "a?\xc3\xb6" },  /* lead byte, no continuation */
+	{ "\xc0\xae", 201, "??" },              /* overlong '.' */
+	{ "\xe0\x80\xaf", 201, "???" },         /* overlong 3 bytes */
+	{ "\xed\xa0\x80", 201, "???" },         /* surrogate U+D800 */
+	{ "\xf4\x90\x80\x80", 201, "????" },    /* above U+10FFFF */
+	{ "\xf5\x80", 201, "??" },
+	{ "\x80x", 201, "?x" },                  /* stray continuation */
+	{ "abc\xc3\xa4", 5, "abc" },            /* never cut mid-character */
+	{ "abc\xc3\xa4", 6, "abc\xc3\xa4" },
+	{ "abcd", 3, "ab" },
+	{ "abcd", 1, "" },
+};
+
+START_TEST(test_text_copy)
+{
+	char dst[256];
+
+	memset(dst, 'Z', sizeof(dst));
+	api_text_copy(dst, text_cases[_i].dstsz, text_cases[_i].in);
+	ck_assert_str_eq(dst, text_cases[_i].out);
+	ck_assert_uint_lt(strlen(dst), text_cases[_i].dstsz);
+}
+END_TEST
+
 static Suite *
 params_suite(void)
 {
@@ -673,6 +709,11 @@ params_suite(void)
 				  sizeof(basic_cases[0])));
 	tcase_add_loop_test(tc, test_basic_lengths, 0, 8);
 	tcase_add_test(tc, test_basic_huge_and_token);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("text");
+	tcase_add_loop_test(tc, test_text_copy, 0,
+			    (int)(sizeof(text_cases) / sizeof(text_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
