@@ -27,6 +27,8 @@ static void thread_conn_free(void *p);
 static void thread_key_make(void);
 static void log_pg_error(const char *what, const char *msg);
 static void notice_cb(void *arg, const char *msg);
+static PGresult *exec_once(struct db_conn *c, const struct db_stmt *st,
+			   const char *const *params, int *err);
 
 static pthread_key_t thread_key;
 static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
@@ -141,9 +143,9 @@ conn_prepare(struct db_conn *c, const struct db_stmt *st)
 	return 0;
 }
 
-PGresult *
-db_exec(struct db_conn *c, const struct db_stmt *st, const char *const *params,
-	int *err)
+static PGresult *
+exec_once(struct db_conn *c, const struct db_stmt *st,
+	  const char *const *params, int *err)
 {
 	PGresult *r;
 	ExecStatusType s;
@@ -173,6 +175,27 @@ db_exec(struct db_conn *c, const struct db_stmt *st, const char *const *params,
 	if (PQstatus(c->pg) != CONNECTION_OK)
 		conn_forget_prepared(c);
 	return NULL;
+}
+
+PGresult *
+db_exec(struct db_conn *c, const struct db_stmt *st, const char *const *params,
+	int *err)
+{
+	return exec_once(c, st, params, err);
+}
+
+PGresult *
+db_exec_read(struct db_conn *c, const struct db_stmt *st,
+	     const char *const *params, int *err)
+{
+	PGresult *r = exec_once(c, st, params, err);
+
+	if (r == NULL && *err == DDNS_EDB && PQstatus(c->pg) != CONNECTION_OK) {
+		log_info("postgresql: connection was lost; retrying %s once",
+			 st->name);
+		r = exec_once(c, st, params, err);
+	}
+	return r;
 }
 
 int

@@ -47,6 +47,15 @@ PGconn *db_pg(struct db_conn *c);
 PGresult *db_exec(struct db_conn *c, const struct db_stmt *st,
 		  const char *const *params, int *err);
 
+/*
+ * db_exec() for a read run outside any transaction: when the connection
+ * turns out to be dead (PostgreSQL restarted while it sat idle), it
+ * reconnects and runs the statement once more instead of failing the
+ * request. Never use it for writes or inside BEGIN ... COMMIT.
+ */
+PGresult *db_exec_read(struct db_conn *c, const struct db_stmt *st,
+		       const char *const *params, int *err);
+
 /* Runs a parameterless SQL command (BEGIN, COMMIT, ...). 0 or DDNS_EDB. */
 int db_command(struct db_conn *c, const char *sql);
 

@@ -85,7 +85,7 @@ db_token_host_lookup(struct db_conn *c, const char *public_id,
 	PGresult *r;
 	int err;
 
-	if ((r = db_exec(c, &st_lookup, p, &err)) == NULL)
+	if ((r = db_exec_read(c, &st_lookup, p, &err)) == NULL)
 		return err;
 	if (PQntuples(r) != 1) {
 		err = DDNS_ENOENT;

@@ -38,6 +38,16 @@ it_match "911 +503" "$(grep '^res' "$IT_TMP/writer.log")" "requests during the g
 it_ok _svc_alive "$DDNSD_PID"
 flt_check_dns 30
 it_eq "0" "$(fx_psql "SELECT count(*) FROM hosts WHERE version > pushed_version")" "outbox empty: the pusher reconnected too"
+# An idle restart: each HTTP thread's connection looks fine until it is
+# used. The first request on every thread must still be answered.
+svc_pg_stop "$IT_TMP/pg"
+svc_pg_start "$IT_TMP/pg"
+failed=""
+for ((i = 0; i < 16; i++)); do
+	r=$(fx_get -u "x:$TOK_A" "/nic/update?hostname=$HOST_A&myip=10.99.1.1")
+	[[ $r == "200 good"* || $r == "200 nochg"* ]] || failed+="$r; "
+done
+it_eq "" "$failed" "no request fails after an idle PostgreSQL restart"
 printf 'figures: answers until PostgreSQL came back: %s; all: %s; first good %.1f s after PostgreSQL was up\n' \
 	"$during" "$(flt_counts)" "$(((t_ok - t_up) / 100000))e-1"
 it_done
