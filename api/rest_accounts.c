@@ -273,9 +273,8 @@ api_rest_token_create(struct rest_ctx *c)
 				  sizeof(hash), tr.name, tr.scopes,
 				  tr.expires_in, &t);
 	auth_token_wipe(&tok);
-	if (err == 0) {
+	if (err == 0)
 		api_rest_token_created(c, token_json(&t), text);
-	}
 	sodium_memzero(text, sizeof(text));
 	return err;
 }

@@ -68,9 +68,8 @@ api_rest_host_token_create(struct rest_ctx *c)
 	if (err == DDNS_ELIMIT)
 		snprintf(c->detail, sizeof(c->detail),
 			 "the host has DDNS_MAX_TOKENS_PER_HOST tokens");
-	if (err == 0) {
+	if (err == 0)
 		api_rest_token_created(c, htok_json(&t), text);
-	}
 	sodium_memzero(text, sizeof(text));
 out:
 	json_decref(o);
