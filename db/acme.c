@@ -3,6 +3,7 @@
 
 #include "common/errors.h"
 #include "db/acme.h"
+#include "db/hosts.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -47,13 +48,6 @@ static const struct db_stmt st_clear = {
 	4
 };
 
-static const struct db_stmt st_live = {
-	"acme_host_live",
-	"SELECT 1 FROM hosts WHERE id = $1 AND account_id = $2"
-	" AND deleted_at IS NULL",
-	2
-};
-
 static int
 acme_exec(struct db_conn *c, const struct db_stmt *st, long long host_id,
 	  long long account_id, const char *value, const char *source,
@@ -76,10 +70,8 @@ acme_exec(struct db_conn *c, const struct db_stmt *st, long long host_id,
 	if (st != &st_add)
 		return DDNS_ENOENT;
 	/* No row: the host is gone, or it holds DB_ACME_MAX values. */
-	if ((r = db_exec(c, &st_live, p, &err)) == NULL)
-		return err;
-	n = PQntuples(r);
-	PQclear(r);
+	if ((n = db_host_live(c, host_id, account_id)) < 0)
+		return n;
 	return n == 1 ? DDNS_ELIMIT : DDNS_ENOENT;
 }
 

@@ -37,10 +37,8 @@ static const struct db_stmt st_lookup = {
 /*
  * The change bucket ($13 = 0: no limit) is taken in the same UPDATE, so a
  * "good" costs no extra round trip and concurrent instances cannot both
- * spend the last token (the row lock re-evaluates the WHERE). When the
- * bucket is empty u is empty and the last SELECT returns 0 for a host that
- * exists. That SELECT sees the row as of the statement's start: the bucket
- * test keeps a host deleted while the UPDATE waited from reading as abuse.
+ * spend the last token (the row lock re-evaluates the WHERE). No row back
+ * means the bucket was empty or the host is gone; st_live tells which.
  */
 static const struct db_stmt st_apply = {
 	"host_apply",
@@ -58,11 +56,20 @@ static const struct db_stmt st_apply = {
 	" e AS (INSERT INTO host_events"
 	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
 	"  SELECT id, $9::inet, $10, $11, ipv4, ipv6, $12 FROM u)"
-	" SELECT u.id FROM u"
-	" UNION ALL SELECT 0 FROM hosts WHERE id = $1 AND account_id = $2"
-	"  AND deleted_at IS NULL AND $13::float8 > 0 AND " BUCKET_NOW " < 1"
-	"  AND NOT EXISTS (SELECT 1 FROM u)",
+	" SELECT id FROM u",
 	14
+};
+
+/*
+ * A statement of its own, so that it reads the latest committed row: in
+ * st_apply a read of hosts would see the snapshot taken before the UPDATE
+ * waited for a concurrent change, when the bucket still held a token.
+ */
+static const struct db_stmt st_live = {
+	"host_live",
+	"SELECT 1 FROM hosts WHERE id = $1 AND account_id = $2"
+	" AND deleted_at IS NULL",
+	2
 };
 
 static int
@@ -121,7 +128,6 @@ db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 	const char *p[14];
 	PGresult *r;
 	int err, n;
-	long long got = 0;
 
 	snprintf(id, sizeof(id), "%lld", host_id);
 	snprintf(acc, sizeof(acc), "%lld", account_id);
@@ -151,10 +157,30 @@ db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 	if ((r = db_exec(c, &st_apply, p, &err)) == NULL)
 		return err;
 	n = PQntuples(r);
-	if (n == 1)
-		got = db_get_ll(r, 0, 0);
 	PQclear(r);
-	if (n != 1)
+	if (n == 1)
+		return 0;
+	if (ch->bucket_burst == 0)
 		return DDNS_ENOENT;
-	return got != 0 ? 0 : DDNS_EABUSE;
+	/* Still there, so the UPDATE found the bucket empty. */
+	if ((n = db_host_live(c, host_id, account_id)) < 0)
+		return n;
+	return n == 1 ? DDNS_EABUSE : DDNS_ENOENT;
+}
+
+int
+db_host_live(struct db_conn *c, long long host_id, long long account_id)
+{
+	char id[24], acc[24];
+	const char *p[2] = { id, acc };
+	PGresult *r;
+	int err, n;
+
+	snprintf(id, sizeof(id), "%lld", host_id);
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	if ((r = db_exec(c, &st_live, p, &err)) == NULL)
+		return err;
+	n = PQntuples(r);
+	PQclear(r);
+	return n == 1;
 }

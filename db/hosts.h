@@ -52,12 +52,20 @@ struct db_host_change {
  * In one statement (atomic): writes the change to host_id of account_id,
  * bumps version (the host becomes dirty for the pusher), records a
  * host_events row and touches the token's last_used_at. It sends no
- * NOTIFY (see db/hosts.c): the caller wakes the pusher. With bucket_burst > 0 the change also takes one token of the
- * host's change bucket (shared by every instance); with the bucket empty
+ * NOTIFY (see db/hosts.c): the caller wakes the pusher. With
+ * bucket_burst > 0 the change also takes one token of the host's change
+ * bucket (shared by every instance); with the bucket empty
  * nothing is written. Returns 0, DDNS_ENOENT (no such host for this
  * account), DDNS_EABUSE (bucket empty) or DDNS_EDB.
  */
 int db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 		  const struct db_host_change *ch);
+
+/*
+ * Whether host_id of account_id exists and is not deleted, read in a
+ * statement of its own (the latest committed row): for telling why a
+ * conditional UPDATE found no row. Returns 1, 0, or DDNS_EDB.
+ */
+int db_host_live(struct db_conn *c, long long host_id, long long account_id);
 
 #endif

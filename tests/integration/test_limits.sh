@@ -50,17 +50,22 @@ it_eq "200 good 198.51.100.1|" "$(fx_get -u "$B:$TOK_B" "/nic/update?hostname=$B
 fx_psql "UPDATE hosts SET bucket_at = bucket_at - interval '61 seconds' WHERE fqdn = '$A'" >/dev/null
 it_eq "200 good 192.0.2.13|" "$(fx_get -u "$A:$TOK_A" "/nic/update?hostname=$A&myip=192.0.2.13")" "a minute later one change is allowed again"
 it_eq "200 abuse|" "$(fx_get -u "$A:$TOK_A" "/nic/update?hostname=$A&myip=192.0.2.14")" "... and only one"
-# Six changes at once through both instances for the one token there is.
-fx_psql "UPDATE hosts SET bucket_at = bucket_at - interval '61 seconds' WHERE fqdn = '$A'" >/dev/null
-pids=()
-for i in 1 2 3 4 5 6; do
-	u=$URL1
-	((i % 2)) || u=$URL2
-	curl -s -u "$A:$TOK_A" "$u/nic/update?hostname=$A&myip=192.0.2.$((20 + i))" >"$IT_TMP/par.$i" &
-	pids+=($!)
+# Six changes at once through both instances for the one token there is,
+# a few rounds: the loser of a lost race must read abuse, not nohost.
+for round in 1 2 3 4 5; do
+	fx_psql "UPDATE hosts SET bucket_at = bucket_at - interval '61 seconds' WHERE fqdn = '$A'" >/dev/null
+	pids=()
+	for i in 1 2 3 4 5 6; do
+		u=$URL1
+		((i % 2)) || u=$URL2
+		curl -s -u "$A:$TOK_A" "$u/nic/update?hostname=$A&myip=192.0.2.$((20 + round * 10 + i))" >"$IT_TMP/par.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	got="$(grep -l '^good' "$IT_TMP"/par.* | wc -l) good, $(grep -l '^abuse' "$IT_TMP"/par.* | wc -l) abuse"
+	[[ $got == "1 good, 5 abuse" ]] || break
 done
-wait "${pids[@]}"
-it_eq "1 good, 5 abuse" "$(grep -l '^good' "$IT_TMP"/par.* | wc -l) good, $(grep -l '^abuse' "$IT_TMP"/par.* | wc -l) abuse" "concurrent changes on two instances share the last token"
+it_eq "1 good, 5 abuse" "$got" "concurrent changes on two instances share the last token (round $round of 5: $(cat "$IT_TMP"/par.* | tr '\n' ' '))"
 last=$(sed -n 's/^good //p' "$IT_TMP"/par.*)
 it_ok it_wait_dig "$A" A "$last"
 it_eq "$last" "$(fx_psql "SELECT host(ipv4) FROM hosts WHERE fqdn = '$A'")" "the database has the one accepted change"
