@@ -15,6 +15,7 @@ static int acme_exec(struct db_conn *c, const struct db_stmt *st,
 /*
  * The host row is updated first: a pusher holding it (FOR UPDATE) makes
  * this wait, so the values it reads always match the version it pushes.
+ * Run with the host row locked (db_exec_locked) so that the count is exact.
  */
 static const struct db_stmt st_add = {
 	"acme_add",
@@ -61,7 +62,11 @@ acme_exec(struct db_conn *c, const struct db_stmt *st, long long host_id,
 
 	snprintf(id, sizeof(id), "%lld", host_id);
 	snprintf(acc, sizeof(acc), "%lld", account_id);
-	if ((r = db_exec(c, st, st == &st_add ? p : pc, &err)) == NULL)
+	if (st == &st_add)
+		r = db_exec_locked(c, &db_host_lock, p, st, p, &err);
+	else
+		r = db_exec(c, st, pc, &err);
+	if (r == NULL)
 		return err;
 	n = PQntuples(r);
 	PQclear(r);

@@ -214,6 +214,30 @@ db_command(struct db_conn *c, const char *sql)
 	return (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? 0 : DDNS_EDB;
 }
 
+PGresult *
+db_exec_locked(struct db_conn *c, const struct db_stmt *lock,
+	       const char *const *lock_params, const struct db_stmt *st,
+	       const char *const *params, int *err)
+{
+	PGresult *r;
+
+	if ((*err = db_command(c, "BEGIN")) != 0)
+		return NULL;
+	if ((r = db_exec(c, lock, lock_params, err)) != NULL) {
+		PQclear(r);
+		r = db_exec(c, st, params, err);
+	}
+	if (r == NULL) {
+		db_command(c, "ROLLBACK");
+		return NULL;
+	}
+	if ((*err = db_command(c, "COMMIT")) != 0) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
 static void
 thread_conn_free(void *p)
 {

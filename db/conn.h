@@ -56,6 +56,19 @@ PGresult *db_exec(struct db_conn *c, const struct db_stmt *st,
 PGresult *db_exec_read(struct db_conn *c, const struct db_stmt *st,
 		       const char *const *params, int *err);
 
+/*
+ * Runs st in a transaction that first runs lock (a SELECT ... FOR NO KEY
+ * UPDATE of a parent row) with lock_params. st then reads with a snapshot
+ * taken after the lock was granted, so a limit it counts cannot miss a row
+ * a concurrent holder of the same lock inserted. Within one statement
+ * PostgreSQL would re-check a waited-for row but not a count. Returns
+ * st's result, committed, or NULL with *err as db_exec() (rolled back).
+ */
+PGresult *db_exec_locked(struct db_conn *c, const struct db_stmt *lock,
+			 const char *const *lock_params,
+			 const struct db_stmt *st, const char *const *params,
+			 int *err);
+
 /* Runs a parameterless SQL command (BEGIN, COMMIT, ...). 0 or DDNS_EDB. */
 int db_command(struct db_conn *c, const char *sql);
 

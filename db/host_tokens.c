@@ -6,6 +6,7 @@
 
 #include "common/errors.h"
 #include "db/host_tokens.h"
+#include "db/hosts.h"
 
 #define HTOK_COLS                                                            \
 	"public_id, label, " DB_TS("created_at") ", " DB_TS("last_used_at")
@@ -13,6 +14,7 @@
 static int htok_from_row(const PGresult *r, int row,
 			 struct db_host_token *t);
 
+/* Run with the host row locked (db_exec_locked): the count is exact. */
 static const struct db_stmt st_create = {
 	"htok_create",
 	"INSERT INTO host_tokens (host_id, account_id, public_id, secret_hash,"
@@ -65,7 +67,8 @@ db_host_token_create(struct db_conn *c, long long account_id,
 	snprintf(acc, sizeof(acc), "%lld", account_id);
 	snprintf(hid, sizeof(hid), "%lld", host_id);
 	sodium_bin2hex(hex, sizeof(hex), hash, hash_len);
-	if ((r = db_exec(c, &st_create, p, &err)) == NULL)
+	if ((r = db_exec_locked(c, &db_host_lock, p + 1, &st_create, p,
+				&err)) == NULL)
 		return err;
 	/* The caller found the live host: no row means the limit. */
 	err = PQntuples(r) == 1 ? htok_from_row(r, 0, out) : DDNS_ELIMIT;

@@ -72,6 +72,12 @@ static const struct db_stmt st_live = {
 	2
 };
 
+const struct db_stmt db_host_lock = {
+	"host_lock",
+	"SELECT 1 FROM hosts WHERE id = $1 FOR NO KEY UPDATE",
+	1
+};
+
 static int
 parse_addr_col(const PGresult *r, int col, bool *has, struct ddns_addr *a)
 {

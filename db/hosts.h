@@ -68,4 +68,7 @@ int db_host_apply(struct db_conn *c, long long host_id, long long account_id,
  */
 int db_host_live(struct db_conn *c, long long host_id, long long account_id);
 
+/* Locks host $1's row, for db_exec_locked() around per-host limits. */
+extern const struct db_stmt db_host_lock;
+
 #endif

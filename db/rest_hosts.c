@@ -29,7 +29,8 @@ static const struct db_stmt st_zones = {
 /*
  * One statement: the zone the account may use, the room left under its
  * host limit, the insert and the wake-up of the pusher (a new host is
- * dirty: its first push clears whatever DNS still had at the name).
+ * dirty: its first push clears whatever DNS still had at the name). Run
+ * with the account row locked (db_exec_locked) so that the count is exact.
  */
 static const struct db_stmt st_create = {
 	"rest_host_create",
@@ -47,6 +48,12 @@ static const struct db_stmt st_create = {
 	" SELECT (SELECT id FROM i), EXISTS (SELECT 1 FROM z),"
 	" coalesce((SELECT room FROM a), false), (SELECT count(*) FROM n)",
 	3
+};
+
+static const struct db_stmt st_account_lock = {
+	"rest_account_lock",
+	"SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE",
+	1
 };
 
 static const struct db_stmt st_get = {
@@ -177,7 +184,8 @@ db_rest_host_create(struct db_conn *c, long long account_id,
 
 	snprintf(acc, sizeof(acc), "%lld", account_id);
 	snprintf(t, sizeof(t), "%d", ttl);
-	if ((r = db_exec(c, &st_create, p, &err)) == NULL)
+	if ((r = db_exec_locked(c, &st_account_lock, p + 1, &st_create, p,
+				&err)) == NULL)
 		return err;
 	if (PQntuples(r) != 1)
 		err = DDNS_EDB;

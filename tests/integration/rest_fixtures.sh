@@ -32,6 +32,27 @@ rqa() {
 	fi
 }
 
+# race_posts TOKEN TABLE PATH BODY...: POSTs every BODY to PATH at once
+# while TABLE is locked for a second, so that the requests reach their
+# statements together and race for real. Prints "N x STATUS, " per status.
+race_posts() {
+	local tok=$1 table=$2 path=$3 lock i=0 body pids=()
+	shift 3
+	rm -f "$IT_TMP"/race.*
+	fx_psql "BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1); COMMIT" >/dev/null &
+	lock=$!
+	sleep 0.3
+	for body; do
+		i=$((i + 1))
+		curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $tok" \
+			-H 'Content-Type: application/json' --data-binary "$body" \
+			"$DDNS_URL$path" >"$IT_TMP/race.$i" &
+		pids+=($!)
+	done
+	wait "$lock" "${pids[@]}"
+	sort "$IT_TMP"/race.* | uniq -c | awk '{printf "%s x %s, ", $1, $2}'
+}
+
 # jf FILTER: jq -r FILTER on the last body.
 jf() { jq -r "$1" <<<"$RQ_BODY"; }
 

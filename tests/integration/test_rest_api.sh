@@ -184,6 +184,14 @@ it_status 400 "bad cursor"
 fx_psql "UPDATE accounts SET max_hosts = 7 WHERE email = 'Owner@Example.com'" >/dev/null
 rqa "$RW" POST /v1/hosts '{"name":"eighth.dyn.test"}'
 it_status 403 "over the account's host limit"
+# Parallel creates for the last free slot: exactly one wins.
+owned="(SELECT count(*) FROM hosts h JOIN accounts a ON a.id = h.account_id WHERE a.email = 'Owner@Example.com' AND h.deleted_at IS NULL)"
+fx_psql "UPDATE accounts SET max_hosts = $owned + 1 WHERE email = 'Owner@Example.com'" >/dev/null
+it_eq "1 x 201, 5 x 403, " "$(race_posts "$RW" zones /v1/hosts '{"name":"race1.dyn.test"}' '{"name":"race2.dyn.test"}' \
+	'{"name":"race3.dyn.test"}' '{"name":"race4.dyn.test"}' '{"name":"race5.dyn.test"}' '{"name":"race6.dyn.test"}')" \
+	"concurrent creates for the last free host slot: one wins"
+it_eq "0" "$(fx_psql "SELECT $owned - max_hosts FROM accounts WHERE email = 'Owner@Example.com'")" "the account holds exactly max_hosts hosts"
+fx_psql "UPDATE hosts SET deleted_at = now() WHERE fqdn LIKE 'race%'" >/dev/null
 fx_psql "UPDATE accounts SET max_hosts = 20 WHERE email = 'Owner@Example.com'" >/dev/null
 
 # PATCH validation (effects in DNS: test_rest_dns.sh)
@@ -256,6 +264,13 @@ rqa "$RW" POST /v1/hosts/web.dyn.test/tokens '{"label":"certbot"}'
 HT3=$(jf .token)
 rqa "$RW" POST /v1/hosts/web.dyn.test/tokens '{"label":"one too many"}'
 it_status 403 "DDNS_MAX_TOKENS_PER_HOST reached"
+# Delete one and race six creates for the free slot.
+rqa "$RW" GET /v1/hosts/web.dyn.test/tokens
+rqa "$RW" DELETE "/v1/hosts/web.dyn.test/tokens/$(jf '[.items[] | select(.label != "certbot")][0].id')"
+it_status 204 "a token deleted"
+it_eq "1 x 201, 5 x 403, " "$(race_posts "$RW" host_tokens /v1/hosts/web.dyn.test/tokens '{"label":"r1"}' '{"label":"r2"}' \
+	'{"label":"r3"}' '{"label":"r4"}' '{"label":"r5"}' '{"label":"r6"}')" "concurrent token creates for the last slot: one wins"
+it_eq "2" "$(fx_psql "SELECT count(*) FROM host_tokens t JOIN hosts h ON h.id = t.host_id WHERE h.fqdn = 'web.dyn.test'")" "the host holds exactly DDNS_MAX_TOKENS_PER_HOST tokens"
 rqa "$HT3" PUT /v1/hosts/web.dyn.test/acme-challenge '{"value":"abc-DEF_123"}'
 it_status 204 "host token sets its own host's challenge"
 rqa "$HT3" PUT /v1/hosts/p1.other.test/acme-challenge '{"value":"abc"}'
