@@ -18,6 +18,7 @@ enum ddns_error {
 	DDNS_EEXIST = -EEXIST,
 	DDNS_EIO = -EIO,
 	DDNS_ETIMEDOUT = -ETIMEDOUT,
+	DDNS_EAGAIN = -EAGAIN,         /* not now: try again later */
 	DDNS_ECONNREFUSED = -ECONNREFUSED,
 	DDNS_ENOSPC = -ENOSPC,
 	DDNS_EACCES = -EACCES,         /* not permitted (scope, policy, limit) */

@@ -11,32 +11,48 @@
 
 static int item_from_row(const PGresult *r, int row, struct db_push_item *it);
 static int claim_txt(struct db_conn *c, struct db_push_item *items, size_t n);
+static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
+		    size_t n);
 
+/*
+ * One statement, committed at once: pick up to $2 dirty hosts nobody holds
+ * a live lease on, lease them ($3 until $4 ms from now) and return them in
+ * zone order. FOR UPDATE SKIP LOCKED only keeps two claims from taking
+ * the same row at the same moment; the lease keeps it for the push.
+ */
 static const struct db_stmt st_claim = {
 	"outbox_claim",
-	"SELECT h.id, h.version, h.zone_id, h.fqdn, z.name, z.primary_ns,"
-	" z.tsig_key, h.ttl, host(h.ipv4), host(h.ipv6), h.offline,"
-	" h.deleted_at IS NOT NULL"
-	" FROM hosts h JOIN zones z ON z.id = h.zone_id"
-	" WHERE h.version > h.pushed_version"
-	" AND NOT (h.zone_id = ANY ($1::bigint[]))"
+	"WITH c AS (SELECT h.id FROM hosts h"
+	"  WHERE h.version > h.pushed_version"
+	"  AND NOT (h.zone_id = ANY ($1::bigint[]))"
+	"  AND (h.push_lease_until IS NULL"
+	"   OR h.push_lease_until < clock_timestamp())"
 	/*
 	 * A name that lives again waits until the removal of its tombstone
 	 * is in DNS (the tombstone is reaped when marked): otherwise
 	 * another instance still holding the tombstone could send its
 	 * removal after this one sent the new records.
 	 */
-	" AND (h.deleted_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM hosts t"
-	"  WHERE t.fqdn = h.fqdn AND t.deleted_at IS NOT NULL))"
-	" ORDER BY h.zone_id, h.id LIMIT $2"
-	" FOR UPDATE OF h SKIP LOCKED",
-	2
+	"  AND (h.deleted_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM hosts t"
+	"   WHERE t.fqdn = h.fqdn AND t.deleted_at IS NOT NULL))"
+	"  ORDER BY h.zone_id, h.id LIMIT $2"
+	"  FOR UPDATE OF h SKIP LOCKED),"
+	" u AS (UPDATE hosts h SET push_lease = $3, push_lease_until ="
+	"  clock_timestamp() + $4::integer * interval '1 millisecond'"
+	"  FROM c WHERE h.id = c.id"
+	"  RETURNING h.id, h.version, h.zone_id, h.fqdn, h.ttl, h.ipv4,"
+	"  h.ipv6, h.offline, h.deleted_at)"
+	" SELECT u.id, u.version, u.zone_id, u.fqdn, z.name, z.primary_ns,"
+	" z.tsig_key, u.ttl, host(u.ipv4), host(u.ipv6), u.offline,"
+	" u.deleted_at IS NOT NULL"
+	" FROM u JOIN zones z ON z.id = u.zone_id ORDER BY u.zone_id, u.id",
+	4
 };
 
 /*
- * A separate statement after the claim: its snapshot is taken while this
- * transaction holds the host rows, and every change of the challenge set
- * updates the host row first, so the values match the claimed version.
+ * Read after the claim committed. Every change of the challenge set bumps
+ * the host's version first, so values newer than the claimed version only
+ * mean that the host stays dirty and is pushed again: never older ones.
  */
 static const struct db_stmt st_claim_txt = {
 	"outbox_claim_txt",
@@ -53,11 +69,26 @@ static const struct db_stmt st_reap = {
 	1
 };
 
+/*
+ * Only the holder of the lease marks (a pusher that lost it leaves the
+ * host to the new holder). Returns how many are dirty again already.
+ */
 static const struct db_stmt st_mark = {
 	"outbox_mark",
-	"UPDATE hosts SET pushed_version = v.ver"
-	" FROM unnest($1::bigint[], $2::bigint[]) AS v(id, ver)"
-	" WHERE hosts.id = v.id AND hosts.pushed_version < v.ver",
+	"WITH m AS (UPDATE hosts SET"
+	"  pushed_version = greatest(pushed_version, v.ver),"
+	"  push_lease = NULL, push_lease_until = NULL"
+	"  FROM unnest($1::bigint[], $2::bigint[]) AS v(id, ver)"
+	"  WHERE hosts.id = v.id AND hosts.push_lease = $3"
+	"  RETURNING hosts.version > hosts.pushed_version AS dirty)"
+	" SELECT count(*) FILTER (WHERE dirty) FROM m",
+	3
+};
+
+static const struct db_stmt st_release = {
+	"outbox_release",
+	"UPDATE hosts SET push_lease = NULL, push_lease_until = NULL"
+	" WHERE id = ANY ($1::bigint[]) AND push_lease = $2",
 	2
 };
 
@@ -89,20 +120,15 @@ static int
 claim_txt(struct db_conn *c, struct db_push_item *items, size_t n)
 {
 	struct ddns_buf ids = { 0 };
-	long long *id;
 	const char *p[1], *v;
 	PGresult *r = NULL;
 	struct db_push_item *it;
 	long long hid;
-	int err = DDNS_ENOMEM, rows;
+	int err, rows;
 
 	if (n == 0)
 		return 0;
-	if ((id = calloc(n, sizeof(*id))) == NULL)
-		return DDNS_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		id[i] = items[i].host_id;
-	if ((err = db_id_array(&ids, id, n)) != 0)
+	if ((err = item_ids(&ids, items, n)) != 0)
 		goto out;
 	p[0] = (const char *)ids.data;
 	if ((r = db_exec(c, &st_claim_txt, p, &err)) == NULL)
@@ -123,18 +149,34 @@ claim_txt(struct db_conn *c, struct db_push_item *items, size_t n)
 	}
 out:
 	PQclear(r);
-	free(id);
 	ddns_buf_free(&ids);
+	return err;
+}
+
+/* items[].host_id as an array literal in b. 0 or DDNS_ENOMEM. */
+static int
+item_ids(struct ddns_buf *b, const struct db_push_item *items, size_t n)
+{
+	long long *id;
+	int err;
+
+	if ((id = calloc(n + 1, sizeof(*id))) == NULL)
+		return DDNS_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		id[i] = items[i].host_id;
+	err = db_id_array(b, id, n);
+	free(id);
 	return err;
 }
 
 int
 db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
+		long long lease, unsigned lease_ms,
 		struct db_push_item *items, size_t max, size_t *n)
 {
 	struct ddns_buf skipbuf = { 0 };
-	char limit[24];
-	const char *p[2];
+	char limit[24], lid[24], lms[16];
+	const char *p[4] = { NULL, limit, lid, lms };
 	PGresult *r = NULL;
 	int err, rows;
 
@@ -142,57 +184,61 @@ db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 	if ((err = db_id_array(&skipbuf, skip, nskip)) != 0)
 		goto out;
 	snprintf(limit, sizeof(limit), "%zu", max);
+	snprintf(lid, sizeof(lid), "%lld", lease);
+	snprintf(lms, sizeof(lms), "%u", lease_ms);
 	p[0] = (const char *)skipbuf.data;
-	p[1] = limit;
-	if ((err = db_command(c, "BEGIN")) != 0)
-		goto out;
 	if ((r = db_exec(c, &st_claim, p, &err)) == NULL)
 		goto out;
 	rows = PQntuples(r);
 	for (int i = 0; i < rows && (size_t)i < max; i++) {
 		if ((err = item_from_row(r, i, &items[i])) != 0)
-			goto out;
+			break;
 		(*n)++;
 	}
-	err = claim_txt(c, items, *n);
+	if (err == 0)
+		err = claim_txt(c, items, *n);
+	if (err != 0) {
+		/* Claimed but unusable: give every lease back. */
+		for (*n = 0; *n < (size_t)rows && *n < max; (*n)++)
+			items[*n].host_id = db_get_ll(r, (int)*n, 0);
+		db_outbox_release(c, items, *n, lease);
+		*n = 0;
+	}
 out:
 	PQclear(r);
 	ddns_buf_free(&skipbuf);
-	if (err != 0) {
-		*n = 0;
-		db_command(c, "ROLLBACK");
-	}
 	return err;
 }
 
 int
-db_outbox_mark(struct db_conn *c, const struct db_push_item *items, size_t n)
+db_outbox_mark(struct db_conn *c, const struct db_push_item *items, size_t n,
+	       long long lease, long long *dirty)
 {
 	struct ddns_buf ids = { 0 }, vers = { 0 };
-	long long *id = NULL, *ver = NULL;
-	const char *p[2];
+	long long *ver = NULL;
+	char lid[24];
+	const char *p[3] = { NULL, NULL, lid };
 	PGresult *r;
 	int err = DDNS_ENOMEM;
 
-	if ((id = calloc(n + 1, sizeof(*id))) == NULL ||
-	    (ver = calloc(n + 1, sizeof(*ver))) == NULL)
+	*dirty = 0;
+	if ((ver = calloc(n + 1, sizeof(*ver))) == NULL)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		id[i] = items[i].host_id;
+	for (size_t i = 0; i < n; i++)
 		ver[i] = items[i].version;
-	}
-	if ((err = db_id_array(&ids, id, n)) != 0 ||
+	if ((err = item_ids(&ids, items, n)) != 0 ||
 	    (err = db_id_array(&vers, ver, n)) != 0)
 		goto out;
+	snprintf(lid, sizeof(lid), "%lld", lease);
 	p[0] = (const char *)ids.data;
 	p[1] = (const char *)vers.data;
 	if ((r = db_exec(c, &st_mark, p, &err)) == NULL)
 		goto out;
+	*dirty = db_get_ll(r, 0, 0);
 	PQclear(r);
 	if ((r = db_exec(c, &st_reap, p, &err)) != NULL)
 		PQclear(r);
 out:
-	free(id);
 	free(ver);
 	ddns_buf_free(&ids);
 	ddns_buf_free(&vers);
@@ -200,9 +246,25 @@ out:
 }
 
 int
-db_outbox_finish(struct db_conn *c, bool commit)
+db_outbox_release(struct db_conn *c, const struct db_push_item *items,
+		  size_t n, long long lease)
 {
-	return db_command(c, commit ? "COMMIT" : "ROLLBACK");
+	struct ddns_buf ids = { 0 };
+	char lid[24];
+	const char *p[2] = { NULL, lid };
+	PGresult *r;
+	int err;
+
+	if (n == 0)
+		return 0;
+	if ((err = item_ids(&ids, items, n)) == 0) {
+		snprintf(lid, sizeof(lid), "%lld", lease);
+		p[0] = (const char *)ids.data;
+		if ((r = db_exec(c, &st_release, p, &err)) != NULL)
+			PQclear(r);
+	}
+	ddns_buf_free(&ids);
+	return err;
 }
 
 /* For the metrics; uses the partial index hosts_dirty_idx. */

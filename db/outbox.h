@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The outbox: hosts whose version is ahead of what DNS has seen
- * (version > pushed_version). The pusher claims them inside a transaction
- * with FOR UPDATE SKIP LOCKED, pushes, marks what succeeded and commits.
+ * (version > pushed_version). The pusher claims them under a lease (no
+ * lock is held while it talks to the nameserver), pushes, marks what
+ * succeeded and releases the rest. A lease that its holder never gives
+ * back (crash) expires, and another pusher takes the hosts.
  */
 #ifndef DDNS_DB_OUTBOX_H
 #define DDNS_DB_OUTBOX_H
@@ -32,21 +34,28 @@ struct db_push_item {
 };
 
 /*
- * BEGINs a transaction and claims up to max dirty hosts, ordered by zone,
- * skipping rows other pushers hold and the zones in skip (nskip ids).
- * Leaves the transaction open: finish with db_outbox_finish(). Returns 0
- * (and *n, possibly 0) or DDNS_EDB (transaction rolled back).
+ * Claims up to max dirty hosts, ordered by zone, that nobody holds a live
+ * lease on, skipping the zones in skip (nskip ids), and leases them to
+ * lease (a number unique to this claim) for lease_ms. Committed on
+ * return. Returns 0 (and *n, possibly 0) or DDNS_EDB.
  */
 int db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
+		    long long lease, unsigned lease_ms,
 		    struct db_push_item *items, size_t max, size_t *n);
 
-/* Sets pushed_version = version for the n items; tombstones among them
- * that DNS has now seen are deleted for good. 0 or DDNS_EDB. */
+/*
+ * Sets pushed_version to the items' versions and ends their lease, for
+ * those still leased to lease; tombstones among them that DNS has now
+ * seen are deleted for good. *dirty: how many of them changed again
+ * meanwhile (to push at once). 0 or DDNS_EDB.
+ */
 int db_outbox_mark(struct db_conn *c, const struct db_push_item *items,
-		   size_t n);
+		   size_t n, long long lease, long long *dirty);
 
-/* COMMIT (commit = true) or ROLLBACK the claim transaction. */
-int db_outbox_finish(struct db_conn *c, bool commit);
+/* Ends the lease of the items still leased to lease (not pushed: another
+ * round or pusher may take them). 0 or DDNS_EDB. */
+int db_outbox_release(struct db_conn *c, const struct db_push_item *items,
+		      size_t n, long long lease);
 
 /* Hosts waiting for DNS and the age in seconds of the oldest of their
  * changes (0 when none). Not inside a claim transaction. 0 or DDNS_EDB. */

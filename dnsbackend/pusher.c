@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -25,6 +27,14 @@ _Static_assert(DB_ACME_MAX <= DNS_CHANGE_TXT_MAX,
 #define PUSH_MAX_ZONES_BACKOFF 64
 #define PUSH_BACKOFF_MIN_MS 500
 #define PUSH_BACKOFF_MAX_MS 60000
+/*
+ * A claim leases its hosts for 2 DNS timeouts + PUSH_LEASE_SLACK_MS, and
+ * a message is only sent while it can end (one timeout) with more than
+ * the slack of the lease left, so that a host's lease never runs out
+ * while its message may still be on the way. Another pusher sending a
+ * newer version then cannot be overtaken by an older one.
+ */
+#define PUSH_LEASE_SLACK_MS 3000
 
 struct zone_backoff {
 	long long zone_id;
@@ -44,6 +54,9 @@ struct dns_pusher {
 	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
 	size_t nbackoff;
 	long long stats_ms; /* next outbox gauge refresh (monotonic) */
+	long long lease;      /* of the current round's claim */
+	long long claimed_ms; /* when it was claimed (monotonic) */
+	long long dirty;      /* hosts changed again while being pushed */
 };
 
 static void *pusher_main(void *arg);
@@ -139,6 +152,7 @@ static int
 push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
 	   struct db_push_item *it, size_t n)
 {
+	long long dirty;
 	int err;
 
 	for (size_t i = 0; i < n; i++) {
@@ -155,6 +169,9 @@ push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
 		for (size_t k = 0; k < it[i].ntxt && k < DNS_CHANGE_TXT_MAX; k++)
 			p->changes[i].txt[k] = it[i].txt[k];
 	}
+	if (ddns_now_ms() - p->claimed_ms >
+	    (long long)p->opts.timeout_ms + PUSH_LEASE_SLACK_MS)
+		return DDNS_EAGAIN; /* the lease could run out mid-exchange */
 	err = dns_update_send(it[0].primary, key, it[0].zone, p->changes, n,
 			      (int)p->opts.timeout_ms);
 	if (err == DDNS_ETRUNC && n > 1) {
@@ -164,7 +181,9 @@ push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
 	}
 	if (err != 0)
 		return err;
-	return db_outbox_mark(p->db, it, n);
+	err = db_outbox_mark(p->db, it, n, p->lease, &dirty);
+	p->dirty += dirty;
+	return err;
 }
 
 static int
@@ -182,12 +201,19 @@ push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
 	} else {
 		err = push_split(p, key, it, n);
 	}
-	ddns_metrics_push(err == 0		? DDNS_PUSH_OK
-			  : err == DDNS_EDB ? DDNS_PUSH_DB_ERROR
-					    : DDNS_PUSH_DNS_ERROR,
-			  n);
+	if (err != DDNS_EAGAIN)
+		ddns_metrics_push(err == 0	      ? DDNS_PUSH_OK
+				  : err == DDNS_EDB ? DDNS_PUSH_DB_ERROR
+						    : DDNS_PUSH_DNS_ERROR,
+				  n);
 	if (err == DDNS_EDB)
 		return err;
+	if (err == DDNS_EAGAIN) {
+		log_debug("pusher: zone %s: %zu changes left for the next "
+			  "round (lease too short to send now)",
+			  it[0].zone, n);
+		return err;
+	}
 	if (err != 0) {
 		log_error("pusher: zone %s: primary %s: %zu changes not "
 			  "pushed: %s",
@@ -201,20 +227,28 @@ push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
 }
 
 /*
- * One round: claim a batch, push it zone by zone, commit what succeeded.
- * A zone that fails does not stop the others.
+ * One round: claim a batch under a new lease, push it zone by zone, give
+ * back the leases of what was not pushed. A zone that fails does not stop
+ * the others. Returns 1 when more work may be waiting, else 0 or the
+ * first zone's error.
  */
 static int
 pusher_round(struct dns_pusher *p, size_t *pushed)
 {
 	long long skip[PUSH_MAX_ZONES_BACKOFF];
 	size_t nskip, n, start, end;
-	bool reaped = false;
+	bool reaped = false, later = false;
 	int err, first = 0;
 
 	*pushed = 0;
 	nskip = backoff_active(p, skip);
-	err = db_outbox_claim(p->db, skip, nskip, p->items, p->opts.batch, &n);
+	randombytes_buf(&p->lease, sizeof(p->lease));
+	p->lease = (long long)((unsigned long long)p->lease >> 1) | 1;
+	p->claimed_ms = ddns_now_ms();
+	p->dirty = 0;
+	err = db_outbox_claim(p->db, skip, nskip, p->lease,
+			      2 * p->opts.timeout_ms + PUSH_LEASE_SLACK_MS,
+			      p->items, p->opts.batch, &n);
 	if (err != 0)
 		return err;
 	for (start = 0; start < n; start = end) {
@@ -222,21 +256,22 @@ pusher_round(struct dns_pusher *p, size_t *pushed)
 		while (end < n && p->items[end].zone_id == p->items[start].zone_id)
 			end++;
 		err = push_zone(p, p->items + start, end - start);
-		if (err == DDNS_EDB) {
-			db_outbox_finish(p->db, false);
-			return err;
-		}
+		if (err == DDNS_EDB)
+			return err; /* the leases run out by themselves */
 		if (err == 0)
 			*pushed += end - start;
+		else if (err == DDNS_EAGAIN)
+			later = true;
 		else if (first == 0)
 			first = err;
 		for (size_t i = start; i < end && err == 0; i++)
 			reaped |= p->items[i].deleted;
 	}
-	if ((err = db_outbox_finish(p->db, true)) != 0)
-		return err;
+	if (*pushed < n && db_outbox_release(p->db, p->items, n, p->lease))
+		return DDNS_EDB;
 	/* A reaped tombstone may have held back a re-created name. */
-	if ((n == p->opts.batch || reaped) && first == 0)
+	if ((n == p->opts.batch || reaped || later || p->dirty > 0) &&
+	    first == 0)
 		return 1; /* more may be waiting */
 	return first;
 }

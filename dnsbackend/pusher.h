@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pusher: a thread that moves dirty hosts from PostgreSQL into DNS.
- * It wakes on NOTIFY ddns_dirty and every interval regardless, claims
- * dirty hosts (FOR UPDATE SKIP LOCKED, so any number of instances can run),
- * sends one signed UPDATE per zone and batch, and marks hosts pushed only
- * after NOERROR. A failing zone is retried with capped exponential backoff;
- * nothing is marked, so nothing is lost.
+ * It wakes on NOTIFY ddns_dirty, on in-process wake-ups and every interval
+ * regardless, claims dirty hosts under a lease (see db/outbox.h; any
+ * number of instances can run, and no row stays locked while it talks to
+ * the nameserver), sends one signed UPDATE per zone and batch, and marks
+ * hosts pushed only after NOERROR. A failing zone is retried with capped
+ * exponential backoff; nothing is marked, so nothing is lost.
  */
 #ifndef DDNS_DNSBACKEND_PUSHER_H
 #define DDNS_DNSBACKEND_PUSHER_H

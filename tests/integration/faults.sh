@@ -16,6 +16,9 @@
 #   flt_check_dns [TIMEOUT_S] every host ends up with its last `good` address
 #                             (or the address of a later request whose answer
 #                             was lost: it may have committed); one assertion
+#   flt_black_hole PORT [LOG] a nameserver that accepts TCP on 127.0.0.1:PORT
+#                             and never reads or answers; appends a line to
+#                             LOG per connection; FLT_HOLE_PID
 
 # flt_hosts N
 flt_hosts() {
@@ -97,4 +100,29 @@ flt_check_dns() {
 		sleep 0.5
 	done
 	it_eq "" "$bad" "every good answer of $(_flt_expect | wc -l) hosts is in DNS"
+}
+
+# flt_black_hole PORT [LOG]
+flt_black_hole() {
+	python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept()[0])
+    with open(sys.argv[2], "a") as log:
+        log.write("accepted\n")
+' "$1" "${2:-/dev/null}" &
+	FLT_HOLE_PID=$!
+	it_on_exit "kill $FLT_HOLE_PID 2>/dev/null"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		(: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "faults.sh: black hole on port $1 did not start" >&2
+	return 1
 }

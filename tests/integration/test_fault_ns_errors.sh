@@ -10,6 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures.sh"
+. "$(dirname "$0")/faults.sh"
 
 it_setup
 # A private BIND whose configuration this test rewrites and restarts.
@@ -55,24 +56,14 @@ stop_named() {
 	wait "$named_pid" 2>/dev/null || true
 	named_pid=""
 }
-it_on_exit 'stop_named; kill "$hole_pid" 2>/dev/null'
+it_on_exit 'stop_named'
 cp "$ns/named.conf" "$ns/named.conf.orig"
 write_conf bad
 start_named
 
 # The black hole: accepts TCP connections, never reads, never answers.
 hole_port=$(it_free_port)
-python3 -c '
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(64)
-held = []
-while True:
-    held.append(s.accept()[0])
-' "$hole_port" &
-hole_pid=$!
+flt_black_hole "$hole_port"
 
 "$DDNSD" migrate >/dev/null
 "$DDNSD" account add a@example.com >/dev/null

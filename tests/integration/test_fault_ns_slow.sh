@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A nameserver that accepts the pusher's connection and then says nothing
+# holds that push for the whole DDNS_DNS_TIMEOUT_MS (20 s here). Updates
+# must not wait for it: the host being pushed takes a new address at once,
+# and once the zone points at a working primary the last address arrives.
+# (Other zones' pushes do wait: one pusher thread sends one message at a
+# time; test_fault_ns_errors.sh shows them flowing with a 1 s timeout.)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+. "$(dirname "$0")/faults.sh"
+
+it_setup
+fx_base
+hole_port=$(it_free_port)
+flt_black_hole "$hole_port" "$IT_TMP/hole.log"
+fx_psql "UPDATE zones SET primary_ns = '127.0.0.1:$hole_port' WHERE name = 'other.test'" >/dev/null
+it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200 DDNS_DNS_TIMEOUT_MS=20000
+
+it_eq "200 good 10.6.0.1|" "$(fx_get -u "x:$TOK_B" "/nic/update?hostname=$HOST_B&myip=10.6.0.1")" "first update of the host in the silent zone"
+for ((i = 0; i < 100; i++)); do
+	[[ ! -s $IT_TMP/hole.log ]] || break
+	sleep 0.1
+done
+it_ok test -s "$IT_TMP/hole.log" # the pusher is now waiting for a reply
+sleep 0.5
+t0=${EPOCHREALTIME/./}
+it_eq "200 good 10.6.0.2|" "$(fx_get -m 10 -u "x:$TOK_B" "/nic/update?hostname=$HOST_B&myip=10.6.0.2")" "an update of the host being pushed does not wait for the nameserver"
+t_upd=$(((${EPOCHREALTIME/./} - t0) / 1000))
+it_eq "200 good 10.6.0.3|" "$(fx_get -m 10 -u "x:$TOK_A" "/nic/update?hostname=$HOST_A&myip=10.6.0.3")" "another zone: update answered"
+it_eq "1" "$(fx_psql "SELECT count(*) FROM hosts WHERE fqdn = '$HOST_B' AND version > pushed_version")" "nothing marked pushed for the silent zone"
+
+# Point the zone at the working primary: after the stuck exchange times
+# out (and the zone's backoff), the last address is pushed.
+t_fix=${EPOCHREALTIME/./}
+fx_psql "UPDATE zones SET primary_ns = '$BIND_PRIMARY' WHERE name = 'other.test'" >/dev/null
+it_ok it_wait_dig "$HOST_B" A 10.6.0.2 45
+it_ok it_wait_dig "$HOST_A" A 10.6.0.3 10
+t_rec=$(((${EPOCHREALTIME/./} - t_fix) / 1000))
+it_eq "0" "$(fx_psql "SELECT count(*) FROM hosts WHERE version > pushed_version")" "outbox empty"
+it_eq "0" "$(fx_psql "SELECT count(*) FROM hosts WHERE push_lease IS NOT NULL")" "no lease left behind"
+it_ok _svc_alive "$DDNSD_PID"
+printf 'figures: update during the stuck push answered in %d ms; last address in DNS %d ms after the fix\n' "$t_upd" "$t_rec"
+it_done
