@@ -36,7 +36,7 @@
 SVC_PG_BIN=${SVC_PG_BIN:-/usr/lib/postgresql/15/bin}
 SVC_BASE_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libpq-dev
 	libjansson-dev libsodium-dev check postgresql-15 bind9 bind9-utils
-	bind9-dnsutils curl ddclient wrk knot knot-dnsutils jq openssl python3
+	bind9-dnsutils curl ddclient inadyn wrk knot knot-dnsutils jq openssl python3
 	python3-yaml)
 _svc_apt_updated=0
 
@@ -98,8 +98,8 @@ svc_install_deps() {
 	((${#missing[@]} > 0)) || return 0
 	[[ $(id -u) == 0 ]] || _svc_err "need root to install: ${missing[*]}" || return 1
 	_svc_log "installing: ${missing[*]}"
-	# Keep maintainer scripts from starting daemons (ddclient, postgresql,
-	# named): invoke-rc.d honours policy-rc.d exit code 101 = "forbidden".
+	# Keep maintainer scripts from starting daemons (ddclient, inadyn,
+	# postgresql, named): invoke-rc.d honours policy-rc.d exit code 101 = "forbidden".
 	if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d &&
 			chmod 755 /usr/sbin/policy-rc.d && created_policy=1
@@ -115,10 +115,10 @@ svc_install_deps() {
 	fi
 	if [[ $created_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
 	[[ $rc == 0 ]] || _svc_err "apt-get failed (exit $rc) installing: ${missing[*]}" || return 1
-	# Belt and braces: a ddclient daemon must not survive the install.
+	# Belt and braces: no update client daemon may survive the install.
 	local pid
-	for pid in $(pgrep -x ddclient 2>/dev/null || true); do
-		_svc_log "stopping ddclient daemon started by the package (pid $pid)"
+	for pid in $(pgrep -x 'ddclient|inadyn' 2>/dev/null || true); do
+		_svc_log "stopping update client daemon started by a package (pid $pid)"
 		kill "$pid" 2>/dev/null || true
 	done
 	return 0
