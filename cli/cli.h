@@ -27,10 +27,11 @@ int cli_reconcile(int argc, char **argv);
  * CLI_EXIT_USAGE on failure, else 0. */
 int cli_config(struct ddns_config *cfg, int need);
 
-/* Loads DDNS_TSIG_KEY_FILE into kr; prints the error and returns
- * CLI_EXIT_USAGE when it cannot be read or holds no key, else 0. */
-struct dns_keyring;
-int cli_load_keys(const struct ddns_config *cfg, struct dns_keyring *kr);
+/* Loads DDNS_TSIG_KEY_FILE into a new store (*ks, caller frees); prints
+ * the error and returns CLI_EXIT_USAGE when it cannot be read or holds no
+ * key, CLI_EXIT_FAIL when out of memory, else 0. */
+struct dns_keystore;
+int cli_load_keys(const struct ddns_config *cfg, struct dns_keystore **ks);
 
 /* Prints a usage error to stderr and returns CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

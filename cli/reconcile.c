@@ -7,7 +7,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "db/conn.h"
-#include "dnsbackend/keyfile.h"
+#include "dnsbackend/keystore.h"
 #include "dnsbackend/pusher.h"
 #include "dnsbackend/reconcile.h"
 
@@ -43,7 +43,7 @@ int
 cli_reconcile(int argc, char **argv)
 {
 	struct ddns_config cfg;
-	struct dns_keyring kr = {0};
+	struct dns_keystore *ks = NULL;
 	struct dns_reconcile_stats st;
 	struct dns_reconcile_opts o;
 	struct dns_pusher_opts po;
@@ -56,16 +56,17 @@ cli_reconcile(int argc, char **argv)
 		return ret;
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS)) != 0)
 		return ret;
-	if ((ret = cli_load_keys(&cfg, &kr)) != 0)
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
 		return ret;
 	ret = CLI_EXIT_FAIL;
 	if ((db = db_connect(cfg.database_url, &err)) == NULL)
 		goto out;
 	memset(&o, 0, sizeof(o));
-	o.keys = &kr;
+	o.keys = dns_keystore_get(ks);
 	o.timeout_ms = cfg.dns_timeout_ms;
 	o.zone = zone;
 	err = dns_reconcile_run(db, &o, &st);
+	dns_keystore_put(ks, o.keys);
 	if (err == DDNS_ENOTZONE) {
 		ret = cli_usage("reconcile: no zone \"%s\"", zone);
 		goto out;
@@ -80,7 +81,7 @@ cli_reconcile(int argc, char **argv)
 	if (!no_push) {
 		memset(&po, 0, sizeof(po));
 		po.database_url = cfg.database_url;
-		po.keys = &kr;
+		po.keys = ks;
 		po.interval_ms = cfg.push_interval_ms;
 		po.batch = cfg.push_batch;
 		po.timeout_ms = cfg.dns_timeout_ms;
@@ -90,6 +91,6 @@ cli_reconcile(int argc, char **argv)
 	ret = err == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 out:
 	db_close(db);
-	dns_keyring_free(&kr);
+	dns_keystore_free(ks);
 	return ret;
 }

@@ -26,12 +26,12 @@
 #include "db/conn.h"
 #include "db/migrate.h"
 #include "dnsbackend/keyfile.h"
+#include "dnsbackend/keystore.h"
 #include "dnsbackend/pusher.h"
 #include "dnsbackend/reconcile.h"
 
 static void pusher_opts(const struct ddns_config *cfg,
-			const struct dns_keyring *kr,
-			struct dns_pusher_opts *o);
+			struct dns_keystore *ks, struct dns_pusher_opts *o);
 static int read_pem(const char *var, const char *path, char **out);
 static int http_opts(const struct ddns_config *cfg, struct api_proxies *px,
 		     struct api_server_opts *o);
@@ -54,30 +54,56 @@ static struct {
 } ready = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 int
-cli_load_keys(const struct ddns_config *cfg, struct dns_keyring *kr)
+cli_load_keys(const struct ddns_config *cfg, struct dns_keystore **ks)
 {
-	int err = dns_keyfile_load(cfg->tsig_key_file, kr);
+	struct dns_keyring kr = { 0 };
+	int err = dns_keyfile_load(cfg->tsig_key_file, &kr);
 
 	if (err != 0) {
 		fprintf(stderr, "ddnsd: DDNS_TSIG_KEY_FILE: %s: %s\n",
 			cfg->tsig_key_file, ddns_strerror(err));
 		return CLI_EXIT_USAGE;
 	}
-	if (kr->n == 0) {
+	if (kr.n == 0) {
 		fprintf(stderr, "ddnsd: DDNS_TSIG_KEY_FILE: %s holds no key\n",
 			cfg->tsig_key_file);
 		return CLI_EXIT_USAGE;
 	}
+	if ((*ks = dns_keystore_new(&kr)) == NULL) {
+		dns_keyring_free(&kr);
+		fprintf(stderr, "ddnsd: out of memory\n");
+		return CLI_EXIT_FAIL;
+	}
 	return 0;
 }
 
+/* SIGHUP: the key file again; on any error the keys in use stay. */
 static void
-pusher_opts(const struct ddns_config *cfg, const struct dns_keyring *kr,
+reload_keys(const struct ddns_config *cfg, struct dns_keystore *ks,
+	    struct dns_pusher *pusher)
+{
+	size_t n = 0;
+	int err = dns_keystore_reload(ks, cfg->tsig_key_file, &n);
+
+	if (err != 0) {
+		log_error("ddnsd: SIGHUP: DDNS_TSIG_KEY_FILE %s: %s; the keys "
+			  "in use stay",
+			  cfg->tsig_key_file, ddns_strerror(err));
+		return;
+	}
+	log_info("ddnsd: SIGHUP: %zu TSIG keys loaded from %s", n,
+		 cfg->tsig_key_file);
+	/* A zone that failed for a key may work now: try it at once. */
+	dns_pusher_retry_now(pusher);
+}
+
+static void
+pusher_opts(const struct ddns_config *cfg, struct dns_keystore *ks,
 	    struct dns_pusher_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->database_url = cfg->database_url;
-	o->keys = kr;
+	o->keys = ks;
 	o->interval_ms = cfg->push_interval_ms;
 	o->batch = cfg->push_batch;
 	o->timeout_ms = cfg->dns_timeout_ms;
@@ -87,7 +113,7 @@ int
 cli_serve(int argc, char **argv)
 {
 	struct ddns_config cfg;
-	struct dns_keyring kr = { 0 };
+	struct dns_keystore *ks = NULL;
 	struct dns_pusher_opts po;
 	struct dns_pusher *pusher = NULL;
 	struct dns_reconciler *reconciler = NULL;
@@ -105,7 +131,7 @@ cli_serve(int argc, char **argv)
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS |
 					    DDNS_NEED_LISTEN)) != 0)
 		return ret;
-	if ((ret = cli_load_keys(&cfg, &kr)) != 0)
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
 		return ret;
 	if ((ret = http_opts(&cfg, &proxies, &ho)) != 0)
 		goto out;
@@ -116,6 +142,7 @@ cli_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -123,11 +150,11 @@ cli_serve(int argc, char **argv)
 	if (db_thread_init(cfg.database_url) != 0)
 		goto out;
 	api_rest_configure(&cfg);
-	pusher_opts(&cfg, &kr, &po);
+	pusher_opts(&cfg, ks, &po);
 	if ((pusher = dns_pusher_start(&po)) == NULL)
 		goto out;
 	if (cfg.reconcile_interval_s > 0 &&
-	    (reconciler = dns_reconciler_start(cfg.database_url, &kr,
+	    (reconciler = dns_reconciler_start(cfg.database_url, ks,
 					       cfg.reconcile_interval_s,
 					       cfg.dns_timeout_ms)) == NULL)
 		goto out;
@@ -137,7 +164,8 @@ cli_serve(int argc, char **argv)
 	if (ready_start(cfg.database_url) != 0)
 		goto out;
 	log_info("ddnsd: serving");
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		reload_keys(&cfg, ks, pusher);
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
 	ready_stop();
@@ -148,7 +176,7 @@ out:
 	api_server_stop(http, cfg.shutdown_timeout);
 	dns_reconciler_stop(reconciler);
 	dns_pusher_stop(pusher);
-	dns_keyring_free(&kr);
+	dns_keystore_free(ks);
 	http_opts_free(&ho);
 	if (ret == CLI_EXIT_OK)
 		log_info("ddnsd: stopped");
@@ -182,7 +210,7 @@ int
 cli_push(int argc, char **argv)
 {
 	struct ddns_config cfg;
-	struct dns_keyring kr = { 0 };
+	struct dns_keystore *ks = NULL;
 	struct dns_pusher_opts po;
 	int ret;
 
@@ -191,11 +219,11 @@ cli_push(int argc, char **argv)
 		return cli_usage("push takes no arguments");
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS)) != 0)
 		return ret;
-	if ((ret = cli_load_keys(&cfg, &kr)) != 0)
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
 		return ret;
-	pusher_opts(&cfg, &kr, &po);
+	pusher_opts(&cfg, ks, &po);
 	ret = dns_pusher_drain(&po) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-	dns_keyring_free(&kr);
+	dns_keystore_free(ks);
 	return ret;
 }
 

@@ -47,6 +47,7 @@ struct dns_pusher {
 	pthread_t thread;
 	int wake[2]; /* self-pipe to interrupt the wait on stop */
 	atomic_int stop;
+	atomic_int retry_now; /* dns_pusher_retry_now() was called */
 	struct db_conn *db;
 	bool listening;
 	struct db_push_item *items;
@@ -54,6 +55,7 @@ struct dns_pusher {
 	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
 	size_t nbackoff;
 	long long stats_ms; /* next outbox gauge refresh (monotonic) */
+	const struct dns_keyring *keys; /* taken for the current round */
 	long long lease;      /* of the current round's claim */
 	long long claimed_ms; /* when it was claimed (monotonic) */
 	long long dirty;      /* hosts changed again while being pushed */
@@ -61,6 +63,7 @@ struct dns_pusher {
 
 static void *pusher_main(void *arg);
 static int pusher_round(struct dns_pusher *p, size_t *pushed);
+static int round_push(struct dns_pusher *p, size_t *pushed);
 static int push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n);
 static int push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
 		      struct db_push_item *it, size_t n);
@@ -192,7 +195,7 @@ push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
 	const struct dns_tsig_key *key;
 	int err;
 
-	key = dns_keyring_find(p->opts.keys, it[0].key);
+	key = dns_keyring_find(p->keys, it[0].key);
 	if (key == NULL) {
 		log_error("pusher: zone %s refers to TSIG key \"%s\", which "
 			  "is not in DDNS_TSIG_KEY_FILE",
@@ -234,6 +237,19 @@ push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
  */
 static int
 pusher_round(struct dns_pusher *p, size_t *pushed)
+{
+	int ret;
+
+	/* One set of keys per round: a reload takes effect at the next. */
+	p->keys = dns_keystore_get(p->opts.keys);
+	ret = round_push(p, pushed);
+	dns_keystore_put(p->opts.keys, p->keys);
+	p->keys = NULL;
+	return ret;
+}
+
+static int
+round_push(struct dns_pusher *p, size_t *pushed)
 {
 	long long skip[PUSH_MAX_ZONES_BACKOFF];
 	size_t nskip, n, start, end;
@@ -378,6 +394,8 @@ pusher_main(void *arg)
 			continue;
 		}
 		db_fails = 0;
+		if (atomic_exchange(&p->retry_now, 0))
+			p->nbackoff = 0;
 		/* Wake-ups from here on mean work the round may not see. */
 		ddns_wake_clear();
 		ret = pusher_round(p, &pushed);
@@ -439,6 +457,15 @@ fail:
 	pusher_fini(p);
 	free(p);
 	return NULL;
+}
+
+void
+dns_pusher_retry_now(struct dns_pusher *p)
+{
+	if (p == NULL)
+		return;
+	p->retry_now = 1;
+	(void)!write(p->wake[1], "x", 1);
 }
 
 void

@@ -13,11 +13,11 @@
 
 #include <stddef.h>
 
-#include "dnsbackend/keyfile.h"
+#include "dnsbackend/keystore.h"
 
 struct dns_pusher_opts {
 	const char *database_url;
-	const struct dns_keyring *keys; /* borrowed; must outlive the pusher */
+	struct dns_keystore *keys;      /* borrowed; must outlive the pusher */
 	unsigned interval_ms;           /* wake-up without NOTIFY */
 	unsigned batch;                 /* hosts claimed per round */
 	unsigned timeout_ms;            /* per DNS exchange */
@@ -27,6 +27,10 @@ struct dns_pusher;
 
 /* Starts the thread. Returns NULL on failure (logged). Caller owns it. */
 struct dns_pusher *dns_pusher_start(const struct dns_pusher_opts *opts);
+
+/* Forgets every zone's backoff and wakes the thread: the next round tries
+ * them all (after the keys were reloaded). NULL-safe. */
+void dns_pusher_retry_now(struct dns_pusher *p);
 
 /* Asks the thread to stop after its current batch, joins and frees it.
  * NULL-safe. */

@@ -19,7 +19,7 @@
 
 struct dns_reconciler {
 	char *database_url;
-	const struct dns_keyring *keys;
+	struct dns_keystore *keys;
 	unsigned interval_s;
 	unsigned timeout_ms;
 	pthread_t thread;
@@ -349,7 +349,7 @@ static void *
 reconciler_main(void *arg)
 {
 	struct dns_reconciler *r = arg;
-	struct dns_reconcile_opts o = {r->keys, r->timeout_ms, NULL};
+	struct dns_reconcile_opts o = {NULL, r->timeout_ms, NULL};
 	struct dns_reconcile_stats st;
 	struct db_conn *db = NULL;
 	struct pollfd pfd;
@@ -379,7 +379,9 @@ reconciler_main(void *arg)
 			log_debug("reconcile: another instance is running it");
 			continue;
 		}
+		o.keys = dns_keystore_get(r->keys);
 		err = dns_reconcile_run(db, &o, &st);
+		dns_keystore_put(r->keys, o.keys);
 		db_reconcile_unlock(db);
 		if (err != 0)
 			log_warn("reconcile: incomplete: %s",
@@ -390,7 +392,7 @@ reconciler_main(void *arg)
 }
 
 struct dns_reconciler *
-dns_reconciler_start(const char *database_url, const struct dns_keyring *keys,
+dns_reconciler_start(const char *database_url, struct dns_keystore *keys,
                      unsigned interval_s, unsigned timeout_ms)
 {
 	struct dns_reconciler *r;

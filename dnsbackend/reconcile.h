@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "db/conn.h"
-#include "dnsbackend/keyfile.h"
+#include "dnsbackend/keystore.h"
 
 struct dns_reconcile_opts {
 	const struct dns_keyring *keys; /* borrowed */
@@ -54,7 +54,7 @@ struct dns_reconciler;
  * time reconciles. keys must outlive it. NULL on failure (logged).
  */
 struct dns_reconciler *dns_reconciler_start(const char *database_url,
-                                            const struct dns_keyring *keys,
+                                            struct dns_keystore *keys,
                                             unsigned interval_s,
                                             unsigned timeout_ms);
 

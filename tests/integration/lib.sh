@@ -230,6 +230,18 @@ it_wait_dig() {
 	return 1
 }
 
+# it_wait_log TEXT [TIMEOUT_S=5]: poll every 0.1 s until ddnsd's log holds
+# the fixed string TEXT.
+it_wait_log() {
+	local i n=$((${2:-5} * 10))
+	for ((i = 0; i < n; i++)); do
+		grep -q -F -e "$1" "$IT_TMP/ddnsd.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	printf 'lib.sh: it_wait_log: not in the log after %ss: %s\n' "${2:-5}" "$1" >&2
+	return 1
+}
+
 # ---------------------------------------------------------------- ddnsd
 
 # it_free_port: print a free 127.0.0.1 TCP+UDP port.

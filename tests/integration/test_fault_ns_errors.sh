@@ -6,7 +6,8 @@
 # for one zone, while a healthy zone keeps working: every failure is logged
 # with its reason, backs off, is counted in /metrics, marks nothing pushed
 # and never crashes ddnsd; once the fault is fixed, the changes arrive.
-# ddnsd reads DDNS_TSIG_KEY_FILE at start: the BADSIG fix is a restart.
+# The BADSIG fix is a corrected key file and SIGHUP (a broken file and
+# SIGHUP first: the keys in use stay).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures.sh"
@@ -22,6 +23,7 @@ printf 'key "other-key" { algorithm hmac-sha256; secret "%s"; };\n' \
 	"$(head -c 32 /dev/urandom | base64)" >"$IT_TMP/other-wrong.key"
 cat "$DDNS_TSIG_KEY_FILE" "$IT_TMP/other-wrong.key" >"$IT_TMP/keys-wrong"
 cat "$DDNS_TSIG_KEY_FILE" "$IT_TMP/other.key" >"$IT_TMP/keys-right"
+cp "$IT_TMP/keys-wrong" "$IT_TMP/keys"
 
 # named.conf for MODE bad (faults) or good (fixed).
 write_conf() {
@@ -79,7 +81,7 @@ done
 zid() { fx_psql "SELECT id FROM zones WHERE name = '$1'"; }
 
 it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200 DDNS_DNS_TIMEOUT_MS=1000 \
-	DDNS_TSIG_KEY_FILE="$IT_TMP/keys-wrong"
+	DDNS_TSIG_KEY_FILE="$IT_TMP/keys"
 t0=${EPOCHREALTIME/./}
 for z in "${zones[@]}"; do
 	tok=tok_${z%%.*}
@@ -123,10 +125,20 @@ t_rec=${EPOCHREALTIME/./}
 it_match "recovered after [0-9]+ failures" "$(cat "$IT_TMP/ddnsd.log")" "recovery is logged"
 it_eq "1" "$(fx_psql "SELECT count(*) FROM hosts WHERE fqdn = 'h-$FX_ID.badsig.test' AND version > pushed_version")" "badsig.test still waits for the right key"
 
-# The key: ddnsd reads DDNS_TSIG_KEY_FILE at start, so the fix is a restart.
-it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200 DDNS_DNS_TIMEOUT_MS=1000 \
-	DDNS_TSIG_KEY_FILE="$IT_TMP/keys-right"
-it_ok it_wait_dig "h-$FX_ID.badsig.test" A 10.5.0.1 10
+# The key: a broken file and SIGHUP keeps the keys in use (dyn.test still
+# flows); the right file and SIGHUP loads it, and the waiting change goes
+# out at once, without waiting for the zone's backoff.
+printf 'key "other-key" { algorithm hmac-sha256; secret "' >"$IT_TMP/keys"
+kill -HUP "$DDNSD_PID"
+it_ok it_wait_log "SIGHUP: DDNS_TSIG_KEY_FILE $IT_TMP/keys: malformed message; the keys in use stay"
+it_eq "200 good 10.5.0.3|" "$(fx_get -u "x:$tok_dyn" "/nic/update?hostname=h-$FX_ID.dyn.test&myip=10.5.0.3")" "dyn.test: update after the failed reload"
+it_ok it_wait_dig "h-$FX_ID.dyn.test" A 10.5.0.3 10
+cp "$IT_TMP/keys-right" "$IT_TMP/keys"
+kill -HUP "$DDNSD_PID"
+it_ok it_wait_log "SIGHUP: 2 TSIG keys loaded from $IT_TMP/keys"
+it_ok it_wait_dig "h-$FX_ID.badsig.test" A 10.5.0.1 5
+it_ok _svc_alive "$DDNSD_PID"
+it_eq "0" "$(grep -c -F -e "$(sed -n 's/.*secret "\([^"]*\)".*/\1/p' "$IT_TMP/other.key")" "$IT_TMP/ddnsd.log" || true)" "no secret in the log"
 printf 'figures: %d black-hole attempts in the first %d s; /healthz during faults %d ms; refused, notauth and black hole recovered %.1f s after the fix\n' \
 	"$attempts" $(((t_fix - t0) / 1000000)) "$t_http" "$(((t_rec - t_fix) / 100000))e-1"
 it_done
