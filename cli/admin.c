@@ -36,7 +36,11 @@ static int fail(const char *what, const char *name, int err);
 static bool valid_text(const char *s, size_t max);
 static bool valid_email(const char *s);
 static int read_password(char *out, size_t outsz);
+static int zone_check_opts(const struct cli_opt *o, long *ttl);
 static int zone_add(int argc, char **argv);
+static int zone_list(int argc, char **argv);
+static int zone_row(void *arg, const struct db_zone_row *z);
+static int zone_set(int argc, char **argv);
 static int account_add(int argc, char **argv);
 static int host_add(int argc, char **argv);
 static int token_add(int argc, char **argv);
@@ -155,6 +159,35 @@ read_password(char *out, size_t outsz)
 	return 0;
 }
 
+/*
+ * Checks the options zone add and zone set share: o[0] --primary, o[1]
+ * --key, o[2] --ttl (each may be absent here; *ttl is left alone then).
+ */
+static int
+zone_check_opts(const struct cli_opt *o, long *ttl)
+{
+	struct sockaddr_storage ss;
+	unsigned sslen;
+	char *end;
+
+	if (o[0].value != NULL &&
+	    dns_primary_parse(o[0].value, &ss, sizeof(ss), &sslen) != 0)
+		return cli_usage("--primary: expected ADDRESS:PORT of the "
+				 "zone's primary nameserver");
+	if (o[1].value != NULL &&
+	    (o[1].value[0] == '\0' || !valid_text(o[1].value, 255) ||
+	     strchr(o[1].value, ' ')))
+		return cli_usage("--key: expected the name of a TSIG key in "
+				 "DDNS_TSIG_KEY_FILE");
+	if (o[2].value != NULL) {
+		*ttl = strtol(o[2].value, &end, 10);
+		if (*end != '\0' || o[2].value[0] == '\0' || *ttl < 1 ||
+		    *ttl > 86400)
+			return cli_usage("--ttl: expected 1..86400");
+	}
+	return 0;
+}
+
 static int
 zone_add(int argc, char **argv)
 {
@@ -162,11 +195,9 @@ zone_add(int argc, char **argv)
 			       { "--key", true, NULL },
 			       { "--ttl", true, NULL } };
 	struct ddns_config cfg;
-	struct sockaddr_storage ss;
 	struct db_conn *db;
-	char zone[DDNS_NAME_MAX + 1], *end;
+	char zone[DDNS_NAME_MAX + 1];
 	const char *pos;
-	unsigned sslen;
 	long ttl = 60;
 	long long id;
 	int ret;
@@ -175,20 +206,12 @@ zone_add(int argc, char **argv)
 		return ret;
 	if (ddns_name_normalize(pos, strlen(pos), zone, sizeof(zone)) != 0)
 		return cli_usage("zone \"%s\" is not a valid DNS name", pos);
-	if (o[0].value == NULL ||
-	    dns_primary_parse(o[0].value, &ss, sizeof(ss), &sslen) != 0)
-		return cli_usage("--primary: expected ADDRESS:PORT of the "
-				 "zone's primary nameserver");
-	if (o[1].value == NULL || o[1].value[0] == '\0' ||
-	    !valid_text(o[1].value, 255) || strchr(o[1].value, ' '))
-		return cli_usage("--key: expected the name of a TSIG key in "
-				 "DDNS_TSIG_KEY_FILE");
-	if (o[2].value != NULL) {
-		ttl = strtol(o[2].value, &end, 10);
-		if (*end != '\0' || o[2].value[0] == '\0' || ttl < 1 ||
-		    ttl > 86400)
-			return cli_usage("--ttl: expected 1..86400");
-	}
+	if (o[0].value == NULL)
+		return cli_usage("--primary HOST:PORT is required");
+	if (o[1].value == NULL)
+		return cli_usage("--key KEYNAME is required");
+	if ((ret = zone_check_opts(o, &ttl)) != 0)
+		return ret;
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
 		return ret;
 	if ((db = open_db(&cfg)) == NULL)
@@ -198,6 +221,72 @@ zone_add(int argc, char **argv)
 	if (ret != 0)
 		return fail("zone", zone, ret);
 	printf("zone %s added (id %lld)\n", zone, id);
+	return CLI_EXIT_OK;
+}
+
+static int
+zone_row(void *arg, const struct db_zone_row *z)
+{
+	(void)arg;
+	printf("%s\t%s\tkey %s\tttl %d\t%lld hosts\t%lld pending\n", z->name,
+	       z->primary, z->key, z->ttl, z->hosts, z->pending);
+	return 0;
+}
+
+static int
+zone_list(int argc, char **argv)
+{
+	struct ddns_config cfg;
+	struct db_conn *db;
+	int ret;
+
+	(void)argv;
+	if (argc != 2)
+		return cli_usage("usage: ddnsd zone list");
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = open_db(&cfg)) == NULL)
+		return CLI_EXIT_FAIL;
+	ret = db_admin_zone_list(db, zone_row, NULL);
+	db_close(db);
+	return ret == 0 ? CLI_EXIT_OK : fail("zone", "list", ret);
+}
+
+static int
+zone_set(int argc, char **argv)
+{
+	struct cli_opt o[] = { { "--primary", true, NULL },
+			       { "--key", true, NULL },
+			       { "--ttl", true, NULL } };
+	struct ddns_config cfg;
+	struct db_conn *db;
+	char zone[DDNS_NAME_MAX + 1];
+	const char *pos;
+	long ttl = 0;
+	int ret;
+
+	if ((ret = parse_opts(argc, argv, 2, o, 3, &pos)) != 0)
+		return ret;
+	if (ddns_name_normalize(pos, strlen(pos), zone, sizeof(zone)) != 0)
+		return cli_usage("zone \"%s\" is not a valid DNS name", pos);
+	if (o[0].value == NULL && o[1].value == NULL && o[2].value == NULL)
+		return cli_usage("zone set: give --primary, --key or --ttl");
+	if ((ret = zone_check_opts(o, &ttl)) != 0)
+		return ret;
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = open_db(&cfg)) == NULL)
+		return CLI_EXIT_FAIL;
+	ret = db_zone_set(db, zone, o[0].value, o[1].value, (int)ttl);
+	db_close(db);
+	if (ret != 0)
+		return fail("zone", zone, ret);
+	printf("zone %s changed; pushers use it from their next attempt\n",
+	       zone);
+	if (o[0].value != NULL)
+		printf("a new primary that lacks the records: run ddnsd "
+		       "reconcile --zone %s\n",
+		       zone);
 	return CLI_EXIT_OK;
 }
 
@@ -329,6 +418,10 @@ dispatch(int argc, char **argv, const char *noun, int (*add)(int, char **))
 int
 cli_zone(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return zone_list(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "set") == 0)
+		return zone_set(argc, argv);
 	return dispatch(argc, argv, "zone", zone_add);
 }
 

@@ -33,6 +33,8 @@ usage(FILE *f)
 	      "  push                                  push every pending "
 	      "change to DNS, then exit\n"
 	      "  zone add ZONE --primary HOST:PORT --key KEYNAME [--ttl N]\n"
+	      "  zone list | zone set ZONE [--primary HOST:PORT] [--key KEYNAME] "
+	      "[--ttl N]\n"
 	      "  account add EMAIL [--password-stdin]\n"
 	      "  account list | account delete EMAIL\n"
 	      "  host add FQDN --account EMAIL\n"

@@ -20,6 +20,24 @@ static const struct db_stmt st_zone_add = {
 	" VALUES ($1, $2, $3, $4) RETURNING id",
 	4
 };
+static const struct db_stmt st_zone_list = {
+	"adm_zone_list",
+	"SELECT z.name, z.primary_ns, z.tsig_key, z.default_ttl,"
+	" count(h.id) FILTER (WHERE h.deleted_at IS NULL),"
+	" count(h.id) FILTER (WHERE h.version > h.pushed_version)"
+	" FROM zones z LEFT JOIN hosts h ON h.zone_id = z.id"
+	" GROUP BY z.id ORDER BY z.name",
+	0
+};
+static const struct db_stmt st_zone_set = {
+	"adm_zone_set",
+	"WITH u AS (UPDATE zones SET primary_ns = coalesce($2, primary_ns),"
+	"  tsig_key = coalesce($3, tsig_key),"
+	"  default_ttl = coalesce($4::integer, default_ttl)"
+	"  WHERE name = $1 RETURNING id)"
+	" SELECT u.id FROM u, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
+	4
+};
 static const struct db_stmt st_account_add = {
 	"adm_account_add",
 	"INSERT INTO accounts (email, password_hash) VALUES ($1, $2)"
@@ -127,6 +145,50 @@ db_zone_add(struct db_conn *c, const char *name, const char *primary,
 
 	snprintf(t, sizeof(t), "%d", ttl);
 	return exec_returning_id(c, &st_zone_add, p, id);
+}
+
+int
+db_admin_zone_list(struct db_conn *c,
+		   int (*cb)(void *arg, const struct db_zone_row *z), void *arg)
+{
+	struct db_zone_row z;
+	PGresult *r;
+	int err;
+
+	if ((r = db_exec(c, &st_zone_list, NULL, &err)) == NULL)
+		return err;
+	for (int i = 0; i < PQntuples(r) && err == 0; i++) {
+		memset(&z, 0, sizeof(z));
+		if (db_get_text(r, i, 0, z.name, sizeof(z.name)) ||
+		    db_get_text(r, i, 1, z.primary, sizeof(z.primary)) ||
+		    db_get_text(r, i, 2, z.key, sizeof(z.key))) {
+			err = DDNS_EDB;
+			break;
+		}
+		z.ttl = (int)db_get_ll(r, i, 3);
+		z.hosts = db_get_ll(r, i, 4);
+		z.pending = db_get_ll(r, i, 5);
+		err = cb(arg, &z);
+	}
+	PQclear(r);
+	return err;
+}
+
+int
+db_zone_set(struct db_conn *c, const char *name, const char *primary,
+	    const char *key, int ttl)
+{
+	char t[16];
+	const char *p[4] = { name, primary, key, ttl > 0 ? t : NULL };
+	PGresult *r;
+	int err;
+
+	snprintf(t, sizeof(t), "%d", ttl);
+	if ((r = db_exec(c, &st_zone_set, p, &err)) == NULL)
+		return err;
+	err = PQntuples(r) == 1 ? 0 : DDNS_ENOENT;
+	PQclear(r);
+	return err;
 }
 
 int

@@ -15,6 +15,27 @@
 int db_zone_add(struct db_conn *c, const char *name, const char *primary,
 		const char *key, int ttl, long long *id);
 
+struct db_zone_row {
+	char name[256];
+	char primary[64];
+	char key[256];
+	int ttl;
+	long long hosts;   /* live hosts */
+	long long pending; /* hosts (and tombstones) waiting for DNS */
+};
+
+/* Every zone, by name. 0, DDNS_EDB, or what cb returned (non-zero stops). */
+int db_admin_zone_list(struct db_conn *c,
+		       int (*cb)(void *arg, const struct db_zone_row *z),
+		       void *arg);
+
+/*
+ * Changes a zone's primary, key and/or default TTL (NULL or ttl 0: keep)
+ * and wakes the pushers. 0, DDNS_ENOENT or DDNS_EDB.
+ */
+int db_zone_set(struct db_conn *c, const char *name, const char *primary,
+		const char *key, int ttl);
+
 /* Adds an account; pwhash may be NULL (no login). 0, DDNS_EEXIST, DDNS_EDB. */
 int db_account_add(struct db_conn *c, const char *email, const char *pwhash,
 		   long long *id);

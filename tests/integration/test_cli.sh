@@ -63,6 +63,24 @@ it_fail "$DDNSD" host add dyn.test --account owner@example.com
 it_fail "$DDNSD" host add web.dyn.test --account owner@example.com
 it_fail "$DDNSD" host add x.dyn.test --account nobody@example.com
 
+# zone list / zone set: an operator moves a zone to another primary and key
+it_eq "dyn.test	$BIND_PRIMARY	key ddnsd-key	ttl 120	1 hosts	1 pending" "$("$DDNSD" zone list)" "zone list: primary, key, TTL, hosts, pending"
+out=$("$DDNSD" zone set dyn.test --primary 127.0.0.1:5353 --key other-key)
+it_match "^zone dyn.test changed" "$out" "zone set reports the change"
+it_match "run ddnsd reconcile --zone dyn.test" "$out" "and, for a new primary, how to fill it"
+it_eq "127.0.0.1:5353|other-key|120" "$(fx_psql "SELECT primary_ns || '|' || tsig_key || '|' || default_ttl FROM zones")" "primary and key changed, TTL kept"
+it_ok "$DDNSD" zone set Dyn.Test. --primary "$BIND_PRIMARY" --key ddnsd-key --ttl 300
+it_eq "$BIND_PRIMARY|ddnsd-key|300" "$(fx_psql "SELECT primary_ns || '|' || tsig_key || '|' || default_ttl FROM zones")" "set back, new TTL"
+out=$("$DDNSD" zone set nowhere.test --ttl 60 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: zone nowhere.test: not found" "$rc $out" "zone set on an unknown zone"
+for bad in "" "--primary nameserver.example:53" "--key" "--key 'a b'" "--ttl 0" "--ttl 86401" "--bogus 1"; do
+	eval "set -- $bad"
+	out=$("$DDNSD" zone set dyn.test "$@" 2>&1) && rc=0 || rc=$?
+	it_eq 2 "$rc" "zone set refuses '$bad' ($out)"
+done
+it_eq "$BIND_PRIMARY|ddnsd-key|300" "$(fx_psql "SELECT primary_ns || '|' || tsig_key || '|' || default_ttl FROM zones")" "refused changes changed nothing"
+fx_psql "UPDATE zones SET default_ttl = 120" >/dev/null
+
 out=$("$DDNSD" token add web.dyn.test --label "living room")
 tok=$(printf '%s\n' "$out" | tail -n 1)
 it_match '^ddh_[a-z2-7]{20}_[A-Za-z0-9_-]{43}$' "$tok" "token alone on the last line"
