@@ -21,6 +21,7 @@
 #include "api/rest.h"
 #include "api/server.h"
 #include "cli/cli.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "db/conn.h"
@@ -121,6 +122,7 @@ cli_serve(int argc, char **argv)
 	struct api_proxies proxies;
 	struct api_server_opts ho = { 0 };
 	sigset_t set;
+	long long deadline;
 	int ret, sig = 0;
 
 	(void)argv;
@@ -172,11 +174,15 @@ cli_serve(int argc, char **argv)
 	api_health_set(false, "shutting down");
 	ret = CLI_EXIT_OK;
 out:
+	/* Requests and the current DNS batch drain together, both bounded. */
+	deadline = ddns_now_ms() + (long long)cfg.shutdown_timeout * 1000;
+	dns_pusher_request_stop(pusher);
 	ready_stop();
 	api_server_stop(http, cfg.shutdown_timeout);
 	dns_reconciler_stop(reconciler);
-	dns_pusher_stop(pusher);
-	dns_keystore_free(ks);
+	/* A pusher still in an exchange keeps using ks until the exit. */
+	if (dns_pusher_stop(pusher, deadline) == 0)
+		dns_keystore_free(ks);
 	http_opts_free(&ho);
 	if (ret == CLI_EXIT_OK)
 		log_info("ddnsd: stopped");

@@ -48,6 +48,9 @@ struct dns_pusher {
 	int wake[2]; /* self-pipe to interrupt the wait on stop */
 	atomic_int stop;
 	atomic_int retry_now; /* dns_pusher_retry_now() was called */
+	pthread_mutex_t done_lock;
+	pthread_cond_t done_cond; /* on CLOCK_MONOTONIC */
+	bool done;                /* the thread has left pusher_main() */
 	struct db_conn *db;
 	bool listening;
 	struct db_push_item *items;
@@ -76,6 +79,7 @@ static void pusher_wait(struct dns_pusher *p, long long ms);
 static int pusher_init(struct dns_pusher *p,
 		       const struct dns_pusher_opts *opts);
 static void pusher_fini(struct dns_pusher *p);
+static int done_init(struct dns_pusher *p);
 static void pusher_stats(struct dns_pusher *p);
 
 static void
@@ -409,7 +413,29 @@ pusher_main(void *arg)
 		pusher_wait(p, wait);
 	}
 	log_info("pusher: stopped");
+	pthread_mutex_lock(&p->done_lock);
+	p->done = true;
+	pthread_cond_broadcast(&p->done_cond);
+	pthread_mutex_unlock(&p->done_lock);
 	return NULL;
+}
+
+/* The stop handshake of a started pusher: done_lock, done_cond. */
+static int
+done_init(struct dns_pusher *p)
+{
+	pthread_condattr_t ca;
+	int err;
+
+	if (pthread_condattr_init(&ca) != 0)
+		return DDNS_ENOMEM;
+	err = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	      pthread_cond_init(&p->done_cond, &ca) != 0;
+	pthread_condattr_destroy(&ca);
+	if (err)
+		return DDNS_ENOMEM;
+	pthread_mutex_init(&p->done_lock, NULL);
+	return 0;
 }
 
 static int
@@ -444,7 +470,8 @@ dns_pusher_start(const struct dns_pusher_opts *opts)
 
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return NULL;
-	if (pusher_init(p, opts) != 0 || pipe(p->wake) != 0 ||
+	if (pusher_init(p, opts) != 0 || done_init(p) != 0 ||
+	    pipe(p->wake) != 0 ||
 	    fcntl(p->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
 	    fcntl(p->wake[1], F_SETFL, O_NONBLOCK) != 0)
 		goto fail;
@@ -469,16 +496,52 @@ dns_pusher_retry_now(struct dns_pusher *p)
 }
 
 void
-dns_pusher_stop(struct dns_pusher *p)
+dns_pusher_request_stop(struct dns_pusher *p)
 {
 	if (p == NULL)
 		return;
 	ddns_wake_register(-1);
 	p->stop = 1;
 	(void)!write(p->wake[1], "x", 1);
+}
+
+int
+dns_pusher_stop(struct dns_pusher *p, long long deadline_ms)
+{
+	struct timespec now, until;
+	long long left;
+	bool done;
+
+	if (p == NULL)
+		return 0;
+	dns_pusher_request_stop(p);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = deadline_ms - ddns_now_ms();
+	if (left < 0)
+		left = 0;
+	until.tv_sec = now.tv_sec + (time_t)(left / 1000);
+	until.tv_nsec = now.tv_nsec + (long)(left % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&p->done_lock);
+	while (!p->done && pthread_cond_timedwait(&p->done_cond, &p->done_lock,
+						  &until) == 0)
+		;
+	done = p->done;
+	pthread_mutex_unlock(&p->done_lock);
+	if (!done) {
+		log_warn("pusher: a DNS exchange still runs at the shutdown "
+			 "deadline; leaving it (its changes stay pending)");
+		return DDNS_ETIMEDOUT;
+	}
 	pthread_join(p->thread, NULL);
 	pusher_fini(p);
+	pthread_cond_destroy(&p->done_cond);
+	pthread_mutex_destroy(&p->done_lock);
 	free(p);
+	return 0;
 }
 
 int

@@ -32,9 +32,18 @@ struct dns_pusher *dns_pusher_start(const struct dns_pusher_opts *opts);
  * them all (after the keys were reloaded). NULL-safe. */
 void dns_pusher_retry_now(struct dns_pusher *p);
 
-/* Asks the thread to stop after its current batch, joins and frees it.
+/* Asks the thread to stop after its current batch; returns at once.
  * NULL-safe. */
-void dns_pusher_stop(struct dns_pusher *p);
+void dns_pusher_request_stop(struct dns_pusher *p);
+
+/*
+ * Asks the thread to stop and waits for it until deadline_ms (of
+ * ddns_now_ms()), then joins and frees it: 0. When a DNS exchange still
+ * runs at the deadline, the thread is left to end with the process (what
+ * it was pushing stays pending; its lease runs out) and p and its key
+ * store must not be freed: DDNS_ETIMEDOUT. NULL-safe.
+ */
+int dns_pusher_stop(struct dns_pusher *p, long long deadline_ms);
 
 /*
  * Pushes everything that is dirty now, on the calling thread, then
