@@ -4,7 +4,9 @@
 # container, as user nobody, from a read-only working directory, configured
 # by the environment only (the Dockerfile's ENV plus the deployment's
 # variables), and checks /healthz, /readyz, an update reaching DNS, the
-# HEALTHCHECK command and a clean SIGTERM. Then validates compose.yaml and
+# HEALTHCHECK command and a clean SIGTERM; that the image's stages install
+# every library the binary loads and CMake requires (from ldd, dpkg and
+# apt-cache: no engine needed). Then validates compose.yaml and
 # the Kubernetes manifests (YAML, the essentials, every DDNS_* variable
 # they set is one the binary reads and README documents) and the compose
 # BIND configuration with named-checkconf.
@@ -98,6 +100,35 @@ kill -TERM "$SERVER"
 for ((i = 0; i < 150; i++)); do [[ -s $IT_TMP/image.rc ]] && break; sleep 0.1; done
 it_eq 0 "$(cat "$IT_TMP/image.rc" 2>/dev/null)" "SIGTERM: exit 0"
 it_fail asnobody "${RUNENV[@]}" "${HEALTHCHECK[@]}"
+
+# --- the runtime stage has every library the binary loads ---------------------------
+# Each shared object ldd resolves must come from a package that the final
+# stage installs, one of their dependencies, or the slim base (packages of
+# Priority required). Sanitizer runtimes only exist in the ASan build.
+runtime_pkgs=$(sed -n '/^FROM debian:12-slim/,$p' "$SRC/deploy/Dockerfile" | tr -d '\\\n' |
+	grep -o 'apt-get install[^&]*' | tr ' \t' '\n\n' | grep -v -e '^-' -e '^$' -e '^apt-get$' -e '^install$')
+it_match 'libmicrohttpd12' "$runtime_pkgs" "the runtime stage installs packages"
+# shellcheck disable=SC2086
+apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+	--no-replaces --no-enhances $runtime_pkgs 2>/dev/null | grep -v '^ ' | sed 's/:.*//' | sort -u >"$IT_TMP/closure"
+missing=""
+while read -r lib; do
+	pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null) || { missing+=" $lib(no package)"; continue; }
+	pkg=${pkg%%:*}
+	grep -qx -e "$pkg" "$IT_TMP/closure" && continue
+	[[ $(dpkg-query -W -f='${Priority}' "$pkg" 2>/dev/null) == required ]] && continue
+	missing+=" $lib($pkg)"
+done < <(ldd "$DDNSD" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | grep -v -e libasan -e libubsan)
+it_eq "" "$missing" "every library ddnsd loads is in the runtime image"
+# ...and the build stage has the -dev package of every module CMake requires.
+build_pkgs=$(sed -n '/^FROM debian:12 AS build/,/^FROM/p' "$SRC/deploy/Dockerfile" | tr -d '\\\n' |
+	grep -o 'apt-get install[^&]*' | tr ' \t' '\n\n' | grep -v -e '^-' -e '^$' -e '^apt-get$' -e '^install$')
+missing=""
+for mod in $(sed -n 's/^pkg_check_modules([A-Z]* REQUIRED IMPORTED_TARGET \([^)]*\)).*/\1/p' "$SRC/CMakeLists.txt"); do
+	pkg=$(dpkg -S "$(pkg-config --variable=pcfiledir "$mod")/$mod.pc" 2>/dev/null) || { missing+=" $mod(no .pc)"; continue; }
+	grep -qx -e "${pkg%%:*}" <<<"$build_pkgs" || missing+=" $mod(${pkg%%:*})"
+done
+it_eq "" "$missing" "the build stage installs every library CMake requires"
 
 # --- compose and Kubernetes files -----------------------------------------------------
 cat >"$IT_TMP/yamlcheck.py" <<'EOF'
