@@ -144,6 +144,14 @@ it_match '^[0-9a-f]{32}$' "$gen" "unsafe X-Request-Id replaced by a generated on
 hdr=$(curl -s -D - -o /dev/null -u "$A:$TOK_A" "$DDNS_URL/nic/update?hostname=$A&myip=203.0.113.52" | tr -d '\r')
 upd_id=$(printf '%s\n' "$hdr" | sed -n 's/^X-Request-Id: //p')
 it_match '^[0-9a-f]{32}$' "$upd_id" "generated X-Request-Id on an update"
+# 200 requests over a few connections (so over the HTTP threads): no
+# generated id repeats.
+for ((i = 0; i < 4; i++)); do
+	curl -s -D - -o /dev/null $(printf "$DDNS_URL/healthz %.0s" $(seq 1 50)) >"$IT_TMP/ids.$i" &
+done
+wait
+ids=$(cat "$IT_TMP"/ids.[0-3] | tr -d '\r' | sed -n 's/^X-Request-Id: //p')
+it_eq "200 200" "$(printf '%s\n' "$ids" | grep -c -E '^[0-9a-f]{32}$') $(printf '%s\n' "$ids" | sort -u | wc -l)" "200 generated ids, all distinct"
 
 # --- JSON logs --------------------------------------------------------------------
 sleep 0.2
