@@ -111,6 +111,9 @@ it_match 'libmicrohttpd12' "$runtime_pkgs" "the runtime stage installs packages"
 # shellcheck disable=SC2086
 apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
 	--no-replaces --no-enhances $runtime_pkgs 2>/dev/null | grep -v '^ ' | sed 's/:.*//' | sort -u >"$IT_TMP/closure"
+# The sanitizer runtimes of the ASan build, and what they alone pull in.
+ldd "$DDNSD" | awk '$1 ~ /^lib(asan|ubsan)\./ { print $3 }' >"$IT_TMP/san.rt"
+{ cat "$IT_TMP/san.rt"; xargs -r -n1 ldd <"$IT_TMP/san.rt" | awk '$2 == "=>" { print $3 }'; } | sort -u >"$IT_TMP/san.libs"
 missing=""
 while read -r lib; do
 	pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null) || { missing+=" $lib(no package)"; continue; }
@@ -118,7 +121,7 @@ while read -r lib; do
 	grep -qx -e "$pkg" "$IT_TMP/closure" && continue
 	[[ $(dpkg-query -W -f='${Priority}' "$pkg" 2>/dev/null) == required ]] && continue
 	missing+=" $lib($pkg)"
-done < <(ldd "$DDNSD" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | grep -v -e libasan -e libubsan)
+done < <(ldd "$DDNSD" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | grep -v -x -F -f "$IT_TMP/san.libs")
 it_eq "" "$missing" "every library ddnsd loads is in the runtime image"
 # ...and the build stage has the -dev package of every module CMake requires.
 build_pkgs=$(sed -n '/^FROM debian:12 AS build/,/^FROM/p' "$SRC/deploy/Dockerfile" | tr -d '\\\n' |
