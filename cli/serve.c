@@ -108,6 +108,7 @@ pusher_opts(const struct ddns_config *cfg, struct dns_keystore *ks,
 	o->interval_ms = cfg->push_interval_ms;
 	o->batch = cfg->push_batch;
 	o->timeout_ms = cfg->dns_timeout_ms;
+	o->threads = cfg->push_threads;
 }
 
 int

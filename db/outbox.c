@@ -15,27 +15,33 @@ static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
 		    size_t n);
 
 /*
- * One statement, committed at once: pick up to $2 dirty hosts nobody holds
- * a live lease on, lease them ($3 until $4 ms from now) and return them in
- * zone order. FOR UPDATE SKIP LOCKED only keeps two claims from taking
- * the same row at the same moment; the lease keeps it for the push.
+ * A dirty host h that may be claimed now: its zone is not skipped ($1), no
+ * live lease holds it, and it is not a name that lives again while the
+ * removal of its tombstone is still on its way (the tombstone is reaped
+ * when marked): otherwise another pusher still holding the tombstone
+ * could send its removal after this one sent the new records.
+ */
+#define CLAIMABLE(h)                                                           \
+	" " h ".version > " h ".pushed_version"                                \
+	" AND NOT (" h ".zone_id = ANY ($1::bigint[]))"                        \
+	" AND (" h ".push_lease_until IS NULL"                                 \
+	"  OR " h ".push_lease_until < clock_timestamp())"                     \
+	" AND (" h ".deleted_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM"      \
+	"  hosts t WHERE t.fqdn = " h ".fqdn AND t.deleted_at IS NOT NULL))"
+
+/*
+ * One statement, committed at once: the first zone with claimable hosts,
+ * up to $2 of its hosts, leased ($3 until $4 ms from now) and returned in
+ * id order. One zone per claim, so that a zone whose primary hangs holds
+ * one worker only. FOR UPDATE SKIP LOCKED only keeps two claims from
+ * taking the same row at the same moment; the lease keeps it for the push.
  */
 static const struct db_stmt st_claim = {
 	"outbox_claim",
-	"WITH c AS (SELECT h.id FROM hosts h"
-	"  WHERE h.version > h.pushed_version"
-	"  AND NOT (h.zone_id = ANY ($1::bigint[]))"
-	"  AND (h.push_lease_until IS NULL"
-	"   OR h.push_lease_until < clock_timestamp())"
-	/*
-	 * A name that lives again waits until the removal of its tombstone
-	 * is in DNS (the tombstone is reaped when marked): otherwise
-	 * another instance still holding the tombstone could send its
-	 * removal after this one sent the new records.
-	 */
-	"  AND (h.deleted_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM hosts t"
-	"   WHERE t.fqdn = h.fqdn AND t.deleted_at IS NOT NULL))"
-	"  ORDER BY h.zone_id, h.id LIMIT $2"
+	"WITH z AS (SELECT d.zone_id FROM hosts d WHERE" CLAIMABLE("d")
+	"  ORDER BY d.zone_id LIMIT 1),"
+	" c AS (SELECT h.id FROM hosts h JOIN z ON h.zone_id = z.zone_id"
+	"  WHERE" CLAIMABLE("h") " ORDER BY h.id LIMIT $2"
 	"  FOR UPDATE OF h SKIP LOCKED),"
 	" u AS (UPDATE hosts h SET push_lease = $3, push_lease_until ="
 	"  clock_timestamp() + $4::integer * interval '1 millisecond'"
@@ -45,7 +51,7 @@ static const struct db_stmt st_claim = {
 	" SELECT u.id, u.version, u.zone_id, u.fqdn, z.name, z.primary_ns,"
 	" z.tsig_key, u.ttl, host(u.ipv4), host(u.ipv6), u.offline,"
 	" u.deleted_at IS NOT NULL"
-	" FROM u JOIN zones z ON z.id = u.zone_id ORDER BY u.zone_id, u.id",
+	" FROM u JOIN zones z ON z.id = u.zone_id ORDER BY u.id",
 	4
 };
 

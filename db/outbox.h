@@ -34,8 +34,9 @@ struct db_push_item {
 };
 
 /*
- * Claims up to max dirty hosts, ordered by zone, that nobody holds a live
- * lease on, skipping the zones in skip (nskip ids), and leases them to
+ * Claims up to max dirty hosts of one zone (the first with any) that
+ * nobody holds a live lease on, skipping the zones in skip (nskip ids),
+ * and leases them to
  * lease (a number unique to this claim) for lease_ms. Committed on
  * return. Returns 0 (and *n, possibly 0) or DDNS_EDB.
  */

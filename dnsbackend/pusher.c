@@ -27,6 +27,7 @@ _Static_assert(DB_ACME_MAX <= DNS_CHANGE_TXT_MAX,
 #define PUSH_MAX_ZONES_BACKOFF 64
 #define PUSH_BACKOFF_MIN_MS 500
 #define PUSH_BACKOFF_MAX_MS 60000
+#define PUSH_THREADS_MAX 16
 /*
  * A claim leases its hosts for 2 DNS timeouts + PUSH_LEASE_SLACK_MS, and
  * a message is only sent while it can end (one timeout) with more than
@@ -42,113 +43,173 @@ struct zone_backoff {
 	long long until_ms; /* monotonic */
 };
 
-struct dns_pusher {
-	struct dns_pusher_opts opts;
+/*
+ * One pusher thread. Each has its own PostgreSQL connection and claims one
+ * zone per round, so that a zone whose primary hangs holds one worker, not
+ * the others.
+ */
+struct push_worker {
+	struct dns_pusher *g;
+	unsigned idx;
 	pthread_t thread;
-	int wake[2]; /* self-pipe to interrupt the wait on stop */
-	atomic_int stop;
-	atomic_int retry_now; /* dns_pusher_retry_now() was called */
-	pthread_mutex_t done_lock;
-	pthread_cond_t done_cond; /* on CLOCK_MONOTONIC */
-	bool done;                /* the thread has left pusher_main() */
+	bool started;
 	struct db_conn *db;
 	bool listening;
 	struct db_push_item *items;
 	struct dns_change *changes;
-	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
-	size_t nbackoff;
-	long long stats_ms; /* next outbox gauge refresh (monotonic) */
+	long long stats_ms;             /* next gauge refresh (worker 0) */
 	const struct dns_keyring *keys; /* taken for the current round */
-	long long lease;      /* of the current round's claim */
-	long long claimed_ms; /* when it was claimed (monotonic) */
-	long long dirty;      /* hosts changed again while being pushed */
+	long long lease;                /* of the current round's claim */
+	long long claimed_ms;           /* when it was claimed (monotonic) */
+	long long dirty; /* hosts changed again while being pushed */
+	int failed;      /* the first zone error (for dns_pusher_drain) */
 };
 
-static void *pusher_main(void *arg);
-static int pusher_round(struct dns_pusher *p, size_t *pushed);
-static int round_push(struct dns_pusher *p, size_t *pushed);
-static int push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n);
-static int push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
-		      struct db_push_item *it, size_t n);
-static void backoff_fail(struct dns_pusher *p, long long zone_id, int err);
-static void backoff_clear(struct dns_pusher *p, long long zone_id);
-static size_t backoff_active(struct dns_pusher *p, long long *ids);
-static long long backoff_next_ms(struct dns_pusher *p);
-static int pusher_connect(struct dns_pusher *p);
-static void pusher_wait(struct dns_pusher *p, long long ms);
-static int pusher_init(struct dns_pusher *p,
-		       const struct dns_pusher_opts *opts);
-static void pusher_fini(struct dns_pusher *p);
-static int done_init(struct dns_pusher *p);
-static void pusher_stats(struct dns_pusher *p);
+/* The workers and what they share. */
+struct dns_pusher {
+	struct dns_pusher_opts opts;
+	int wake[2]; /* wake-ups: the first idle worker takes one */
+	int quit[2]; /* closed on stop: readable for every worker */
+	atomic_int stop;
+	atomic_int retry_now; /* dns_pusher_retry_now() was called */
+	pthread_mutex_t lock; /* backoff, busy, running */
+	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
+	size_t nbackoff;
+	long long busy[PUSH_THREADS_MAX]; /* zone each worker pushes, or 0 */
+	pthread_cond_t done_cond; /* on CLOCK_MONOTONIC; running dropped */
+	unsigned running;         /* workers not yet out of worker_main() */
+	unsigned nworkers;
+	struct push_worker w[PUSH_THREADS_MAX];
+};
 
-static void
-backoff_fail(struct dns_pusher *p, long long zone_id, int err)
+static void *worker_main(void *arg);
+static int worker_round(struct push_worker *w, size_t *pushed);
+static int round_push(struct push_worker *w, size_t *pushed);
+static int push_zone(struct push_worker *w, struct db_push_item *it,
+		     size_t n);
+static int push_split(struct push_worker *w, const struct dns_tsig_key *key,
+		      struct db_push_item *it, size_t n);
+static bool backoff_fail(struct dns_pusher *g, long long zone_id, int err);
+static void backoff_clear(struct dns_pusher *g, long long zone_id);
+static size_t zones_to_skip(struct push_worker *w, long long *ids);
+static long long backoff_next_ms(struct dns_pusher *g);
+static void set_busy(struct push_worker *w, long long zone_id);
+static int worker_connect(struct push_worker *w);
+static void worker_wait(struct push_worker *w, long long ms);
+static void worker_stats(struct push_worker *w);
+static int worker_init(struct push_worker *w, struct dns_pusher *g,
+		       unsigned idx);
+static void worker_fini(struct push_worker *w);
+static struct dns_pusher *group_new(const struct dns_pusher_opts *opts,
+				    unsigned nworkers);
+static void group_free(struct dns_pusher *g);
+
+/* Puts the zone into backoff; false when the table is full (then the
+ * zone is not remembered and is tried again at the next round). */
+static bool
+backoff_fail(struct dns_pusher *g, long long zone_id, int err)
 {
 	struct zone_backoff *b = NULL;
 	long long delay;
+	unsigned fails;
 
-	for (size_t i = 0; i < p->nbackoff; i++)
-		if (p->backoff[i].zone_id == zone_id)
-			b = &p->backoff[i];
-	if (b == NULL) {
-		if (p->nbackoff == PUSH_MAX_ZONES_BACKOFF)
-			return; /* not remembered: retried at the next round */
-		b = &p->backoff[p->nbackoff++];
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < g->nbackoff; i++)
+		if (g->backoff[i].zone_id == zone_id)
+			b = &g->backoff[i];
+	if (b == NULL && g->nbackoff < PUSH_MAX_ZONES_BACKOFF) {
+		b = &g->backoff[g->nbackoff++];
 		b->zone_id = zone_id;
 		b->fails = 0;
 	}
-	b->fails++;
+	if (b == NULL) {
+		pthread_mutex_unlock(&g->lock);
+		log_warn("pusher: zone %lld: %s; more than %d zones failing, "
+			 "not backing off",
+			 zone_id, ddns_strerror(err), PUSH_MAX_ZONES_BACKOFF);
+		return false;
+	}
+	fails = ++b->fails;
 	delay = PUSH_BACKOFF_MIN_MS;
-	for (unsigned i = 1; i < b->fails && delay < PUSH_BACKOFF_MAX_MS; i++)
+	for (unsigned i = 1; i < fails && delay < PUSH_BACKOFF_MAX_MS; i++)
 		delay *= 2;
 	if (delay > PUSH_BACKOFF_MAX_MS)
 		delay = PUSH_BACKOFF_MAX_MS;
 	b->until_ms = ddns_now_ms() + delay;
+	pthread_mutex_unlock(&g->lock);
 	log_warn("pusher: zone %lld: %s; retry in %lld ms (attempt %u)",
-		 zone_id, ddns_strerror(err), delay, b->fails);
+		 zone_id, ddns_strerror(err), delay, fails);
+	return true;
 }
 
 static void
-backoff_clear(struct dns_pusher *p, long long zone_id)
+backoff_clear(struct dns_pusher *g, long long zone_id)
 {
-	for (size_t i = 0; i < p->nbackoff; i++) {
-		if (p->backoff[i].zone_id != zone_id)
+	unsigned fails = 0;
+
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < g->nbackoff; i++) {
+		if (g->backoff[i].zone_id != zone_id)
 			continue;
-		log_info("pusher: zone %lld: recovered after %u failures",
-			 zone_id, p->backoff[i].fails);
-		p->backoff[i] = p->backoff[--p->nbackoff];
-		return;
+		fails = g->backoff[i].fails;
+		g->backoff[i] = g->backoff[--g->nbackoff];
+		break;
 	}
+	pthread_mutex_unlock(&g->lock);
+	if (fails > 0)
+		log_info("pusher: zone %lld: recovered after %u failures",
+			 zone_id, fails);
 }
 
-/* Zones still waiting out their backoff; their ids go into ids. */
+/*
+ * Zones this worker's claim must leave alone: those waiting out their
+ * backoff and those another worker is pushing now. Their ids go into ids
+ * (room for PUSH_MAX_ZONES_BACKOFF + PUSH_THREADS_MAX).
+ */
 static size_t
-backoff_active(struct dns_pusher *p, long long *ids)
+zones_to_skip(struct push_worker *w, long long *ids)
 {
+	struct dns_pusher *g = w->g;
 	long long now = ddns_now_ms();
 	size_t n = 0;
 
-	for (size_t i = 0; i < p->nbackoff; i++)
-		if (p->backoff[i].until_ms > now)
-			ids[n++] = p->backoff[i].zone_id;
+	pthread_mutex_lock(&g->lock);
+	if (atomic_exchange(&g->retry_now, 0))
+		g->nbackoff = 0;
+	for (size_t i = 0; i < g->nbackoff; i++)
+		if (g->backoff[i].until_ms > now)
+			ids[n++] = g->backoff[i].zone_id;
+	for (unsigned i = 0; i < g->nworkers; i++)
+		if (i != w->idx && g->busy[i] != 0)
+			ids[n++] = g->busy[i];
+	pthread_mutex_unlock(&g->lock);
 	return n;
 }
 
 /* Milliseconds until the earliest backoff ends, or -1 if none. */
 static long long
-backoff_next_ms(struct dns_pusher *p)
+backoff_next_ms(struct dns_pusher *g)
 {
 	long long now = ddns_now_ms(), best = -1, d;
 
-	for (size_t i = 0; i < p->nbackoff; i++) {
-		d = p->backoff[i].until_ms - now;
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < g->nbackoff; i++) {
+		d = g->backoff[i].until_ms - now;
 		if (d < 0)
 			d = 0;
 		if (best < 0 || d < best)
 			best = d;
 	}
+	pthread_mutex_unlock(&g->lock);
 	return best;
+}
+
+static void
+set_busy(struct push_worker *w, long long zone_id)
+{
+	pthread_mutex_lock(&w->g->lock);
+	w->g->busy[w->idx] = zone_id;
+	pthread_mutex_unlock(&w->g->lock);
 }
 
 /*
@@ -156,57 +217,62 @@ backoff_next_ms(struct dns_pusher *p)
  * message, in halves. On success marks them pushed.
  */
 static int
-push_split(struct dns_pusher *p, const struct dns_tsig_key *key,
+push_split(struct push_worker *w, const struct dns_tsig_key *key,
 	   struct db_push_item *it, size_t n)
 {
 	long long dirty;
 	int err;
 
 	for (size_t i = 0; i < n; i++) {
-		p->changes[i].name = it[i].fqdn;
-		p->changes[i].ttl = it[i].ttl;
-		p->changes[i].has_v4 = it[i].has_v4;
-		memcpy(p->changes[i].v4, it[i].v4, 4);
-		p->changes[i].has_v6 = it[i].has_v6;
-		memcpy(p->changes[i].v6, it[i].v6, 16);
+		w->changes[i].name = it[i].fqdn;
+		w->changes[i].ttl = it[i].ttl;
+		w->changes[i].has_v4 = it[i].has_v4;
+		memcpy(w->changes[i].v4, it[i].v4, 4);
+		w->changes[i].has_v6 = it[i].has_v6;
+		memcpy(w->changes[i].v6, it[i].v6, 16);
 		/* Every push carries the whole ACME TXT state of the name. */
-		p->changes[i].acme = true;
-		p->changes[i].remove = it[i].deleted;
-		p->changes[i].ntxt = it[i].ntxt;
+		w->changes[i].acme = true;
+		w->changes[i].remove = it[i].deleted;
+		w->changes[i].ntxt = it[i].ntxt;
 		for (size_t k = 0; k < it[i].ntxt && k < DNS_CHANGE_TXT_MAX; k++)
-			p->changes[i].txt[k] = it[i].txt[k];
+			w->changes[i].txt[k] = it[i].txt[k];
 	}
-	if (ddns_now_ms() - p->claimed_ms >
-	    (long long)p->opts.timeout_ms + PUSH_LEASE_SLACK_MS)
+	if (ddns_now_ms() - w->claimed_ms >
+	    (long long)w->g->opts.timeout_ms + PUSH_LEASE_SLACK_MS)
 		return DDNS_EAGAIN; /* the lease could run out mid-exchange */
-	err = dns_update_send(it[0].primary, key, it[0].zone, p->changes, n,
-			      (int)p->opts.timeout_ms);
+	err = dns_update_send(it[0].primary, key, it[0].zone, w->changes, n,
+			      (int)w->g->opts.timeout_ms);
 	if (err == DDNS_ETRUNC && n > 1) {
-		if ((err = push_split(p, key, it, n / 2)) != 0)
+		if ((err = push_split(w, key, it, n / 2)) != 0)
 			return err;
-		return push_split(p, key, it + n / 2, n - n / 2);
+		return push_split(w, key, it + n / 2, n - n / 2);
 	}
 	if (err != 0)
 		return err;
-	err = db_outbox_mark(p->db, it, n, p->lease, &dirty);
-	p->dirty += dirty;
+	err = db_outbox_mark(w->db, it, n, w->lease, &dirty);
+	w->dirty += dirty;
 	return err;
 }
 
+/*
+ * Pushes one zone's items. A DNS failure puts the zone into backoff and
+ * answers DDNS_EAGAIN when it did (the worker may go on with other zones),
+ * else the error.
+ */
 static int
-push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
+push_zone(struct push_worker *w, struct db_push_item *it, size_t n)
 {
 	const struct dns_tsig_key *key;
 	int err;
 
-	key = dns_keyring_find(p->keys, it[0].key);
+	key = dns_keyring_find(w->keys, it[0].key);
 	if (key == NULL) {
 		log_error("pusher: zone %s refers to TSIG key \"%s\", which "
 			  "is not in DDNS_TSIG_KEY_FILE",
 			  it[0].zone, it[0].key);
 		err = DDNS_ENOKEY;
 	} else {
-		err = push_split(p, key, it, n);
+		err = push_split(w, key, it, n);
 	}
 	if (err != DDNS_EAGAIN)
 		ddns_metrics_push(err == 0	      ? DDNS_PUSH_OK
@@ -225,105 +291,97 @@ push_zone(struct dns_pusher *p, struct db_push_item *it, size_t n)
 		log_error("pusher: zone %s: primary %s: %zu changes not "
 			  "pushed: %s",
 			  it[0].zone, it[0].primary, n, ddns_strerror(err));
-		backoff_fail(p, it[0].zone_id, err);
-		return err;
+		if (w->failed == 0)
+			w->failed = err;
+		return backoff_fail(w->g, it[0].zone_id, err) ? DDNS_EAGAIN
+							       : err;
 	}
-	backoff_clear(p, it[0].zone_id);
+	backoff_clear(w->g, it[0].zone_id);
 	log_debug("pusher: zone %s: pushed %zu changes", it[0].zone, n);
 	return 0;
 }
 
 /*
- * One round: claim a batch under a new lease, push it zone by zone, give
- * back the leases of what was not pushed. A zone that fails does not stop
- * the others. Returns 1 when more work may be waiting, else 0 or the
- * first zone's error.
+ * One round: claim the dirty hosts of one zone under a new lease, push
+ * them, give back the leases of what was not pushed. Returns 1 when the
+ * zone was done with (pushed, or failed and backing off): other zones or
+ * the rest of this one may be waiting. 0 when there was nothing to claim,
+ * else the error.
  */
 static int
-pusher_round(struct dns_pusher *p, size_t *pushed)
+worker_round(struct push_worker *w, size_t *pushed)
 {
 	int ret;
 
 	/* One set of keys per round: a reload takes effect at the next. */
-	p->keys = dns_keystore_get(p->opts.keys);
-	ret = round_push(p, pushed);
-	dns_keystore_put(p->opts.keys, p->keys);
-	p->keys = NULL;
+	w->keys = dns_keystore_get(w->g->opts.keys);
+	ret = round_push(w, pushed);
+	dns_keystore_put(w->g->opts.keys, w->keys);
+	w->keys = NULL;
+	set_busy(w, 0);
 	return ret;
 }
 
 static int
-round_push(struct dns_pusher *p, size_t *pushed)
+round_push(struct push_worker *w, size_t *pushed)
 {
-	long long skip[PUSH_MAX_ZONES_BACKOFF];
-	size_t nskip, n, start, end;
-	bool reaped = false, later = false;
-	int err, first = 0;
+	long long skip[PUSH_MAX_ZONES_BACKOFF + PUSH_THREADS_MAX];
+	size_t nskip, n;
+	int err;
 
 	*pushed = 0;
-	nskip = backoff_active(p, skip);
-	randombytes_buf(&p->lease, sizeof(p->lease));
-	p->lease = (long long)((unsigned long long)p->lease >> 1) | 1;
-	p->claimed_ms = ddns_now_ms();
-	p->dirty = 0;
-	err = db_outbox_claim(p->db, skip, nskip, p->lease,
-			      2 * p->opts.timeout_ms + PUSH_LEASE_SLACK_MS,
-			      p->items, p->opts.batch, &n);
-	if (err != 0)
+	nskip = zones_to_skip(w, skip);
+	randombytes_buf(&w->lease, sizeof(w->lease));
+	w->lease = (long long)((unsigned long long)w->lease >> 1) | 1;
+	w->claimed_ms = ddns_now_ms();
+	w->dirty = 0;
+	err = db_outbox_claim(w->db, skip, nskip, w->lease,
+			      2 * w->g->opts.timeout_ms + PUSH_LEASE_SLACK_MS,
+			      w->items, w->g->opts.batch, &n);
+	if (err != 0 || n == 0)
 		return err;
-	for (start = 0; start < n; start = end) {
-		end = start + 1;
-		while (end < n && p->items[end].zone_id == p->items[start].zone_id)
-			end++;
-		err = push_zone(p, p->items + start, end - start);
-		if (err == DDNS_EDB)
-			return err; /* the leases run out by themselves */
-		if (err == 0)
-			*pushed += end - start;
-		else if (err == DDNS_EAGAIN)
-			later = true;
-		else if (first == 0)
-			first = err;
-		for (size_t i = start; i < end && err == 0; i++)
-			reaped |= p->items[i].deleted;
-	}
-	if (*pushed < n && db_outbox_release(p->db, p->items, n, p->lease))
+	set_busy(w, w->items[0].zone_id);
+	err = push_zone(w, w->items, n);
+	if (err == DDNS_EDB)
+		return err; /* the leases run out by themselves */
+	if (err == 0)
+		*pushed = n;
+	if (err != 0 && db_outbox_release(w->db, w->items, n, w->lease))
 		return DDNS_EDB;
-	/* A reaped tombstone may have held back a re-created name. */
-	if ((n == p->opts.batch || reaped || later || p->dirty > 0) &&
-	    first == 0)
-		return 1; /* more may be waiting */
-	return first;
+	return err == 0 || err == DDNS_EAGAIN ? 1 : err;
 }
 
 static int
-pusher_connect(struct dns_pusher *p)
+worker_connect(struct push_worker *w)
 {
 	int err;
 
-	if (p->db == NULL) {
-		p->db = db_connect(p->opts.database_url, &err);
-		if (p->db == NULL)
+	if (w->db == NULL) {
+		w->db = db_connect(w->g->opts.database_url, &err);
+		if (w->db == NULL)
 			return err;
-		p->listening = false;
-	} else if (db_ensure(p->db) != 0) {
-		p->listening = false;
+		w->listening = false;
+	} else if (db_ensure(w->db) != 0) {
+		w->listening = false;
 		return DDNS_EDB;
 	}
-	if (!p->listening) {
+	if (!w->listening) {
 		/* A reconnect loses LISTEN: subscribe again. */
-		p->listening = db_command(p->db, "LISTEN ddns_dirty") == 0;
+		w->listening = db_command(w->db, "LISTEN ddns_dirty") == 0;
 	}
-	return p->listening ? 0 : DDNS_EDB;
+	return w->listening ? 0 : DDNS_EDB;
 }
 
-/* Sleeps up to ms, waking early on NOTIFY or stop. Drains notifications. */
+/*
+ * Sleeps up to ms, waking early on a wake-up, a NOTIFY or stop. Drains the
+ * notifications and the wake-ups it saw.
+ */
 static void
-pusher_wait(struct dns_pusher *p, long long ms)
+worker_wait(struct push_worker *w, long long ms)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	PGnotify *nf;
-	int nfds = 1, queued = 0;
+	int nfds = 2, queued = 0;
 	char buf[64];
 
 	/*
@@ -331,190 +389,219 @@ pusher_wait(struct dns_pusher *p, long long ms)
 	 * libpq's queue, not on the socket: look there first, or poll()
 	 * would sleep through it.
 	 */
-	if (p->db != NULL && PQsocket(db_pg(p->db)) >= 0) {
-		PQconsumeInput(db_pg(p->db));
-		while ((nf = PQnotifies(db_pg(p->db))) != NULL) {
+	if (w->db != NULL && PQsocket(db_pg(w->db)) >= 0) {
+		PQconsumeInput(db_pg(w->db));
+		while ((nf = PQnotifies(db_pg(w->db))) != NULL) {
 			PQfreemem(nf);
 			queued = 1;
 		}
-		pfd[1].fd = PQsocket(db_pg(p->db));
-		pfd[1].events = POLLIN;
-		nfds = 2;
+		pfd[2].fd = PQsocket(db_pg(w->db));
+		pfd[2].events = POLLIN;
+		nfds = 3;
 	}
 	if (queued)
 		return;
-	pfd[0].fd = p->wake[0];
+	pfd[0].fd = w->g->wake[0];
 	pfd[0].events = POLLIN;
+	pfd[1].fd = w->g->quit[0];
+	pfd[1].events = POLLIN;
 	if (poll(pfd, (nfds_t)nfds, (int)ms) > 0 && (pfd[0].revents & POLLIN))
-		while (read(p->wake[0], buf, sizeof(buf)) > 0)
+		while (read(w->g->wake[0], buf, sizeof(buf)) > 0)
 			; /* non-blocking: drain every wake-up */
-	if (nfds == 2) {
-		PQconsumeInput(db_pg(p->db));
-		while ((nf = PQnotifies(db_pg(p->db))) != NULL)
+	if (nfds == 3) {
+		PQconsumeInput(db_pg(w->db));
+		while ((nf = PQnotifies(db_pg(w->db))) != NULL)
 			PQfreemem(nf);
 	}
 }
 
-/* The outbox gauges, refreshed at most every 5 s (one indexed query). */
+/* The outbox gauges, refreshed at most every 5 s by worker 0 (one indexed
+ * query). */
 static void
-pusher_stats(struct dns_pusher *p)
+worker_stats(struct push_worker *w)
 {
 	long long hosts;
 	double oldest;
 
-	if (ddns_now_ms() < p->stats_ms)
+	if (w->idx != 0 || ddns_now_ms() < w->stats_ms)
 		return;
-	p->stats_ms = ddns_now_ms() + 5000;
-	if (db_outbox_pending(p->db, &hosts, &oldest) == 0)
+	w->stats_ms = ddns_now_ms() + 5000;
+	if (db_outbox_pending(w->db, &hosts, &oldest) == 0)
 		ddns_metrics_pending(hosts, oldest);
 }
 
 static void *
-pusher_main(void *arg)
+worker_main(void *arg)
 {
-	struct dns_pusher *p = arg;
+	struct push_worker *w = arg;
+	struct dns_pusher *g = w->g;
 	unsigned db_fails = 0;
 	size_t pushed;
 	long long wait, next;
 	int ret;
 
-	log_info("pusher: started (batch %u, interval %u ms)", p->opts.batch,
-		 p->opts.interval_ms);
-	while (!p->stop) {
-		if (pusher_connect(p) != 0) {
+	while (!g->stop) {
+		if (worker_connect(w) != 0) {
 			/*
 			 * Drop the broken connection: its dead socket would
 			 * end every wait at once (a busy loop). Retry from
 			 * 1 s doubling to 8 s, so that pushing resumes soon
 			 * after PostgreSQL is back.
 			 */
-			db_close(p->db);
-			p->db = NULL;
+			db_close(w->db);
+			w->db = NULL;
 			db_fails++;
 			wait = 500LL << (db_fails < 4 ? db_fails : 4);
 			log_warn("pusher: database unavailable; retry in %lld ms",
 				 wait);
-			pusher_wait(p, wait);
+			worker_wait(w, wait);
 			continue;
 		}
 		db_fails = 0;
-		if (atomic_exchange(&p->retry_now, 0))
-			p->nbackoff = 0;
 		/* Wake-ups from here on mean work the round may not see. */
 		ddns_wake_clear();
-		ret = pusher_round(p, &pushed);
-		pusher_stats(p);
+		ret = worker_round(w, &pushed);
+		worker_stats(w);
 		if (ret == 1)
 			continue;
-		wait = p->opts.interval_ms;
-		next = backoff_next_ms(p);
+		wait = g->opts.interval_ms;
+		next = backoff_next_ms(g);
 		if (next >= 0 && next < wait)
 			wait = next;
-		pusher_wait(p, wait);
+		worker_wait(w, wait);
 	}
-	log_info("pusher: stopped");
-	pthread_mutex_lock(&p->done_lock);
-	p->done = true;
-	pthread_cond_broadcast(&p->done_cond);
-	pthread_mutex_unlock(&p->done_lock);
+	pthread_mutex_lock(&g->lock);
+	g->running--;
+	pthread_cond_broadcast(&g->done_cond);
+	pthread_mutex_unlock(&g->lock);
 	return NULL;
 }
 
-/* The stop handshake of a started pusher: done_lock, done_cond. */
 static int
-done_init(struct dns_pusher *p)
+worker_init(struct push_worker *w, struct dns_pusher *g, unsigned idx)
 {
-	pthread_condattr_t ca;
-	int err;
-
-	if (pthread_condattr_init(&ca) != 0)
-		return DDNS_ENOMEM;
-	err = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	      pthread_cond_init(&p->done_cond, &ca) != 0;
-	pthread_condattr_destroy(&ca);
-	if (err)
-		return DDNS_ENOMEM;
-	pthread_mutex_init(&p->done_lock, NULL);
-	return 0;
-}
-
-static int
-pusher_init(struct dns_pusher *p, const struct dns_pusher_opts *opts)
-{
-	memset(p, 0, sizeof(*p));
-	p->opts = *opts;
-	p->wake[0] = p->wake[1] = -1;
-	p->items = calloc(opts->batch, sizeof(*p->items));
-	p->changes = calloc(opts->batch, sizeof(*p->changes));
-	if (p->items == NULL || p->changes == NULL)
-		return DDNS_ENOMEM;
-	return 0;
+	memset(w, 0, sizeof(*w));
+	w->g = g;
+	w->idx = idx;
+	w->items = calloc(g->opts.batch, sizeof(*w->items));
+	w->changes = calloc(g->opts.batch, sizeof(*w->changes));
+	return w->items != NULL && w->changes != NULL ? 0 : DDNS_ENOMEM;
 }
 
 static void
-pusher_fini(struct dns_pusher *p)
+worker_fini(struct push_worker *w)
 {
-	db_close(p->db);
-	free(p->items);
-	free(p->changes);
-	if (p->wake[0] >= 0)
-		close(p->wake[0]);
-	if (p->wake[1] >= 0)
-		close(p->wake[1]);
+	db_close(w->db);
+	free(w->items);
+	free(w->changes);
+	w->db = NULL;
+	w->items = NULL;
+	w->changes = NULL;
+}
+
+static struct dns_pusher *
+group_new(const struct dns_pusher_opts *opts, unsigned nworkers)
+{
+	struct dns_pusher *g;
+	pthread_condattr_t ca;
+	bool ok;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	g->opts = *opts;
+	g->nworkers = nworkers;
+	g->wake[0] = g->wake[1] = g->quit[0] = g->quit[1] = -1;
+	pthread_mutex_init(&g->lock, NULL);
+	ok = pthread_condattr_init(&ca) == 0;
+	ok = ok && pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+	     pthread_cond_init(&g->done_cond, &ca) == 0;
+	pthread_condattr_destroy(&ca);
+	for (unsigned i = 0; ok && i < nworkers; i++)
+		ok = worker_init(&g->w[i], g, i) == 0;
+	ok = ok && pipe(g->wake) == 0 && pipe(g->quit) == 0 &&
+	     fcntl(g->wake[0], F_SETFL, O_NONBLOCK) == 0 &&
+	     fcntl(g->wake[1], F_SETFL, O_NONBLOCK) == 0;
+	if (!ok) {
+		group_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+static void
+group_free(struct dns_pusher *g)
+{
+	for (unsigned i = 0; i < g->nworkers; i++)
+		worker_fini(&g->w[i]);
+	for (unsigned i = 0; i < 2; i++) {
+		if (g->wake[i] >= 0)
+			close(g->wake[i]);
+		if (g->quit[i] >= 0)
+			close(g->quit[i]);
+	}
+	free(g);
 }
 
 struct dns_pusher *
 dns_pusher_start(const struct dns_pusher_opts *opts)
 {
-	struct dns_pusher *p;
+	unsigned n = opts->threads == 0 ? 1 : opts->threads;
+	struct dns_pusher *g;
 
-	if ((p = malloc(sizeof(*p))) == NULL)
-		return NULL;
-	if (pusher_init(p, opts) != 0 || done_init(p) != 0 ||
-	    pipe(p->wake) != 0 ||
-	    fcntl(p->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
-	    fcntl(p->wake[1], F_SETFL, O_NONBLOCK) != 0)
+	if (n > PUSH_THREADS_MAX)
+		n = PUSH_THREADS_MAX;
+	if ((g = group_new(opts, n)) == NULL)
 		goto fail;
-	if (pthread_create(&p->thread, NULL, pusher_main, p) != 0)
-		goto fail;
-	ddns_wake_register(p->wake[1]);
-	return p;
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&g->w[i].thread, NULL, worker_main,
+				   &g->w[i]) != 0) {
+			dns_pusher_stop(g, ddns_now_ms() + 60000);
+			goto fail;
+		}
+		g->w[i].started = true;
+		pthread_mutex_lock(&g->lock);
+		g->running++;
+		pthread_mutex_unlock(&g->lock);
+	}
+	ddns_wake_register(g->wake[1]);
+	log_info("pusher: started (%u threads, batch %u, interval %u ms)", n,
+		 opts->batch, opts->interval_ms);
+	return g;
 fail:
 	log_error("pusher: cannot start");
-	pusher_fini(p);
-	free(p);
 	return NULL;
 }
 
 void
-dns_pusher_retry_now(struct dns_pusher *p)
+dns_pusher_retry_now(struct dns_pusher *g)
 {
-	if (p == NULL)
+	if (g == NULL)
 		return;
-	p->retry_now = 1;
-	(void)!write(p->wake[1], "x", 1);
+	g->retry_now = 1;
+	(void)!write(g->wake[1], "x", 1);
 }
 
 void
-dns_pusher_request_stop(struct dns_pusher *p)
+dns_pusher_request_stop(struct dns_pusher *g)
 {
-	if (p == NULL)
+	if (g == NULL || atomic_exchange(&g->stop, 1))
 		return;
 	ddns_wake_register(-1);
-	p->stop = 1;
-	(void)!write(p->wake[1], "x", 1);
+	/* Readable (end of file) for every worker from now on. */
+	close(g->quit[1]);
+	g->quit[1] = -1;
 }
 
 int
-dns_pusher_stop(struct dns_pusher *p, long long deadline_ms)
+dns_pusher_stop(struct dns_pusher *g, long long deadline_ms)
 {
 	struct timespec now, until;
 	long long left;
-	bool done;
+	unsigned running;
 
-	if (p == NULL)
+	if (g == NULL)
 		return 0;
-	dns_pusher_request_stop(p);
+	dns_pusher_request_stop(g);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	left = deadline_ms - ddns_now_ms();
 	if (left < 0)
@@ -525,42 +612,48 @@ dns_pusher_stop(struct dns_pusher *p, long long deadline_ms)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&p->done_lock);
-	while (!p->done && pthread_cond_timedwait(&p->done_cond, &p->done_lock,
-						  &until) == 0)
+	pthread_mutex_lock(&g->lock);
+	while (g->running > 0 && pthread_cond_timedwait(&g->done_cond,
+							&g->lock, &until) == 0)
 		;
-	done = p->done;
-	pthread_mutex_unlock(&p->done_lock);
-	if (!done) {
+	running = g->running;
+	pthread_mutex_unlock(&g->lock);
+	if (running > 0) {
 		log_warn("pusher: a DNS exchange still runs at the shutdown "
 			 "deadline; leaving it (its changes stay pending)");
 		return DDNS_ETIMEDOUT;
 	}
-	pthread_join(p->thread, NULL);
-	pusher_fini(p);
-	pthread_cond_destroy(&p->done_cond);
-	pthread_mutex_destroy(&p->done_lock);
-	free(p);
+	for (unsigned i = 0; i < g->nworkers; i++)
+		if (g->w[i].started)
+			pthread_join(g->w[i].thread, NULL);
+	log_info("pusher: stopped");
+	pthread_cond_destroy(&g->done_cond);
+	pthread_mutex_destroy(&g->lock);
+	group_free(g);
 	return 0;
 }
 
 int
 dns_pusher_drain(const struct dns_pusher_opts *opts)
 {
-	struct dns_pusher p;
+	struct dns_pusher *g;
 	size_t pushed, total = 0;
 	int ret;
 
-	if ((ret = pusher_init(&p, opts)) != 0)
-		goto out;
-	if ((ret = pusher_connect(&p)) != 0)
-		goto out;
-	do {
-		ret = pusher_round(&p, &pushed);
-		total += pushed;
-	} while (ret == 1);
-	log_info("pusher: drained %zu changes", total);
-out:
-	pusher_fini(&p);
+	if ((g = group_new(opts, 1)) == NULL)
+		return DDNS_ENOMEM;
+	if ((ret = worker_connect(&g->w[0])) == 0) {
+		/* Failing zones back off, so every other zone is reached. */
+		do {
+			ret = worker_round(&g->w[0], &pushed);
+			total += pushed;
+		} while (ret == 1);
+		log_info("pusher: drained %zu changes", total);
+		if (ret == 0)
+			ret = g->w[0].failed;
+	}
+	pthread_cond_destroy(&g->done_cond);
+	pthread_mutex_destroy(&g->lock);
+	group_free(g);
 	return ret;
 }

@@ -21,6 +21,7 @@ struct dns_pusher_opts {
 	unsigned interval_ms;           /* wake-up without NOTIFY */
 	unsigned batch;                 /* hosts claimed per round */
 	unsigned timeout_ms;            /* per DNS exchange */
+	unsigned threads;               /* workers (1..16; 0 = 1) */
 };
 
 struct dns_pusher;
