@@ -30,28 +30,30 @@ static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
 	"  hosts t WHERE t.fqdn = " h ".fqdn AND t.deleted_at IS NOT NULL))"
 
 /*
- * One statement, committed at once: the first zone with claimable hosts,
- * up to $2 of its hosts, leased ($3 until $4 ms from now) and returned in
- * id order. One zone per claim, so that a zone whose primary hangs holds
- * one worker only. FOR UPDATE SKIP LOCKED only keeps two claims from
- * taking the same row at the same moment; the lease keeps it for the push.
+ * One statement, committed at once: up to $2 claimable hosts in zone
+ * order (one index scan), of which those of the first zone are leased ($3
+ * until $4 ms from now) and returned in id order, with whether the scan
+ * saw another zone. One zone per claim, so that a zone whose primary hangs
+ * holds one worker only; the other rows' locks end with the statement.
+ * FOR UPDATE SKIP LOCKED only keeps two claims from taking the same row
+ * at the same moment; the lease keeps it for the push.
  */
 static const struct db_stmt st_claim = {
 	"outbox_claim",
-	"WITH z AS (SELECT d.zone_id FROM hosts d WHERE" CLAIMABLE("d")
-	"  ORDER BY d.zone_id LIMIT 1),"
-	" c AS (SELECT h.id FROM hosts h JOIN z ON h.zone_id = z.zone_id"
-	"  WHERE" CLAIMABLE("h") " ORDER BY h.id LIMIT $2"
-	"  FOR UPDATE OF h SKIP LOCKED),"
+	"WITH c AS (SELECT h.id, h.zone_id FROM hosts h WHERE" CLAIMABLE("h")
+	"  ORDER BY h.zone_id, h.id LIMIT $2 FOR UPDATE OF h SKIP LOCKED),"
+	" z AS (SELECT min(zone_id) AS zone_id FROM c),"
 	" u AS (UPDATE hosts h SET push_lease = $3, push_lease_until ="
 	"  clock_timestamp() + $4::integer * interval '1 millisecond'"
-	"  FROM c WHERE h.id = c.id"
+	"  WHERE h.id = ANY (ARRAY(SELECT id FROM c, z"
+	"   WHERE c.zone_id = z.zone_id))"
 	"  RETURNING h.id, h.version, h.zone_id, h.fqdn, h.ttl, h.ipv4,"
 	"  h.ipv6, h.offline, h.deleted_at)"
-	" SELECT u.id, u.version, u.zone_id, u.fqdn, z.name, z.primary_ns,"
-	" z.tsig_key, u.ttl, host(u.ipv4), host(u.ipv6), u.offline,"
-	" u.deleted_at IS NOT NULL"
-	" FROM u JOIN zones z ON z.id = u.zone_id ORDER BY u.id",
+	" SELECT u.id, u.version, u.zone_id, u.fqdn, zn.name, zn.primary_ns,"
+	" zn.tsig_key, u.ttl, host(u.ipv4), host(u.ipv6), u.offline,"
+	" u.deleted_at IS NOT NULL,"
+	" EXISTS (SELECT 1 FROM c, z WHERE c.zone_id <> z.zone_id)"
+	" FROM u JOIN zones zn ON zn.id = u.zone_id ORDER BY u.id",
 	4
 };
 
@@ -178,7 +180,7 @@ item_ids(struct ddns_buf *b, const struct db_push_item *items, size_t n)
 int
 db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 		long long lease, unsigned lease_ms,
-		struct db_push_item *items, size_t max, size_t *n)
+		struct db_push_item *items, size_t max, size_t *n, bool *more)
 {
 	struct ddns_buf skipbuf = { 0 };
 	char limit[24], lid[24], lms[16];
@@ -196,6 +198,7 @@ db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 	if ((r = db_exec(c, &st_claim, p, &err)) == NULL)
 		goto out;
 	rows = PQntuples(r);
+	*more = rows > 0 && db_get_bool(r, 0, 12);
 	for (int i = 0; i < rows && (size_t)i < max; i++) {
 		if ((err = item_from_row(r, i, &items[i])) != 0)
 			break;

@@ -38,11 +38,13 @@ struct db_push_item {
  * nobody holds a live lease on, skipping the zones in skip (nskip ids),
  * and leases them to
  * lease (a number unique to this claim) for lease_ms. Committed on
- * return. Returns 0 (and *n, possibly 0) or DDNS_EDB.
+ * return. *more: another zone has claimable hosts too (may be false when
+ * *n == max). Returns 0 (and *n, possibly 0) or DDNS_EDB.
  */
 int db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 		    long long lease, unsigned lease_ms,
-		    struct db_push_item *items, size_t max, size_t *n);
+		    struct db_push_item *items, size_t max, size_t *n,
+		    bool *more);
 
 /*
  * Sets pushed_version to the items' versions and ends their lease, for

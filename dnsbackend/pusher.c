@@ -29,6 +29,15 @@ _Static_assert(DB_ACME_MAX <= DNS_CHANGE_TXT_MAX,
 #define PUSH_BACKOFF_MAX_MS 60000
 #define PUSH_THREADS_MAX 16
 /*
+ * Worker 0 does all the pushing while it can. The others are helpers:
+ * every PUSH_HELPER_TICK_MS they look whether a worker has spent
+ * PUSH_STUCK_MS in one zone's push (a primary that does not answer), and
+ * only then claim the other zones. So they cost nothing while the
+ * nameservers answer, and never take the wake-ups meant for worker 0.
+ */
+#define PUSH_HELPER_TICK_MS 100
+#define PUSH_STUCK_MS 250
+/*
  * A claim leases its hosts for 2 DNS timeouts + PUSH_LEASE_SLACK_MS, and
  * a message is only sent while it can end (one timeout) with more than
  * the slack of the lease left, so that a host's lease never runs out
@@ -76,6 +85,7 @@ struct dns_pusher {
 	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
 	size_t nbackoff;
 	long long busy[PUSH_THREADS_MAX]; /* zone each worker pushes, or 0 */
+	long long busy_since[PUSH_THREADS_MAX]; /* monotonic ms */
 	pthread_cond_t done_cond; /* on CLOCK_MONOTONIC; running dropped */
 	unsigned running;         /* workers not yet out of worker_main() */
 	unsigned nworkers;
@@ -83,6 +93,7 @@ struct dns_pusher {
 };
 
 static void *worker_main(void *arg);
+static void helper_loop(struct push_worker *w);
 static int worker_round(struct push_worker *w, size_t *pushed);
 static int round_push(struct push_worker *w, size_t *pushed);
 static int push_zone(struct push_worker *w, struct db_push_item *it,
@@ -92,6 +103,7 @@ static int push_split(struct push_worker *w, const struct dns_tsig_key *key,
 static bool backoff_fail(struct dns_pusher *g, long long zone_id, int err);
 static void backoff_clear(struct dns_pusher *g, long long zone_id);
 static size_t zones_to_skip(struct push_worker *w, long long *ids);
+static bool other_stuck(struct push_worker *w);
 static long long backoff_next_ms(struct dns_pusher *g);
 static void set_busy(struct push_worker *w, long long zone_id);
 static int worker_connect(struct push_worker *w);
@@ -186,6 +198,22 @@ zones_to_skip(struct push_worker *w, long long *ids)
 	return n;
 }
 
+/* Whether another worker has been in one zone's push for PUSH_STUCK_MS. */
+static bool
+other_stuck(struct push_worker *w)
+{
+	struct dns_pusher *g = w->g;
+	long long now = ddns_now_ms();
+	bool stuck = false;
+
+	pthread_mutex_lock(&g->lock);
+	for (unsigned i = 0; i < g->nworkers && !stuck; i++)
+		stuck = i != w->idx && g->busy[i] != 0 &&
+			now - g->busy_since[i] >= PUSH_STUCK_MS;
+	pthread_mutex_unlock(&g->lock);
+	return stuck;
+}
+
 /* Milliseconds until the earliest backoff ends, or -1 if none. */
 static long long
 backoff_next_ms(struct dns_pusher *g)
@@ -209,6 +237,7 @@ set_busy(struct push_worker *w, long long zone_id)
 {
 	pthread_mutex_lock(&w->g->lock);
 	w->g->busy[w->idx] = zone_id;
+	w->g->busy_since[w->idx] = ddns_now_ms();
 	pthread_mutex_unlock(&w->g->lock);
 }
 
@@ -303,10 +332,10 @@ push_zone(struct push_worker *w, struct db_push_item *it, size_t n)
 
 /*
  * One round: claim the dirty hosts of one zone under a new lease, push
- * them, give back the leases of what was not pushed. Returns 1 when the
- * zone was done with (pushed, or failed and backing off): other zones or
- * the rest of this one may be waiting. 0 when there was nothing to claim,
- * else the error.
+ * them, give back the leases of what was not pushed. Returns 1 when more
+ * work may be waiting (a full batch, a later zone, a host changed again
+ * meanwhile, a reaped tombstone that held back a name, a zone that failed
+ * and now backs off), 0 when not, else the error.
  */
 static int
 worker_round(struct push_worker *w, size_t *pushed)
@@ -327,6 +356,7 @@ round_push(struct push_worker *w, size_t *pushed)
 {
 	long long skip[PUSH_MAX_ZONES_BACKOFF + PUSH_THREADS_MAX];
 	size_t nskip, n;
+	bool more, reaped = false;
 	int err;
 
 	*pushed = 0;
@@ -337,7 +367,7 @@ round_push(struct push_worker *w, size_t *pushed)
 	w->dirty = 0;
 	err = db_outbox_claim(w->db, skip, nskip, w->lease,
 			      2 * w->g->opts.timeout_ms + PUSH_LEASE_SLACK_MS,
-			      w->items, w->g->opts.batch, &n);
+			      w->items, w->g->opts.batch, &n, &more);
 	if (err != 0 || n == 0)
 		return err;
 	set_busy(w, w->items[0].zone_id);
@@ -346,9 +376,14 @@ round_push(struct push_worker *w, size_t *pushed)
 		return err; /* the leases run out by themselves */
 	if (err == 0)
 		*pushed = n;
+	for (size_t i = 0; i < n && err == 0; i++)
+		reaped |= w->items[i].deleted;
 	if (err != 0 && db_outbox_release(w->db, w->items, n, w->lease))
 		return DDNS_EDB;
-	return err == 0 || err == DDNS_EAGAIN ? 1 : err;
+	if (err == DDNS_EAGAIN || more || reaped || w->dirty > 0 ||
+	    n == w->g->opts.batch)
+		return 1;
+	return err;
 }
 
 static int
@@ -365,6 +400,8 @@ worker_connect(struct push_worker *w)
 		w->listening = false;
 		return DDNS_EDB;
 	}
+	if (w->idx > 0)
+		return 0; /* helpers do not listen: nobody would drain it */
 	if (!w->listening) {
 		/* A reconnect loses LISTEN: subscribe again. */
 		w->listening = db_command(w->db, "LISTEN ddns_dirty") == 0;
@@ -430,6 +467,29 @@ worker_stats(struct push_worker *w)
 		ddns_metrics_pending(hosts, oldest);
 }
 
+/* A helper (worker 1..n): pushes the other zones while one is stuck. */
+static void
+helper_loop(struct push_worker *w)
+{
+	struct pollfd pfd = { .fd = w->g->quit[0], .events = POLLIN };
+	size_t pushed;
+	int ret;
+
+	while (!w->g->stop) {
+		(void)poll(&pfd, 1, PUSH_HELPER_TICK_MS);
+		if (w->g->stop || !other_stuck(w))
+			continue;
+		if (worker_connect(w) != 0) {
+			db_close(w->db);
+			w->db = NULL;
+			continue; /* worker 0 logs the outage */
+		}
+		do
+			ret = worker_round(w, &pushed);
+		while (ret == 1 && !w->g->stop && other_stuck(w));
+	}
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -440,7 +500,7 @@ worker_main(void *arg)
 	long long wait, next;
 	int ret;
 
-	while (!g->stop) {
+	while (w->idx == 0 && !g->stop) {
 		if (worker_connect(w) != 0) {
 			/*
 			 * Drop the broken connection: its dead socket would
@@ -470,6 +530,8 @@ worker_main(void *arg)
 			wait = next;
 		worker_wait(w, wait);
 	}
+	if (w->idx > 0)
+		helper_loop(w);
 	pthread_mutex_lock(&g->lock);
 	g->running--;
 	pthread_cond_broadcast(&g->done_cond);
