@@ -44,6 +44,7 @@ static void ready_stop(void);
 static int healthcheck_get(const struct ddns_config *cfg);
 
 #define PEM_MAX (1024 * 1024)
+#define SERVE_THREAD_GRACE_MS 250
 
 /* The readiness loop: one thread, its own PostgreSQL connection. */
 static struct {
@@ -124,6 +125,7 @@ cli_serve(int argc, char **argv)
 	struct api_server_opts ho = { 0 };
 	sigset_t set;
 	long long deadline;
+	bool stuck;
 	int ret, sig = 0;
 
 	(void)argv;
@@ -178,11 +180,16 @@ out:
 	/* Requests and the current DNS batch drain together, both bounded. */
 	deadline = ddns_now_ms() + (long long)cfg.shutdown_timeout * 1000;
 	dns_pusher_request_stop(pusher);
+	dns_reconciler_request_stop(reconciler);
 	ready_stop();
 	api_server_stop(http, cfg.shutdown_timeout);
-	dns_reconciler_stop(reconciler);
-	/* A pusher still in an exchange keeps using ks until the exit. */
-	if (dns_pusher_stop(pusher, deadline) == 0)
+	/* Idle threads end at once: give them that even at the deadline. */
+	if (deadline < ddns_now_ms() + SERVE_THREAD_GRACE_MS)
+		deadline = ddns_now_ms() + SERVE_THREAD_GRACE_MS;
+	/* A thread still in an exchange keeps using ks until the exit. */
+	stuck = dns_reconciler_stop(reconciler, deadline) != 0;
+	stuck |= dns_pusher_stop(pusher, deadline) != 0;
+	if (!stuck)
 		dns_keystore_free(ks);
 	http_opts_free(&ho);
 	if (ret == CLI_EXIT_OK)

@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/latch.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/wake.h"
@@ -81,13 +82,12 @@ struct dns_pusher {
 	int quit[2]; /* closed on stop: readable for every worker */
 	atomic_int stop;
 	atomic_int retry_now; /* dns_pusher_retry_now() was called */
-	pthread_mutex_t lock; /* backoff, busy, running */
+	pthread_mutex_t lock; /* backoff, busy */
 	struct zone_backoff backoff[PUSH_MAX_ZONES_BACKOFF];
 	size_t nbackoff;
 	long long busy[PUSH_THREADS_MAX]; /* zone each worker pushes, or 0 */
 	long long busy_since[PUSH_THREADS_MAX]; /* monotonic ms */
-	pthread_cond_t done_cond; /* on CLOCK_MONOTONIC; running dropped */
-	unsigned running;         /* workers not yet out of worker_main() */
+	struct ddns_latch running; /* workers not yet out of worker_main() */
 	unsigned nworkers;
 	struct push_worker w[PUSH_THREADS_MAX];
 };
@@ -532,10 +532,7 @@ worker_main(void *arg)
 	}
 	if (w->idx > 0)
 		helper_loop(w);
-	pthread_mutex_lock(&g->lock);
-	g->running--;
-	pthread_cond_broadcast(&g->done_cond);
-	pthread_mutex_unlock(&g->lock);
+	ddns_latch_down(&g->running);
 	return NULL;
 }
 
@@ -565,7 +562,6 @@ static struct dns_pusher *
 group_new(const struct dns_pusher_opts *opts, unsigned nworkers)
 {
 	struct dns_pusher *g;
-	pthread_condattr_t ca;
 	bool ok;
 
 	if ((g = calloc(1, sizeof(*g))) == NULL)
@@ -574,10 +570,12 @@ group_new(const struct dns_pusher_opts *opts, unsigned nworkers)
 	g->nworkers = nworkers;
 	g->wake[0] = g->wake[1] = g->quit[0] = g->quit[1] = -1;
 	pthread_mutex_init(&g->lock, NULL);
-	ok = pthread_condattr_init(&ca) == 0;
-	ok = ok && pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
-	     pthread_cond_init(&g->done_cond, &ca) == 0;
-	pthread_condattr_destroy(&ca);
+	if (ddns_latch_init(&g->running) != 0) {
+		pthread_mutex_destroy(&g->lock);
+		free(g);
+		return NULL;
+	}
+	ok = true;
 	for (unsigned i = 0; ok && i < nworkers; i++)
 		ok = worker_init(&g->w[i], g, i) == 0;
 	ok = ok && pipe(g->wake) == 0 && pipe(g->quit) == 0 &&
@@ -593,6 +591,8 @@ group_new(const struct dns_pusher_opts *opts, unsigned nworkers)
 static void
 group_free(struct dns_pusher *g)
 {
+	ddns_latch_destroy(&g->running);
+	pthread_mutex_destroy(&g->lock);
 	for (unsigned i = 0; i < g->nworkers; i++)
 		worker_fini(&g->w[i]);
 	for (unsigned i = 0; i < 2; i++) {
@@ -615,15 +615,14 @@ dns_pusher_start(const struct dns_pusher_opts *opts)
 	if ((g = group_new(opts, n)) == NULL)
 		goto fail;
 	for (unsigned i = 0; i < n; i++) {
+		ddns_latch_up(&g->running);
 		if (pthread_create(&g->w[i].thread, NULL, worker_main,
 				   &g->w[i]) != 0) {
+			ddns_latch_down(&g->running);
 			dns_pusher_stop(g, ddns_now_ms() + 60000);
 			goto fail;
 		}
 		g->w[i].started = true;
-		pthread_mutex_lock(&g->lock);
-		g->running++;
-		pthread_mutex_unlock(&g->lock);
 	}
 	ddns_wake_register(g->wake[1]);
 	log_info("pusher: started (%u threads, batch %u, interval %u ms)", n,
@@ -657,30 +656,10 @@ dns_pusher_request_stop(struct dns_pusher *g)
 int
 dns_pusher_stop(struct dns_pusher *g, long long deadline_ms)
 {
-	struct timespec now, until;
-	long long left;
-	unsigned running;
-
 	if (g == NULL)
 		return 0;
 	dns_pusher_request_stop(g);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = deadline_ms - ddns_now_ms();
-	if (left < 0)
-		left = 0;
-	until.tv_sec = now.tv_sec + (time_t)(left / 1000);
-	until.tv_nsec = now.tv_nsec + (long)(left % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&g->lock);
-	while (g->running > 0 && pthread_cond_timedwait(&g->done_cond,
-							&g->lock, &until) == 0)
-		;
-	running = g->running;
-	pthread_mutex_unlock(&g->lock);
-	if (running > 0) {
+	if (!ddns_latch_wait(&g->running, deadline_ms)) {
 		log_warn("pusher: a DNS exchange still runs at the shutdown "
 			 "deadline; leaving it (its changes stay pending)");
 		return DDNS_ETIMEDOUT;
@@ -689,8 +668,6 @@ dns_pusher_stop(struct dns_pusher *g, long long deadline_ms)
 		if (g->w[i].started)
 			pthread_join(g->w[i].thread, NULL);
 	log_info("pusher: stopped");
-	pthread_cond_destroy(&g->done_cond);
-	pthread_mutex_destroy(&g->lock);
 	group_free(g);
 	return 0;
 }
@@ -714,8 +691,6 @@ dns_pusher_drain(const struct dns_pusher_opts *opts)
 		if (ret == 0)
 			ret = g->w[0].failed;
 	}
-	pthread_cond_destroy(&g->done_cond);
-	pthread_mutex_destroy(&g->lock);
 	group_free(g);
 	return ret;
 }

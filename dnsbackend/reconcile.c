@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/errors.h"
+#include "common/latch.h"
 #include "common/log.h"
 #include "db/reconcile.h"
 #include "dnsbackend/axfr.h"
@@ -25,6 +26,7 @@ struct dns_reconciler {
 	pthread_t thread;
 	int wake[2];
 	atomic_int stop;
+	struct ddns_latch running; /* the thread, until it ends */
 };
 
 static size_t rr_lower_bound(const struct dns_rrlist *l, const char *name);
@@ -388,6 +390,7 @@ reconciler_main(void *arg)
 			         ddns_strerror(err));
 	}
 	db_close(db);
+	ddns_latch_down(&r->running);
 	return NULL;
 }
 
@@ -404,10 +407,13 @@ dns_reconciler_start(const char *database_url, struct dns_keystore *keys,
 	r->interval_s = interval_s;
 	r->timeout_ms = timeout_ms;
 	if ((r->database_url = strdup(database_url)) == NULL ||
-	    pipe(r->wake) != 0)
+	    pipe(r->wake) != 0 || ddns_latch_init(&r->running) != 0)
 		goto fail;
-	if (pthread_create(&r->thread, NULL, reconciler_main, r) != 0)
+	ddns_latch_up(&r->running);
+	if (pthread_create(&r->thread, NULL, reconciler_main, r) != 0) {
+		ddns_latch_destroy(&r->running);
 		goto fail;
+	}
 	return r;
 fail:
 	if (r->wake[0] >= 0) {
@@ -422,15 +428,29 @@ fail0:
 }
 
 void
-dns_reconciler_stop(struct dns_reconciler *r)
+dns_reconciler_request_stop(struct dns_reconciler *r)
+{
+	if (r == NULL || atomic_exchange(&r->stop, 1))
+		return;
+	(void)!write(r->wake[1], "x", 1);
+}
+
+int
+dns_reconciler_stop(struct dns_reconciler *r, long long deadline_ms)
 {
 	if (r == NULL)
-		return;
-	r->stop = 1;
-	(void)!write(r->wake[1], "x", 1);
+		return 0;
+	dns_reconciler_request_stop(r);
+	if (!ddns_latch_wait(&r->running, deadline_ms)) {
+		log_warn("reconcile: a zone transfer still runs at the "
+		         "shutdown deadline; leaving it");
+		return DDNS_ETIMEDOUT;
+	}
 	pthread_join(r->thread, NULL);
+	ddns_latch_destroy(&r->running);
 	close(r->wake[0]);
 	close(r->wake[1]);
 	free(r->database_url);
 	free(r);
+	return 0;
 }

@@ -58,7 +58,17 @@ struct dns_reconciler *dns_reconciler_start(const char *database_url,
                                             unsigned interval_s,
                                             unsigned timeout_ms);
 
-/* Stops (interrupting the wait), joins and frees. NULL-safe. */
-void dns_reconciler_stop(struct dns_reconciler *r);
+/* Asks the thread to stop after the zone it is at; returns at once.
+ * NULL-safe. */
+void dns_reconciler_request_stop(struct dns_reconciler *r);
+
+/*
+ * Stops (interrupting the wait) and waits for the thread until
+ * deadline_ms (of ddns_now_ms()), then joins and frees it: 0. A pass still
+ * running then (a zone transfer that does not end) is left to end with
+ * the process; r and its key store must not be freed: DDNS_ETIMEDOUT.
+ * NULL-safe.
+ */
+int dns_reconciler_stop(struct dns_reconciler *r, long long deadline_ms);
 
 #endif

@@ -5,7 +5,8 @@
 # must not wait for it: the host being pushed takes a new address at once,
 # other zones keep flowing (another pusher thread takes them), and once
 # the zone points at a working primary the last address arrives. SIGTERM
-# during such a push exits after DDNS_SHUTDOWN_TIMEOUT.
+# during such a push, or during a zone transfer of the periodic reconcile
+# from it, exits after DDNS_SHUTDOWN_TIMEOUT.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures.sh"
@@ -61,5 +62,22 @@ t_stop=$(((${EPOCHREALTIME/./} - t0) / 1000))
 it_eq 0 "$DDNSD_EXIT" "SIGTERM during a hanging push: exit 0 before the exchange could end"
 it_match "a DNS exchange still runs at the shutdown deadline" "$(cat "$IT_TMP/ddnsd.log")" "the abandoned exchange is logged"
 it_eq "1" "$(fx_psql "SELECT count(*) FROM hosts WHERE fqdn = '$HOST_B' AND version > pushed_version")" "its change stays pending"
-printf 'figures: update during the stuck push answered in %d ms; another zone in DNS after %d ms; last address in DNS %d ms after the fix; SIGTERM during a stuck push: exit after %d ms\n' "$t_upd" "$t_other" "$t_rec" "$t_stop"
+
+# The same for the periodic reconcile: a zone transfer from the silent
+# primary does not hold the exit either. (Nothing is pending, so the
+# connection the black hole sees is the transfer's.)
+fx_psql "UPDATE hosts SET pushed_version = version" >/dev/null
+it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200 DDNS_DNS_TIMEOUT_MS=20000 DDNS_SHUTDOWN_TIMEOUT=2 DDNS_RECONCILE_INTERVAL=1
+: >"$IT_TMP/hole.log"
+for ((i = 0; i < 50; i++)); do
+	[[ ! -s $IT_TMP/hole.log ]] || break
+	sleep 0.1
+done
+it_ok test -s "$IT_TMP/hole.log" # the transfer is waiting for an answer
+t0=${EPOCHREALTIME/./}
+it_stop_ddnsd
+t_rstop=$(((${EPOCHREALTIME/./} - t0) / 1000))
+it_eq 0 "$DDNSD_EXIT" "SIGTERM during a hanging zone transfer: exit 0"
+it_match "a zone transfer still runs at the shutdown deadline" "$(cat "$IT_TMP/ddnsd.log")" "the abandoned transfer is logged"
+printf 'figures: update during the stuck push answered in %d ms; another zone in DNS after %d ms; last address in DNS %d ms after the fix; SIGTERM during a stuck push: exit after %d ms, during a stuck transfer: %d ms\n' "$t_upd" "$t_other" "$t_rec" "$t_stop" "$t_rstop"
 it_done
