@@ -13,9 +13,10 @@ static int acme_exec(struct db_conn *c, const struct db_stmt *st,
 		     const char *source, const char *user_agent);
 
 /*
- * The host row is updated first: a pusher holding it (FOR UPDATE) makes
- * this wait, so the values it reads always match the version it pushes.
- * Run with the host row locked (db_exec_locked) so that the count is exact.
+ * The host row's version is bumped with every change of its challenge
+ * set, so a pusher that read the set for an older version pushes the host
+ * again (db/outbox.c). Run with the host row locked (db_exec_locked) so
+ * that the count is exact.
  */
 static const struct db_stmt st_add = {
 	"acme_add",

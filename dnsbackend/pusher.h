@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The pusher: a thread that moves dirty hosts from PostgreSQL into DNS.
- * It wakes on NOTIFY ddns_dirty, on in-process wake-ups and every interval
- * regardless, claims dirty hosts under a lease (see db/outbox.h; any
- * number of instances can run, and no row stays locked while it talks to
- * the nameserver), sends one signed UPDATE per zone and batch, and marks
- * hosts pushed only after NOERROR. A failing zone is retried with capped
- * exponential backoff; nothing is marked, so nothing is lost.
+ * The pusher: threads that move dirty hosts from PostgreSQL into DNS.
+ * The first wakes on NOTIFY ddns_dirty, on in-process wake-ups and every
+ * interval regardless, claims the dirty hosts of one zone under a lease
+ * (see db/outbox.h; any number of instances can run, and no row stays
+ * locked while it talks to the nameserver), sends one signed UPDATE per
+ * batch, and marks hosts pushed only after NOERROR. The other threads
+ * push the other zones while a zone's primary keeps one of them waiting.
+ * A failing zone is retried with capped exponential backoff; nothing is
+ * marked, so nothing is lost.
  */
 #ifndef DDNS_DNSBACKEND_PUSHER_H
 #define DDNS_DNSBACKEND_PUSHER_H
@@ -26,7 +28,7 @@ struct dns_pusher_opts {
 
 struct dns_pusher;
 
-/* Starts the thread. Returns NULL on failure (logged). Caller owns it. */
+/* Starts the threads. Returns NULL on failure (logged). Caller owns it. */
 struct dns_pusher *dns_pusher_start(const struct dns_pusher_opts *opts);
 
 /* Forgets every zone's backoff and wakes the thread: the next round tries
