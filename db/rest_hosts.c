@@ -73,6 +73,18 @@ static const struct db_stmt st_list = {
 	3
 };
 
+/*
+ * A PATCH that changes nothing writes no new version (no DNS push) and is
+ * recorded as nochg. Whether it changed is decided in the UPDATE itself,
+ * on the row as it is after any concurrent change (a read in a CTE would
+ * see an older snapshot); RETURNING tells it by updated_at = now().
+ */
+#define PATCH_CHANGES                                                          \
+	"(($3 AND ipv4 IS DISTINCT FROM $4::inet) OR"                          \
+	" ($5 AND ipv6 IS DISTINCT FROM $6::inet) OR"                          \
+	" ($7 AND ttl IS DISTINCT FROM $8::integer) OR"                        \
+	" ($9 AND offline IS DISTINCT FROM $10::boolean))"
+
 static const struct db_stmt st_update = {
 	"rest_host_update",
 	"WITH u AS (UPDATE hosts SET"
@@ -80,15 +92,19 @@ static const struct db_stmt st_update = {
 	"  ipv6 = CASE WHEN $5 THEN $6::inet ELSE ipv6 END,"
 	"  ttl = CASE WHEN $7 THEN $8::integer ELSE ttl END,"
 	"  offline = CASE WHEN $9 THEN $10::boolean ELSE offline END,"
-	"  version = version + 1, updated_at = now()"
+	"  version = version + CASE WHEN " PATCH_CHANGES " THEN 1 ELSE 0 END,"
+	"  updated_at = CASE WHEN " PATCH_CHANGES " THEN now()"
+	"   ELSE updated_at END"
 	"  WHERE id = $2 AND account_id = $1 AND deleted_at IS NULL"
-	"  RETURNING id, ipv4, ipv6, offline),"
+	"  RETURNING id, ipv4, ipv6, offline, updated_at = now() AS changed),"
 	" e AS (INSERT INTO host_events"
 	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
 	"  SELECT id, $11::inet, $12,"
-	"  CASE WHEN offline THEN 'good offline' ELSE 'good' END,"
+	"  CASE WHEN NOT changed THEN 'nochg'"
+	"   WHEN offline THEN 'good offline' ELSE 'good' END,"
 	"  ipv4, ipv6, 'api' FROM u)"
-	" SELECT u.id FROM u, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
+	" SELECT u.id FROM u LEFT JOIN LATERAL"
+	"  (SELECT pg_notify('ddns_dirty', '') WHERE u.changed) n ON true",
 	12
 };
 

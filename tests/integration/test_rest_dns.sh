@@ -65,6 +65,15 @@ rqa "$TOK" GET "/v1/hosts/$H/events"
 it_eq "api api api api nic/update" "$(jf '[.items[].via]|join(" ")')" "REST and /nic/update changes in the history"
 it_eq "good|198.51.100.20" "$(jf '.items[0]|"\(.result)|\(.ipv4)"')" "newest first"
 
+# A PATCH that changes nothing: no new version, nothing to push, nochg
+ver=$(fx_psql "SELECT version || '/' || pushed_version FROM hosts WHERE fqdn = '$H'")
+rqa "$TOK" PATCH "/v1/hosts/$H" '{"ipv4":"198.51.100.20","offline":false}'
+it_status 200 "PATCH with the stored values"
+it_eq "$ver" "$(fx_psql "SELECT version || '/' || pushed_version FROM hosts WHERE fqdn = '$H'")" "no new version, nothing waits for DNS"
+it_eq "true" "$(jf .dns.pushed)" "still pushed"
+rqa "$TOK" GET "/v1/hosts/$H/events?limit=1"
+it_eq "nochg|198.51.100.20" "$(jf '.items[0]|"\(.result)|\(.ipv4)"')" "recorded as nochg"
+
 # ACME: TXT at _acme-challenge, with the account token and the router token
 rqa "$TOK" PUT "/v1/hosts/$H/acme-challenge" '{"value":"first-challenge-value"}'
 it_status 204 "PUT challenge"
