@@ -31,7 +31,7 @@ struct cli_opt {
 
 static int parse_opts(int argc, char **argv, int first, struct cli_opt *o,
 		      size_t n, const char **pos);
-static struct db_conn *open_db(const struct ddns_config *cfg);
+static int connect_db(struct db_conn **db);
 static int fail(const char *what, const char *name, int err);
 static bool valid_text(const char *s, size_t max);
 static bool valid_email(const char *s);
@@ -89,12 +89,19 @@ parse_opts(int argc, char **argv, int first, struct cli_opt *o, size_t n,
 	return 0;
 }
 
-static struct db_conn *
-open_db(const struct ddns_config *cfg)
+/* The configuration (the database only) and a connection, for one
+ * command. 0, or the exit code. */
+static int
+connect_db(struct db_conn **db)
 {
-	int err;
+	struct ddns_config cfg;
+	int ret, err;
 
-	return db_connect(cfg->database_url, &err);
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((*db = db_connect(cfg.database_url, &err)) == NULL)
+		return CLI_EXIT_FAIL;
+	return 0;
 }
 
 static int
@@ -194,7 +201,6 @@ zone_add(int argc, char **argv)
 	struct cli_opt o[] = { { "--primary", true, NULL },
 			       { "--key", true, NULL },
 			       { "--ttl", true, NULL } };
-	struct ddns_config cfg;
 	struct db_conn *db;
 	char zone[DDNS_NAME_MAX + 1];
 	const char *pos;
@@ -212,10 +218,8 @@ zone_add(int argc, char **argv)
 		return cli_usage("--key KEYNAME is required");
 	if ((ret = zone_check_opts(o, &ttl)) != 0)
 		return ret;
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	ret = db_zone_add(db, zone, o[0].value, o[1].value, (int)ttl, &id);
 	db_close(db);
 	if (ret != 0)
@@ -236,17 +240,14 @@ zone_row(void *arg, const struct db_zone_row *z)
 static int
 zone_list(int argc, char **argv)
 {
-	struct ddns_config cfg;
 	struct db_conn *db;
 	int ret;
 
 	(void)argv;
 	if (argc != 2)
 		return cli_usage("usage: ddnsd zone list");
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	ret = db_admin_zone_list(db, zone_row, NULL);
 	db_close(db);
 	return ret == 0 ? CLI_EXIT_OK : fail("zone", "list", ret);
@@ -258,7 +259,6 @@ zone_set(int argc, char **argv)
 	struct cli_opt o[] = { { "--primary", true, NULL },
 			       { "--key", true, NULL },
 			       { "--ttl", true, NULL } };
-	struct ddns_config cfg;
 	struct db_conn *db;
 	char zone[DDNS_NAME_MAX + 1];
 	const char *pos;
@@ -273,10 +273,8 @@ zone_set(int argc, char **argv)
 		return cli_usage("zone set: give --primary, --key or --ttl");
 	if ((ret = zone_check_opts(o, &ttl)) != 0)
 		return ret;
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	ret = db_zone_set(db, zone, o[0].value, o[1].value, (int)ttl);
 	db_close(db);
 	if (ret != 0)
@@ -316,8 +314,8 @@ account_add(int argc, char **argv)
 		if (ret != 0)
 			return ret;
 	}
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
+	if ((ret = connect_db(&db)) != 0)
+		return ret;
 	ret = db_account_add(db, pos, o[0].value ? hash : NULL, &id);
 	db_close(db);
 	if (ret != 0)
@@ -331,7 +329,6 @@ host_add(int argc, char **argv)
 {
 	struct cli_opt o[] = { { "--account", true, NULL } };
 	char name[DDNS_NAME_MAX + 1];
-	struct ddns_config cfg;
 	struct db_conn *db;
 	const char *pos;
 	long long acc, id;
@@ -343,10 +340,8 @@ host_add(int argc, char **argv)
 		return cli_usage("\"%s\" is not a valid host name", pos);
 	if (o[0].value == NULL)
 		return cli_usage("--account EMAIL is required");
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	if ((ret = db_account_find(db, o[0].value, &acc)) != 0) {
 		db_close(db);
 		return fail("account", o[0].value, ret);
@@ -366,7 +361,6 @@ token_add(int argc, char **argv)
 	char name[DDNS_NAME_MAX + 1], text[AUTH_TOKEN_TEXT_LEN + 1];
 	uint8_t hash[AUTH_TOKEN_HASH_LEN];
 	struct auth_token tok;
-	struct ddns_config cfg;
 	struct db_conn *db;
 	const char *pos, *label;
 	long long host, acc, id;
@@ -380,10 +374,8 @@ token_add(int argc, char **argv)
 	if (!valid_text(label, CLI_LABEL_MAX))
 		return cli_usage("--label: at most %d printable characters",
 				 CLI_LABEL_MAX);
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	if ((ret = db_host_find(db, name, &host, &acc)) != 0) {
 		db_close(db);
 		return fail("host", name, ret);
@@ -437,17 +429,14 @@ account_row(void *arg, const struct db_account *a)
 static int
 account_list(int argc, char **argv)
 {
-	struct ddns_config cfg;
 	struct db_conn *db;
 	int ret;
 
 	(void)argv;
 	if (argc != 2)
 		return cli_usage("usage: ddnsd account list");
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	ret = db_account_list(db, account_row, NULL);
 	db_close(db);
 	return ret == 0 ? CLI_EXIT_OK : fail("account", "list", ret);
@@ -456,16 +445,13 @@ account_list(int argc, char **argv)
 static int
 account_delete(int argc, char **argv)
 {
-	struct ddns_config cfg;
 	struct db_conn *db;
 	int ret;
 
 	if (argc != 3)
 		return cli_usage("usage: ddnsd account delete EMAIL");
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	ret = db_account_delete(db, argv[2]);
 	db_close(db);
 	if (ret == DDNS_EACCES) {
@@ -505,7 +491,6 @@ static int
 host_list(int argc, char **argv)
 {
 	struct cli_opt o[] = { { "--account", true, NULL } };
-	struct ddns_config cfg;
 	struct db_conn *db;
 	int ret;
 
@@ -515,10 +500,8 @@ host_list(int argc, char **argv)
 					 "[--account EMAIL]");
 		o[0].value = argv[++i];
 	}
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	ret = db_admin_host_list(db, o[0].value, host_row, NULL);
 	db_close(db);
 	return ret == 0 ? CLI_EXIT_OK : fail("host", "list", ret);
@@ -528,7 +511,6 @@ static int
 host_delete(int argc, char **argv)
 {
 	char name[DDNS_NAME_MAX + 1];
-	struct ddns_config cfg;
 	struct db_conn *db;
 	int ret;
 
@@ -537,10 +519,8 @@ host_delete(int argc, char **argv)
 	if (ddns_name_normalize(argv[2], strlen(argv[2]), name,
 				sizeof(name)) != 0)
 		return cli_usage("\"%s\" is not a valid host name", argv[2]);
-	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+	if ((ret = connect_db(&db)) != 0)
 		return ret;
-	if ((db = open_db(&cfg)) == NULL)
-		return CLI_EXIT_FAIL;
 	ret = db_rest_host_delete(db, 0, name);
 	db_close(db);
 	if (ret != 0)
