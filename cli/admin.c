@@ -16,6 +16,7 @@
 #include "db/admin.h"
 #include "db/rest_hosts.h"
 #include "db/conn.h"
+#include "db/host_tokens.h"
 #include "dnsbackend/client.h"
 
 #define CLI_LABEL_MAX 100
@@ -52,6 +53,11 @@ static int account_row(void *arg, const struct db_account *a);
 static int host_list(int argc, char **argv);
 static int host_delete(int argc, char **argv);
 static int host_row(void *arg, const struct db_rest_host *h);
+static int token_find_host(const char *arg, struct db_conn **db,
+			   long long *host, long long *acc);
+static int token_row(void *arg, const struct db_host_token *t);
+static int token_list(int argc, char **argv);
+static int token_delete(int argc, char **argv);
 
 /*
  * Parses "POSITIONAL --opt VALUE --flag ..." from argv[first]: exactly one
@@ -549,8 +555,77 @@ cli_routes(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* Connects and finds host name arg: 0 with *db open, or the exit code. */
+static int
+token_find_host(const char *arg, struct db_conn **db, long long *host,
+		long long *acc)
+{
+	char name[DDNS_NAME_MAX + 1];
+	int ret;
+
+	if (ddns_name_normalize(arg, strlen(arg), name, sizeof(name)) != 0)
+		return cli_usage("\"%s\" is not a valid host name", arg);
+	if ((ret = connect_db(db)) != 0)
+		return ret;
+	if ((ret = db_host_find(*db, name, host, acc)) != 0) {
+		db_close(*db);
+		return fail("host", name, ret);
+	}
+	return 0;
+}
+
+static int
+token_row(void *arg, const struct db_host_token *t)
+{
+	(void)arg;
+	printf("%s\t%s\tcreated %s\tlast used %s\n", t->id,
+	       t->label[0] ? t->label : "-", t->created_at,
+	       t->last_used_at[0] ? t->last_used_at : "never");
+	return 0;
+}
+
+static int
+token_list(int argc, char **argv)
+{
+	struct db_conn *db;
+	long long host, acc;
+	int ret;
+
+	if (argc != 3)
+		return cli_usage("usage: ddnsd token list FQDN");
+	if ((ret = token_find_host(argv[2], &db, &host, &acc)) != 0)
+		return ret;
+	ret = db_host_token_list(db, acc, host, token_row, NULL);
+	db_close(db);
+	return ret == 0 ? CLI_EXIT_OK : fail("token", "list", ret);
+}
+
+static int
+token_delete(int argc, char **argv)
+{
+	struct db_conn *db;
+	long long host, acc;
+	int ret;
+
+	if (argc != 4)
+		return cli_usage("usage: ddnsd token delete FQDN ID");
+	if ((ret = token_find_host(argv[2], &db, &host, &acc)) != 0)
+		return ret;
+	ret = db_host_token_delete(db, acc, host, argv[3]);
+	db_close(db);
+	if (ret != 0)
+		return fail("token", argv[3], ret);
+	printf("token %s of %s deleted; it stops working at once\n", argv[3],
+	       argv[2]);
+	return CLI_EXIT_OK;
+}
+
 int
 cli_token(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return token_list(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "delete") == 0)
+		return token_delete(argc, argv);
 	return dispatch(argc, argv, "token", token_add);
 }

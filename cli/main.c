@@ -40,6 +40,7 @@ usage(FILE *f)
 	      "  host add FQDN --account EMAIL\n"
 	      "  host list [--account EMAIL] | host delete FQDN\n"
 	      "  token add FQDN [--label TEXT]\n"
+	      "  token list FQDN | token delete FQDN ID\n"
 	      "  reconcile [--zone ZONE] [--no-push]   compare DNS (AXFR) "
 	      "with the database, repair\n"
 	      "  healthcheck                           exit 0 if the server "

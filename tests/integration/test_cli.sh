@@ -91,5 +91,19 @@ it_eq "living room|32" "$(fx_psql "SELECT label || '|' || length(secret_hash) FR
 it_eq 0 "$(pg_dump -a "$DDNS_DATABASE_URL" 2>/dev/null | grep -c -F -e "$secret" || true)" "the secret is nowhere in the database"
 it_fail "$DDNSD" token add nothere.dyn.test
 it_fail "$DDNSD" token add web.dyn.test --label $'bad\001label'
+
+# token list / delete: an operator revokes a leaked token without SQL
+it_match "^$pub	living room	created [0-9T:-]+Z	last used never$" "$("$DDNSD" token list Web.Dyn.Test)" "token list: id, label, created, last use; never the secret"
+it_eq 0 "$("$DDNSD" token list web.dyn.test | grep -c -F -e "$secret" || true)" "no secret in the list"
+it_start_ddnsd
+it_eq "200 good 192.0.2.99|" "$(fx_get -u "web.dyn.test:$tok" "/nic/update?hostname=web.dyn.test&myip=192.0.2.99")" "the token works"
+it_match "^token $pub of web.dyn.test deleted" "$("$DDNSD" token delete web.dyn.test "$pub")" "token delete"
+it_eq "401 badauth|" "$(fx_get -u "web.dyn.test:$tok" "/nic/update?hostname=web.dyn.test&myip=192.0.2.98")" "a deleted token stops working at once"
+it_eq "" "$("$DDNSD" token list web.dyn.test)" "and is gone from the list"
+out=$("$DDNSD" token delete web.dyn.test "$pub" 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: token $pub: not found" "$rc $out" "deleting it again"
+out=$("$DDNSD" token list nothere.dyn.test 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: host nothere.dyn.test: not found" "$rc $out" "token list of an unknown host"
+it_fail "$DDNSD" token delete web.dyn.test
 it_eq 2 "$("$DDNSD" frobnicate >/dev/null 2>&1; echo $?)" "unknown command exits 2"
 it_done
