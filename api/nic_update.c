@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
 #include <sodium.h>
 
+#include "api/lookup.h"
 #include "api/nic_update.h"
 #include "api/params.h"
 #include "auth/limits.h"
@@ -37,14 +39,18 @@ struct nic_ctx {
 	char ua[NIC_UA_MAX + 1];
 	bool presented;        /* credentials were sent (a failure counts) */
 	unsigned retry_after;  /* seconds, with NIC_BLOCKED */
+	struct api_lookup lookup; /* the token's host, read in a group */
 };
 
 static const char *nic_word(int result);
 static unsigned nic_status(int result);
 static int nic_collect(struct api_request *req, struct nic_ctx *c);
-static int nic_authenticate(const struct api_request *req, struct nic_ctx *c,
-			    struct db_conn **db);
-static int nic_apply(struct db_conn *db, struct nic_ctx *c);
+static int nic_credentials(const struct api_request *req, struct nic_ctx *c);
+static int nic_verify(struct nic_ctx *c);
+static void nic_finish(struct api_request *req, struct api_response *resp,
+		       struct nic_ctx *c, int err);
+static void nic_ctx_free(void *state);
+static int nic_apply(struct db_conn **db, struct nic_ctx *c);
 static void nic_answer(struct api_response *resp, const struct nic_ctx *c,
 		       const int *results, size_t n);
 static void nic_default_address(const struct api_request *req,
@@ -116,9 +122,9 @@ nic_collect(struct api_request *req, struct nic_ctx *c)
 	return 0;
 }
 
+/* The token from the request; its host is then read in a group lookup. */
 static int
-nic_authenticate(const struct api_request *req, struct nic_ctx *c,
-		 struct db_conn **db)
+nic_credentials(const struct api_request *req, struct nic_ctx *c)
 {
 	char user[API_CRED_MAX], pass[API_CRED_MAX];
 	const char *secret = NULL;
@@ -141,13 +147,18 @@ nic_authenticate(const struct api_request *req, struct nic_ctx *c,
 	sodium_memzero(pass, sizeof(pass));
 	if (err != 0 || c->tok.kind != AUTH_TOKEN_HOST)
 		return DDNS_EAUTH;
-	if ((*db = db_thread_conn()) == NULL)
-		return DDNS_EDB;
-	err = db_token_host_lookup(*db, c->tok.public_id, &c->th);
-	if (err == DDNS_ENOENT)
+	return 0;
+}
+
+/* After the group lookup: the secret against the stored hash. */
+static int
+nic_verify(struct nic_ctx *c)
+{
+	if (c->lookup.err == DDNS_ENOENT)
 		return DDNS_EAUTH;
-	if (err != 0)
-		return err;
+	if (c->lookup.err != 0)
+		return c->lookup.err;
+	c->th = c->lookup.th;
 	return auth_token_verify(&c->tok, c->th.hash, c->th.hash_len);
 }
 
@@ -203,7 +214,7 @@ addr_differs(bool want, const struct ddns_addr *a, bool have,
 
 /* Decides good/nochg for the token's host and writes only on a change. */
 static int
-nic_apply(struct db_conn *db, struct nic_ctx *c)
+nic_apply(struct db_conn **db, struct nic_ctx *c)
 {
 	struct db_host *h = &c->th.host;
 	struct db_host_change ch = { 0 };
@@ -229,7 +240,10 @@ nic_apply(struct db_conn *db, struct nic_ctx *c)
 	ch.via = "nic/update";
 	ch.bucket_burst = auth_limits()->change_burst;
 	ch.bucket_window_s = auth_limits()->change_window_s;
-	if ((err = db_host_apply(db, h->id, h->account_id, &ch)) != 0)
+	/* The HTTP thread's own connection, needed only for a write. */
+	if (*db == NULL && (*db = db_thread_conn()) == NULL)
+		return DDNS_EDB;
+	if ((err = db_host_apply(*db, h->id, h->account_id, &ch)) != 0)
 		return err == DDNS_ENOENT ? DDNS_ENOHOST : err;
 	ddns_wake_dirty();
 	/* A name repeated in the same request is then a nochg. */
@@ -276,56 +290,97 @@ nic_answer(struct api_response *resp, const struct nic_ctx *c,
 		api_add_header(resp, "Retry-After", "%u", c->retry_after);
 }
 
-void
-api_nic_update(struct api_request *req, struct api_response *resp)
+static void
+nic_ctx_free(void *state)
 {
-	struct nic_ctx c;
+	struct nic_ctx *c = state;
+
+	if (c == NULL)
+		return;
+	auth_token_wipe(&c->tok);
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+}
+
+/* Everything after authentication (err: its outcome, or NIC_BLOCKED). */
+static void
+nic_finish(struct api_request *req, struct api_response *resp,
+	   struct nic_ctx *c, int err)
+{
 	struct db_conn *db = NULL;
 	int results[API_DYNDNS2_MAX_HOSTS];
 	size_t n = 1;
-	int err;
 
-	memset(&c, 0, sizeof(c));
-	if (req->has_client &&
-	    (c.retry_after = auth_limits_blocked(&req->client)) > 0) {
-		results[0] = NIC_BLOCKED;
-		goto answer;
-	}
-	err = nic_collect(req, &c);
-	if (err == 0) {
-		err = nic_authenticate(req, &c, &db);
-		if (err == DDNS_EAUTH)
-			nic_auth_failed(req, &c, db);
-	}
+	if (err == DDNS_EAUTH)
+		nic_auth_failed(req, c, db);
 	if (err == 0)
-		err = api_dyndns2_parse(c.kv, c.nkv, &c.dd);
+		err = api_dyndns2_parse(c->kv, c->nkv, &c->dd);
 	if (err != 0) {
 		results[0] = err;
 		goto answer;
 	}
-	snprintf(resp->log_host, sizeof(resp->log_host), "%s", c.th.host.fqdn);
-	resp->log_account = c.th.host.account_id;
+	snprintf(resp->log_host, sizeof(resp->log_host), "%s", c->th.host.fqdn);
+	resp->log_account = c->th.host.account_id;
 	if (req->has_client)
-		ddns_addr_format(&req->client, c.source, sizeof(c.source));
+		ddns_addr_format(&req->client, c->source, sizeof(c->source));
 	if (req->user_agent != NULL)
-		api_text_copy(c.ua, sizeof(c.ua), req->user_agent);
-	nic_default_address(req, &c.dd);
-	if (c.dd.nhosts == 0) {
+		api_text_copy(c->ua, sizeof(c->ua), req->user_agent);
+	nic_default_address(req, &c->dd);
+	if (c->dd.nhosts == 0) {
 		/* No hostname=: the token names its host. */
-		results[0] = nic_apply(db, &c);
+		results[0] = nic_apply(&db, c);
 		goto answer;
 	}
-	n = c.dd.nhosts;
+	n = c->dd.nhosts;
 	for (size_t i = 0; i < n; i++) {
-		if (c.dd.hosts[i].status != 0)
-			results[i] = c.dd.hosts[i].status;
-		else if (strcmp(c.dd.hosts[i].name, c.th.host.fqdn) != 0)
+		if (c->dd.hosts[i].status != 0)
+			results[i] = c->dd.hosts[i].status;
+		else if (strcmp(c->dd.hosts[i].name, c->th.host.fqdn) != 0)
 			results[i] = DDNS_ENOHOST;
 		else
-			results[i] = nic_apply(db, &c);
+			results[i] = nic_apply(&db, c);
 	}
 answer:
-	nic_answer(resp, &c, results, n);
-	auth_token_wipe(&c.tok);
-	sodium_memzero(&c, sizeof(c));
+	nic_answer(resp, c, results, n);
+	nic_ctx_free(c);
+}
+
+/*
+ * Called twice for a request with a well-formed host token: first up to
+ * the token, which is queued for a group lookup (resp->wait) while the
+ * connection waits; then, with the lookup done, for the rest.
+ */
+void
+api_nic_update(struct api_request *req, struct api_response *resp)
+{
+	struct nic_ctx *c = req->handler_state;
+	int err;
+
+	if (c != NULL) {
+		req->handler_state = NULL;
+		nic_finish(req, resp, c, nic_verify(c));
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		api_answer_text(resp, nic_status(DDNS_ENOMEM), "911\n");
+		resp->log_result = nic_word(DDNS_ENOMEM);
+		return;
+	}
+	if (req->has_client &&
+	    (c->retry_after = auth_limits_blocked(&req->client)) > 0) {
+		nic_finish(req, resp, c, NIC_BLOCKED);
+		return;
+	}
+	err = nic_collect(req, c);
+	if (err == 0)
+		err = nic_credentials(req, c);
+	if (err != 0) {
+		nic_finish(req, resp, c, err);
+		return;
+	}
+	memcpy(c->lookup.public_id, c->tok.public_id,
+	       sizeof(c->lookup.public_id));
+	req->handler_state = c;
+	req->handler_state_free = nic_ctx_free;
+	resp->wait = &c->lookup;
 }

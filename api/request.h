@@ -34,9 +34,19 @@ struct api_request {
 	bool has_peer;
 	const char *route;         /* route table path, set by api_route() */
 	char request_id[API_REQUEST_ID_MAX + 1]; /* X-Request-Id */
+	/*
+	 * A handler's own state while its request waits (api_response.wait):
+	 * set by the handler, which finds it again when it is called once
+	 * more and clears it; freed with handler_state_free when the request
+	 * ends before that.
+	 */
+	void *handler_state;
+	void (*handler_state_free)(void *state);
 };
 
 #define API_RESP_MAX_HEADERS 6
+
+struct api_lookup; /* api/lookup.h */
 
 struct api_header {
 	const char *name;  /* static string */
@@ -53,6 +63,12 @@ struct api_response {
 	const char *log_result;       /* short word for the access log */
 	char log_host[DDNS_NAME_MAX + 1];
 	long long log_account;        /* account id for the log; 0: none */
+	/*
+	 * Set instead of an answer: the request waits for this group lookup
+	 * (api/lookup.h) without holding its HTTP thread, and the handler is
+	 * called again with the same request once it is done.
+	 */
+	struct api_lookup *wait;
 };
 
 /* Sets status and a text/plain body. */

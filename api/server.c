@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "api/lookup.h"
 #include "api/request.h"
 #include "api/router.h"
 #include "api/problem.h"
@@ -39,6 +40,7 @@ struct req_ctx {
 	struct timespec start;
 	unsigned early_status; /* set when the request is refused on size */
 	bool headers_seen;
+	bool filled;           /* req filled in (kept across a suspension) */
 };
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con);
@@ -70,6 +72,7 @@ static enum MHD_Result header_scan_cb(void *cls, enum MHD_ValueKind kind,
 				      const char *key, size_t key_size,
 				      const char *value, size_t value_size);
 static bool has_ctl(const char *s, size_t n);
+static void resume_cb(void *arg);
 
 /* Idle keep-alive connections are closed once no request came for this. */
 #define DRAIN_IDLE_MS 500
@@ -312,6 +315,13 @@ header_scan_cb(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* A group lookup is done: the connection's handler runs again. */
+static void
+resume_cb(void *arg)
+{
+	MHD_resume_connection(arg);
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *con, const char *url,
 	  const char *method, const char *version, const char *upload,
@@ -350,7 +360,10 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	fill_request(s, con, ctx, url, method);
+	if (!ctx->filled) {
+		fill_request(s, con, ctx, url, method);
+		ctx->filled = true;
+	}
 	if (ctx->early_status == MHD_HTTP_URI_TOO_LONG)
 		api_answer_text(&resp, ctx->early_status, "request URI too long\n");
 	else if (ctx->early_status == MHD_HTTP_CONTENT_TOO_LARGE &&
@@ -368,6 +381,18 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		api_answer_text(&resp, ctx->early_status, "internal error\n");
 	else
 		api_route(&ctx->req, &resp);
+	if (resp.wait != NULL) {
+		/*
+		 * Suspended before the lookup is queued, so that its resume
+		 * can never come first; libmicrohttpd calls us again then.
+		 */
+		MHD_suspend_connection(con);
+		resp.wait->done = resume_cb;
+		resp.wait->arg = con;
+		api_lookup_submit(resp.wait);
+		ddns_buf_free(&resp.body);
+		return MHD_YES;
+	}
 	ret = send_response(s, con, ctx, &resp);
 	ddns_buf_free(&resp.body);
 	return ret;
@@ -387,6 +412,8 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 	atomic_fetch_sub(&s->inflight, 1);
 	atomic_store(&s->activity_ms, ddns_now_ms());
 	ddns_metrics_inflight(-1);
+	if (ctx->req.handler_state != NULL && ctx->req.handler_state_free)
+		ctx->req.handler_state_free(ctx->req.handler_state);
 	/* Both may carry a password (query parameters or a form body). */
 	if (ctx->req.query != NULL)
 		sodium_memzero(ctx->req.query, ctx->req.query_len);
@@ -449,7 +476,7 @@ api_server_start(const struct ddns_config *cfg,
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	/* ITC: MHD_quiesce_daemon() needs it with internal threads. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC;
+			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	struct api_server *s;
 
 	memset(&ss, 0, sizeof(ss));
@@ -476,8 +503,13 @@ api_server_start(const struct ddns_config *cfg,
 		server_free(s);
 		return NULL;
 	}
+	if (api_lookup_start() != 0) {
+		server_free(s);
+		return NULL;
+	}
 	s->mhd = daemon_start(s, cfg, flags, (struct sockaddr *)&ss);
 	if (s->mhd == NULL) {
+		api_lookup_stop(0);
 		log_error("http: cannot listen on %s%s", cfg->listen,
 			  s->tls_cert ? " (or the TLS certificate or key "
 					"was refused)"
@@ -530,6 +562,11 @@ api_server_stop(struct api_server *s, unsigned timeout_s)
 		}
 		usleep(10000);
 	}
+	/*
+	 * No connection may stay suspended through MHD_stop_daemon(): what
+	 * still waits for a lookup after the deadline is answered 911.
+	 */
+	api_lookup_stop(200);
 	MHD_stop_daemon(s->mhd);
 	log_info("http: stopped");
 	server_free(s);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct db_conn {
 
 static void conn_forget_prepared(struct db_conn *c);
 static int conn_prepare(struct db_conn *c, const struct db_stmt *st);
+static void conn_check_idle(struct db_conn *c);
 static void thread_conn_free(void *p);
 static void thread_key_make(void);
 static void log_pg_error(const char *what, const char *msg);
@@ -238,6 +240,35 @@ db_exec_locked(struct db_conn *c, const struct db_stmt *lock,
 	return r;
 }
 
+/*
+ * An idle connection that PostgreSQL closed (a restart) still says
+ * CONNECTION_OK until it is used; its socket is readable then (the
+ * server's goodbye, or EOF). Reading that makes libpq notice, so that
+ * db_ensure() reconnects before a statement is sent rather than the
+ * statement failing. No round trip: one poll() that does not wait.
+ */
+static void
+conn_check_idle(struct db_conn *c)
+{
+	struct pollfd p;
+
+	/* The goodbye (a FATAL message) is read first, the EOF after it. */
+	for (int i = 0; i < 4; i++) {
+		if (PQstatus(c->pg) != CONNECTION_OK || PQisBusy(c->pg))
+			return;
+		p.fd = PQsocket(c->pg);
+		p.events = POLLIN;
+		p.revents = 0;
+		if (p.fd < 0 || poll(&p, 1, 0) <= 0)
+			return;
+		if (PQconsumeInput(c->pg) == 0) {
+			log_info("postgresql: an idle connection was closed "
+				 "by the server");
+			return;
+		}
+	}
+}
+
 static void
 thread_conn_free(void *p)
 {
@@ -267,8 +298,10 @@ db_thread_conn(void)
 
 	pthread_once(&thread_once, thread_key_make);
 	c = pthread_getspecific(thread_key);
-	if (c != NULL)
+	if (c != NULL) {
+		conn_check_idle(c);
 		return db_ensure(c) == 0 ? c : NULL;
+	}
 	if (thread_url == NULL)
 		return NULL;
 	c = db_connect(thread_url, &err);

@@ -5,8 +5,11 @@
 #include "common/errors.h"
 #include "db/hosts.h"
 
-static int parse_addr_col(const PGresult *r, int col, bool *has,
+static int parse_addr_col(const PGresult *r, int row, int col, bool *has,
 			  struct ddns_addr *a);
+static int parse_token_host(const PGresult *r, int row, int col0,
+			    struct db_token_host *out);
+static int id_array(struct ddns_buf *b, const char *const *ids, size_t n);
 
 static const struct db_stmt st_lookup = {
 	"host_by_token",
@@ -14,6 +17,20 @@ static const struct db_stmt st_lookup = {
 	" host(h.ipv4), host(h.ipv6), h.offline"
 	" FROM host_tokens t JOIN hosts h ON h.id = t.host_id"
 	" WHERE t.public_id = $1 AND h.deleted_at IS NULL",
+	1
+};
+
+/*
+ * The same read for a group of tokens (db_token_host_lookup_many): one row
+ * per public id found, with the id first to match rows to requests. The
+ * index on host_tokens.public_id serves the = ANY() as one scan per id.
+ */
+static const struct db_stmt st_lookup_many = {
+	"host_by_tokens",
+	"SELECT t.public_id, t.id, t.secret_hash, h.id, h.account_id, h.fqdn,"
+	" host(h.ipv4), host(h.ipv6), h.offline"
+	" FROM host_tokens t JOIN hosts h ON h.id = t.host_id"
+	" WHERE t.public_id = ANY($1::text[]) AND h.deleted_at IS NULL",
 	1
 };
 
@@ -79,9 +96,10 @@ const struct db_stmt db_host_lock = {
 };
 
 static int
-parse_addr_col(const PGresult *r, int col, bool *has, struct ddns_addr *a)
+parse_addr_col(const PGresult *r, int row, int col, bool *has,
+	       struct ddns_addr *a)
 {
-	const char *s = db_get_str(r, 0, col);
+	const char *s = db_get_str(r, row, col);
 
 	*has = s != NULL;
 	if (s == NULL)
@@ -89,40 +107,109 @@ parse_addr_col(const PGresult *r, int col, bool *has, struct ddns_addr *a)
 	return ddns_addr_parse(s, strlen(s), a) == 0 ? 0 : DDNS_EDB;
 }
 
+/* Row row of st_lookup's columns, which start at col0. 0 or DDNS_EDB. */
+static int
+parse_token_host(const PGresult *r, int row, int col0,
+		 struct db_token_host *out)
+{
+	const char *fqdn;
+	size_t n;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->token_id = db_get_ll(r, row, col0);
+	if ((err = db_get_bytea(r, row, col0 + 1, out->hash, sizeof(out->hash),
+				&out->hash_len)) != 0)
+		return err;
+	out->host.id = db_get_ll(r, row, col0 + 2);
+	out->host.account_id = db_get_ll(r, row, col0 + 3);
+	fqdn = db_get_str(r, row, col0 + 4);
+	if (fqdn == NULL || (n = strlen(fqdn)) >= sizeof(out->host.fqdn))
+		return DDNS_EDB;
+	memcpy(out->host.fqdn, fqdn, n + 1);
+	if ((err = parse_addr_col(r, row, col0 + 5, &out->host.has_v4,
+				  &out->host.v4)) != 0 ||
+	    (err = parse_addr_col(r, row, col0 + 6, &out->host.has_v6,
+				  &out->host.v6)) != 0)
+		return err;
+	out->host.offline = db_get_bool(r, row, col0 + 7);
+	return 0;
+}
+
 int
 db_token_host_lookup(struct db_conn *c, const char *public_id,
 		     struct db_token_host *out)
 {
 	const char *p[1] = { public_id };
-	const char *fqdn;
 	PGresult *r;
 	int err;
 
 	if ((r = db_exec_read(c, &st_lookup, p, &err)) == NULL)
 		return err;
-	if (PQntuples(r) != 1) {
-		err = DDNS_ENOENT;
-		goto out;
+	err = PQntuples(r) == 1 ? parse_token_host(r, 0, 0, out) : DDNS_ENOENT;
+	PQclear(r);
+	return err;
+}
+
+/* A text[] literal of ids: each double-quoted, '"' and '\\' escaped. */
+static int
+id_array(struct ddns_buf *b, const char *const *ids, size_t n)
+{
+	int err = ddns_buf_append_str(b, "{");
+
+	for (size_t i = 0; i < n && err == 0; i++) {
+		err = ddns_buf_append_str(b, i ? ",\"" : "\"");
+		for (const char *p = ids[i]; *p != '\0' && err == 0; p++) {
+			if (*p == '"' || *p == '\\')
+				err = ddns_buf_append(b, "\\", 1);
+			if (err == 0)
+				err = ddns_buf_append(b, p, 1);
+		}
+		if (err == 0)
+			err = ddns_buf_append_str(b, "\"");
 	}
-	memset(out, 0, sizeof(*out));
-	out->token_id = db_get_ll(r, 0, 0);
-	if ((err = db_get_bytea(r, 0, 1, out->hash, sizeof(out->hash),
-				&out->hash_len)) != 0)
+	if (err == 0)
+		err = ddns_buf_append_str(b, "}");
+	if (err == 0 && ddns_buf_cstr(b) == NULL)
+		err = DDNS_ENOMEM;
+	return err;
+}
+
+int
+db_token_host_lookup_many(struct db_conn *c, const char *const *public_ids,
+			  size_t n, struct db_token_host *out, int *errs)
+{
+	struct ddns_buf arr = { 0 };
+	const char *p[1];
+	const char *id;
+	PGresult *r = NULL;
+	int err, rows, e;
+
+	if (n == 0)
+		return 0;
+	if ((err = id_array(&arr, public_ids, n)) != 0)
 		goto out;
-	out->host.id = db_get_ll(r, 0, 2);
-	out->host.account_id = db_get_ll(r, 0, 3);
-	fqdn = db_get_str(r, 0, 4);
-	if (fqdn == NULL || strlen(fqdn) >= sizeof(out->host.fqdn)) {
-		err = DDNS_EDB;
+	p[0] = ddns_buf_cstr(&arr);
+	if ((r = db_exec_read(c, &st_lookup_many, p, &err)) == NULL)
 		goto out;
+	for (size_t i = 0; i < n; i++)
+		errs[i] = DDNS_ENOENT;
+	rows = PQntuples(r);
+	/* Requests of one group may share a token: every one gets its row. */
+	for (int row = 0; row < rows; row++) {
+		if ((id = db_get_str(r, row, 0)) == NULL)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (errs[i] != DDNS_ENOENT ||
+			    strcmp(public_ids[i], id) != 0)
+				continue;
+			e = parse_token_host(r, row, 1, &out[i]);
+			errs[i] = e;
+		}
 	}
-	memcpy(out->host.fqdn, fqdn, strlen(fqdn) + 1);
-	if ((err = parse_addr_col(r, 5, &out->host.has_v4, &out->host.v4)) ||
-	    (err = parse_addr_col(r, 6, &out->host.has_v6, &out->host.v6)))
-		goto out;
-	out->host.offline = strcmp(PQgetvalue(r, 0, 7), "t") == 0;
 out:
 	PQclear(r);
+	ddns_buf_free(&arr);
 	return err;
 }
 

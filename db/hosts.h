@@ -35,6 +35,20 @@ struct db_token_host {
 int db_token_host_lookup(struct db_conn *c, const char *public_id,
 			 struct db_token_host *out);
 
+/* Most tokens one db_token_host_lookup_many() statement carries. */
+#define DB_LOOKUP_GROUP_MAX 128
+
+/*
+ * The same read for n tokens in one statement (WHERE public_id = ANY($1)):
+ * for each i, errs[i] is 0 (out[i] filled) or DDNS_ENOENT, or DDNS_EDB
+ * for a row that does not parse. A public id may repeat. A dead
+ * connection is reconnected and the statement sent once more, as for
+ * db_token_host_lookup(). Returns 0, or DDNS_EDB / DDNS_ENOMEM when the
+ * statement failed (errs and out are then unset).
+ */
+int db_token_host_lookup_many(struct db_conn *c, const char *const *public_ids,
+			      size_t n, struct db_token_host *out, int *errs);
+
 struct db_host_change {
 	bool set_v4, set_v6;      /* replace this family's address */
 	struct ddns_addr v4, v6;  /* used when set_*; family 0 clears */
