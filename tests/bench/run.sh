@@ -9,7 +9,7 @@
 # its baseline, so the ratios hold on a noisy machine.
 #
 #   tests/bench/run.sh [--smoke] [--million] [--out FILE] [--seconds S]
-#                      [--ddnsd PATH] [--perf DIR]
+#                      [--ddnsd PATH] [--perf DIR] [--proto]
 #
 #   --smoke       seconds, 200 hosts: checks every step runs (CI)
 #   --million     also figure 6: nochg with 1,000,000 hosts in the database
@@ -18,13 +18,18 @@
 #   --ddnsd PATH  use this built ddnsd (its build dir must hold
 #                 libddnscore.a) instead of building build-bench
 #   --perf DIR    perf record -a -g the nochg and good runs into DIR
+#   --proto       also the two group-lookup prototypes of tests/bench/dbread.c
+#                 (MHD suspend/resume, own event loop) in the rounds of 1+2
 #   --keep        keep the scratch directory (logs, wrk output, hosts files)
 #
-# Figures: 1 HTTP ceiling (tests/bench/hello.c), 2 nochg, 3 good + time
-# until BIND serves every last value, 4 DNS push vs nsupdate one change per
-# message, 5 HTTP answer -> visible in DNS at 200 changes/s, 6 nochg at
-# 1,000,000 hosts and ddnsd's RSS. Figures 1 and 2 are 3 interleaved pairs
-# of runs, best of each: the least disturbed estimate on a shared machine.
+# Figures: 1 HTTP ceiling (tests/bench/hello.c), 1b HTTP + one prepared
+# read per request (tests/bench/dbread.c single), 2 nochg (abuse limits off,
+# and on), 3 good + time until BIND serves every last value, beside pgbench
+# updating one row per transaction at the same 64 clients, 4 DNS push vs
+# nsupdate one change per message, 5 HTTP answer -> visible in DNS at 200
+# changes/s, 6 nochg at 1,000,000 hosts and ddnsd's RSS. Figures 1, 1b and 2
+# are 3 interleaved rounds, best of each: the least disturbed estimate on a
+# shared machine.
 set -euo pipefail
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -32,17 +37,18 @@ root=$(cd "$bench/../.." && pwd)
 # shellcheck source=../../deploy/local/services.sh
 . "$root/deploy/local/services.sh"
 
-keep=0 smoke=0 million=0 out=$PWD/bench-results.json secs='' ddnsd='' perfdir=''
+keep=0 smoke=0 million=0 proto=0 out=$PWD/bench-results.json secs='' ddnsd='' perfdir=''
 while (($# > 0)); do
 	case $1 in
 	--smoke) smoke=1 ;;
 	--million) million=1 ;;
 	--keep) keep=1 ;;
+	--proto) proto=1 ;;
 	--out) out=$(_svc_abs "${2:?--out needs a file}"); shift ;;
 	--seconds) secs=${2:?--seconds needs a number}; shift ;;
 	--ddnsd) ddnsd=$(_svc_abs "${2:?--ddnsd needs a path}"); shift ;;
 	--perf) perfdir=$(_svc_abs "${2:?--perf needs a directory}"); shift ;;
-	-h | --help) sed -n '4,26p' "$0"; exit 0 ;;
+	-h | --help) sed -n '4,32p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -113,6 +119,8 @@ fi
 mkdir -p "$work/bin"
 # shellcheck disable=SC2046
 cc "${cflags[@]}" -pthread -o "$work/bin/hello" "$bench/hello.c" $(pkg-config --cflags --libs libmicrohttpd)
+# shellcheck disable=SC2046
+cc "${cflags[@]}" -pthread -o "$work/bin/dbread" "$bench/dbread.c" $(pkg-config --cflags --libs libmicrohttpd libpq)
 cc "${cflags[@]}" -o "$work/bin/latency" "$bench/latency.c"
 # shellcheck disable=SC2046
 cc "${cflags[@]}" "${sanflags[@]}" -I"$root" -o "$work/bin/mktokens" "$bench/mktokens.c" \
@@ -158,6 +166,24 @@ ddnsd_start() {
 		DDNS_MAX_CONN_PER_IP=0 "$ddnsd" serve
 	ddnsd_pid=$bg_pid
 	wait_port "$http_port" "$ddnsd_pid"
+}
+# ddnsd_start_limits [NOCHG_PER_MIN]: a second ddnsd with the abuse
+# limits at their defaults (port $lim_port), but the per-host nochg limit
+# raised to NOCHG_PER_MIN (default: the default 60) so that a rotation of
+# a few thousand hosts at full speed stays under it: its counter and the
+# blocked-client check run on every request as in production.
+ddnsd_start_limits() {
+	lim_port=$(svc_free_port)
+	start_bg ddnsd-limits env DDNS_LOG_LEVEL=warn DDNS_LISTEN="127.0.0.1:$lim_port" \
+		DDNS_HOST_NOCHG_PER_MIN="${1:-60}" DDNS_MAX_CONN_PER_IP=0 "$ddnsd" serve
+	lim_pid=$bg_pid
+	wait_port "$lim_port" "$lim_pid"
+}
+# dbread_start MODE: tests/bench/dbread.c MODE on a free port ($bg_port).
+dbread_start() {
+	bg_port=$(svc_free_port)
+	start_bg "dbread-$1" "$work/bin/dbread" "$1" "$bg_port" "$DDNS_DATABASE_URL"
+	wait_port "$bg_port" "$bg_pid"
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # answers CODE: ddnsd's count of /nic/update answers CODE (its /metrics),
@@ -241,12 +267,23 @@ wrk_run() {
 
 # ---------------------------------------------------------------- 1 + 2
 
-log "1. HTTP ceiling (hello.c) and 2. nochg ($nhosts hosts, $conns connections)"
+log "1. HTTP ceiling (hello.c), 1b. HTTP + one read per request (dbread.c) and 2. nochg ($nhosts hosts, $conns connections)"
 hello_port=$(svc_free_port)
 start_bg hello "$work/bin/hello" "$hello_port"
 hello_pid=$bg_pid
 wait_port "$hello_port" "$hello_pid"
+dbread_start single
+read1_port=$bg_port read1_pid=$bg_pid
+if [[ $proto == 1 ]]; then
+	dbread_start suspend
+	psus_port=$bg_port psus_pid=$bg_pid
+	dbread_start loop
+	ploop_port=$bg_port ploop_pid=$bg_pid
+fi
 ddnsd_start
+# Limits on: 8 s at ~50,000 req/s over 10,000 hosts is 40 nochg per host
+# per run, 5 runs a minute; 100,000 a minute keeps every host under it.
+ddnsd_start_limits 100000
 v0=$(sql -c "SELECT sum(version) FROM hosts")
 # better RES_A RES_B: the BENCH line with the higher rps.
 better() {
@@ -257,19 +294,43 @@ better() {
 		echo "$1"
 	fi
 }
-ceil='' nochg='' all_ceil='' all_nochg=''
+ceil='' read1='' nochg='' nlim='' psus='' ploop=''
+all_ceil='' all_read1='' all_nochg='' all_nlim='' all_psus='' all_ploop=''
 for ((r = 1; r <= rounds; r++)); do
 	wrk_run "ceiling.$r" "$hello_port" nochg 1 "$hosts"
 	ceil=$(better "$ceil" "$res") all_ceil+=" $(calc "$(fld rps "$res")")"
+	wrk_run "read1.$r" "$read1_port" nochg 1 "$hosts"
+	read1=$(better "$read1" "$res") all_read1+=" $(calc "$(fld rps "$res")")"
 	wrk_run "nochg.$r" "$http_port" nochg 1 "$hosts"
 	nochg=$(better "$nochg" "$res") all_nochg+=" $(calc "$(fld rps "$res")")"
+	wrk_run "nochg-limits.$r" "$lim_port" nochg 1 "$hosts"
+	nlim=$(better "$nlim" "$res") all_nlim+=" $(calc "$(fld rps "$res")")"
+	if [[ $proto == 1 ]]; then
+		wrk_run "proto-suspend.$r" "$psus_port" nochg 1 "$hosts"
+		psus=$(better "$psus" "$res") all_psus+=" $(calc "$(fld rps "$res")")"
+		wrk_run "proto-loop.$r" "$ploop_port" nochg 1 "$hosts"
+		ploop=$(better "$ploop" "$res") all_ploop+=" $(calc "$(fld rps "$res")")"
+	fi
 done
+# 1 connection: latency of one request alone (no group to share).
+wrk_conns=$conns wrk_threads=$wthreads conns=1 wthreads=1
+wrk_run "nochg-1conn" "$http_port" nochg 1 "$hosts"
+one=$res
+wrk_run "read1-1conn" "$read1_port" nochg 1 "$hosts"
+read1_one=$res
+conns=$wrk_conns wthreads=$wrk_threads
 stop_bg "$hello_pid"
+stop_bg "$read1_pid"
+[[ $proto == 0 ]] || { stop_bg "$psus_pid"; stop_bg "$ploop_pid"; }
 nochg_rss=$(rss_kib "$ddnsd_pid")
 nochg_answers=$(answers nochg)
 v1=$(sql -c "SELECT sum(version) FROM hosts")
 [[ $v0 == "$v1" ]] || die "nochg run changed host versions ($v0 -> $v1): requests were not nochg"
 no_errors nochg
+http_port_nolim=$http_port http_port=$lim_port
+no_errors nochg-limits
+http_port=$http_port_nolim
+stop_bg "$lim_pid"
 
 # ---------------------------------------------------------------- 3
 
@@ -310,6 +371,21 @@ w1=$(sql -c "SELECT wal_sync FROM pg_stat_wal")
 e2=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
 per_sync=$(calc "($e2 - $ew0) / ($w1 - $w0 + 1)")
 echo "good: $accepted changes accepted, $((w1 - w0)) WAL syncs ($per_sync changes per sync); BIND served every last value ${vis_s} s after the load stopped" >&2
+
+# PostgreSQL's own commit rate on this machine, same database, same
+# clients: one-row UPDATE per transaction, 10,000 rows, 64 clients.
+log "3b. pgbench: one-row UPDATE per transaction, $conns clients"
+sql -c "DROP TABLE IF EXISTS bench_pgb" \
+	-c "CREATE TABLE bench_pgb (id int PRIMARY KEY, v bigint NOT NULL DEFAULT 0)" \
+	-c "INSERT INTO bench_pgb (id) SELECT generate_series(1, 10000)" -c "VACUUM ANALYZE bench_pgb"
+printf '\\set id random(1, 10000)\nUPDATE bench_pgb SET v = v + 1 WHERE id = :id;\n' >"$work/pgb.sql"
+pgbench -n -M prepared -c "$conns" -j "$wthreads" -T "$secs" -f "$work/pgb.sql" "$DDNS_DATABASE_URL" \
+	>"$work/pgbench.txt" 2>&1 || die "pgbench failed; see $work/pgbench.txt"
+pgb_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$work/pgbench.txt")
+[[ -n $pgb_tps ]] || die "pgbench: no tps; see $work/pgbench.txt"
+pgb_tps=$(calc "$pgb_tps")
+sql -c "DROP TABLE bench_pgb"
+echo "pgbench: $pgb_tps one-row UPDATE transactions/s at $conns clients" >&2
 
 # ---------------------------------------------------------------- 4
 
@@ -382,6 +458,7 @@ fi
 
 ms() { calc "$1 / 1000"; }
 c_rps=$(calc "$(fld rps "$ceil")") n_rps=$(calc "$(fld rps "$nochg")")
+r_rps=$(calc "$(fld rps "$read1")") l_rps=$(calc "$(fld rps "$nlim")")
 g_rate=$(calc "$accepted / ($(fld duration_us "$good") / 1e6)")
 errs=$(($(fld non2xx "$nochg") + $(fld errors "$nochg") + $(fld non2xx "$good") + $(fld errors "$good")))
 
@@ -393,9 +470,19 @@ row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
 	row "figure" "measured" "target"
 	row "---" "---" "---"
 	row "1. HTTP ceiling (hello.c)" "$c_rps req/s" ""
+	row "1b. HTTP + 1 read/request (dbread)" "$r_rps req/s" ""
 	row "2. nochg" "$n_rps req/s, p50 $(ms "$(fld p50_us "$nochg")") ms, p99 $(ms "$(fld p99_us "$nochg")") ms" "p99 <= 10 ms"
-	row "   nochg / ceiling" "$(calc "$n_rps / $c_rps")" ">= 0.60"
+	row "   nochg / HTTP + 1 read (1b)" "$(calc "$n_rps / $r_rps")" ">= 1.5"
+	row "   nochg / HTTP ceiling (1)" "$(calc "$n_rps / $c_rps")" ">= 0.4"
+	row "   nochg, abuse limits on" "$l_rps req/s ($(calc "$l_rps / $n_rps") of 2)" ">= 0.95"
+	row "   nochg at 1 connection" "p50 $(ms "$(fld p50_us "$one")") ms ($(calc "$(fld rps "$one")") req/s); 1b: p50 $(ms "$(fld p50_us "$read1_one")") ms" ""
+	if [[ $proto == 1 ]]; then
+		row "   proto: suspend/resume (dbread)" "$(calc "$(fld rps "$psus")") req/s ($(calc "$(fld rps "$psus") / $r_rps") of 1b)" ""
+		row "   proto: own event loop (dbread)" "$(calc "$(fld rps "$ploop")") req/s ($(calc "$(fld rps "$ploop") / $r_rps") of 1b)" ""
+	fi
 	row "3. good, accepted" "$g_rate changes/s" ">= 2000/s"
+	row "   pgbench one-row UPDATE, $conns cl." "$pgb_tps tx/s" ""
+	row "   good / pgbench" "$(calc "$g_rate / $pgb_tps")" ">= 0.5"
 	row "   changes per WAL fsync" "$per_sync" ""
 	row "   last value served by BIND after" "$vis_s s" "<= 2 s"
 	row "4. DNS push (ddnsd push)" "$push_rate changes/s" ""
@@ -412,7 +499,7 @@ row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
 	fi
 	echo
 	echo "HTTP errors (non-2xx + socket) during nochg/good: $errs"
-	echo "req/s of each round: ceiling$all_ceil; nochg$all_nochg (best of each taken)"
+	echo "req/s of each round: ceiling$all_ceil; 1b$all_read1; nochg$all_nochg; limits on$all_nlim$([[ $proto == 1 ]] && echo "; suspend$all_psus; loop$all_ploop") (best of each taken)"
 	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$work/table.txt"
 
@@ -427,12 +514,26 @@ cat >"$out.tmp" <<EOF
   "rounds": $rounds,
   "ceiling_rps_rounds": [$(echo $all_ceil | tr ' ' ',')],
   "nochg_rps_rounds": [$(echo $all_nochg | tr ' ' ',')],
+  "read1_rps_rounds": [$(echo $all_read1 | tr ' ' ',')],
+  "nochg_limits_rps_rounds": [$(echo $all_nlim | tr ' ' ',')],
+  "read1": { "rps": $r_rps, "p50_us": $(fld p50_us "$read1"), "p99_us": $(fld p99_us "$read1"),
+             "one_conn_p50_us": $(fld p50_us "$read1_one") },
+  "nochg_limits": { "rps": $l_rps, "p50_us": $(fld p50_us "$nlim"), "p99_us": $(fld p99_us "$nlim"),
+                    "ratio_to_nochg": $(calc "$l_rps / $n_rps") },
+  "nochg_one_conn": { "rps": $(calc "$(fld rps "$one")"), "p50_us": $(fld p50_us "$one"), "p99_us": $(fld p99_us "$one") },
+  "proto": $(if [[ $proto == 1 ]]; then
+	printf '{ "suspend_rps": %s, "loop_rps": %s, "suspend_rounds": [%s], "loop_rounds": [%s] }' \
+		"$(calc "$(fld rps "$psus")")" "$(calc "$(fld rps "$ploop")")" \
+		"$(echo $all_psus | tr ' ' ',')" "$(echo $all_ploop | tr ' ' ',')"
+else j ''; fi),
+  "pgbench_update_tps": $pgb_tps,
+  "good_to_pgbench": $(calc "$g_rate / $pgb_tps"),
   "cores": $(nproc),
   "loadavg_at_end": "$(cut -d' ' -f1-3 /proc/loadavg)",
   "seed_seconds": $seed_s,
   "ceiling": { "rps": $c_rps, "p50_us": $(fld p50_us "$ceil"), "p99_us": $(fld p99_us "$ceil") },
   "nochg": { "rps": $n_rps, "p50_us": $(fld p50_us "$nochg"), "p99_us": $(fld p99_us "$nochg"),
-             "ratio_to_ceiling": $(calc "$n_rps / $c_rps"), "non2xx": $(fld non2xx "$nochg"),
+             "ratio_to_ceiling": $(calc "$n_rps / $c_rps"), "ratio_to_read1": $(calc "$n_rps / $r_rps"), "non2xx": $(fld non2xx "$nochg"),
              "errors": $(fld errors "$nochg"), "rss_kib": $nochg_rss,
              "nochg_answers_total": $(j "$nochg_answers") },
   "good": { "requests_per_s": $(calc "$(fld rps "$good")"), "accepted": $accepted, "accepted_per_s": $g_rate,
