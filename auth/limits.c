@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Two small open-addressing tables, each behind one mutex: the critical
- * sections are a few memory accesses, far shorter than the database round
- * trip of the request that takes them. Slots are keyed with SipHash
+ * Two small open-addressing tables, each split into SHARDS shards with a
+ * mutex of their own (on a cache line of its own): the critical sections
+ * are a few memory accesses, and requests for different hosts or clients
+ * almost never meet on one lock. One process-wide mutex per table was
+ * taken by every nochg (the counter) and every request (the blocked-client
+ * check), which made all HTTP threads queue on one cache line once the
+ * database round trip per request was shared (group lookups). A probe run
+ * stays inside its shard. Slots are keyed with SipHash
  * (random key per process) so a client cannot aim at one slot. When every
  * slot of a probe run is live, the one that expires first is reused: the
  * tables bound memory, the cost is a forgotten entry (documented in
@@ -21,7 +26,14 @@
 #include "common/errors.h"
 
 #define SLOTS 4096 /* power of two */
+#define SHARDS 64  /* power of two, divides SLOTS */
+#define SHARD_SLOTS (SLOTS / SHARDS)
 #define PROBE 8
+
+struct shard_lock {
+	pthread_mutex_t mu;
+	char pad[64 - sizeof(pthread_mutex_t) % 64];
+};
 
 struct nochg_slot {
 	long long host_id; /* 0: free */
@@ -36,14 +48,41 @@ struct block_slot {
 
 static uint64_t now_s(void);
 static size_t slot_of(const void *key, size_t len);
+static size_t probe_at(size_t s, size_t i);
+static void shards_init(struct shard_lock *l);
 static bool same_prefix(const struct ddns_addr *a, const struct ddns_addr *b);
 
 static struct auth_limits_conf conf = { 10, 600, 60, 10, 900 };
 static uint8_t hash_key[crypto_shorthash_KEYBYTES];
-static pthread_mutex_t nochg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct shard_lock nochg_mu[SHARDS];
 static struct nochg_slot nochg[SLOTS];
-static pthread_mutex_t block_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct shard_lock block_mu[SHARDS];
 static struct block_slot blocks[SLOTS];
+static pthread_once_t shards_once = PTHREAD_ONCE_INIT;
+
+static void
+shards_init_all(void)
+{
+	shards_init(nochg_mu);
+	shards_init(block_mu);
+}
+
+static void
+shards_init(struct shard_lock *l)
+{
+	for (size_t i = 0; i < SHARDS; i++)
+		pthread_mutex_init(&l[i].mu, NULL);
+}
+
+/* The i-th slot of the probe run from slot s, inside s's shard. */
+static size_t
+probe_at(size_t s, size_t i)
+{
+	return (s & ~(size_t)(SHARD_SLOTS - 1)) |
+	       ((s + i) & (SHARD_SLOTS - 1));
+}
+
+#define SHARD_OF(s) ((s) / SHARD_SLOTS)
 
 static uint64_t
 now_s(void)
@@ -80,12 +119,17 @@ auth_limits_init(const struct ddns_config *cfg)
 	conf.fail_max = cfg->auth_fail_max;
 	conf.fail_window_s = cfg->auth_fail_window_s;
 	randombytes_buf(hash_key, sizeof(hash_key));
-	pthread_mutex_lock(&nochg_mu);
-	memset(nochg, 0, sizeof(nochg));
-	pthread_mutex_unlock(&nochg_mu);
-	pthread_mutex_lock(&block_mu);
-	memset(blocks, 0, sizeof(blocks));
-	pthread_mutex_unlock(&block_mu);
+	pthread_once(&shards_once, shards_init_all);
+	for (size_t i = 0; i < SHARDS; i++) {
+		pthread_mutex_lock(&nochg_mu[i].mu);
+		memset(nochg + i * SHARD_SLOTS, 0,
+		       SHARD_SLOTS * sizeof(nochg[0]));
+		pthread_mutex_unlock(&nochg_mu[i].mu);
+		pthread_mutex_lock(&block_mu[i].mu);
+		memset(blocks + i * SHARD_SLOTS, 0,
+		       SHARD_SLOTS * sizeof(blocks[0]));
+		pthread_mutex_unlock(&block_mu[i].mu);
+	}
 }
 
 const struct auth_limits_conf *
@@ -114,9 +158,10 @@ auth_limits_blocked(const struct ddns_addr *client)
 		return 0;
 	auth_limits_prefix(client, &p);
 	s = slot_of(&p, sizeof(p));
-	pthread_mutex_lock(&block_mu);
+	pthread_once(&shards_once, shards_init_all);
+	pthread_mutex_lock(&block_mu[SHARD_OF(s)].mu);
 	for (i = 0; i < PROBE; i++) {
-		struct block_slot *b = &blocks[(s + i) & (SLOTS - 1)];
+		struct block_slot *b = &blocks[probe_at(s, i)];
 
 		if (same_prefix(&b->prefix, &p)) {
 			if (b->until > now)
@@ -124,7 +169,7 @@ auth_limits_blocked(const struct ddns_addr *client)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&block_mu);
+	pthread_mutex_unlock(&block_mu[SHARD_OF(s)].mu);
 	return left;
 }
 
@@ -141,9 +186,10 @@ auth_limits_failed(const struct ddns_addr *client, unsigned count,
 		return false;
 	auth_limits_prefix(client, &p);
 	s = slot_of(&p, sizeof(p));
-	pthread_mutex_lock(&block_mu);
+	pthread_once(&shards_once, shards_init_all);
+	pthread_mutex_lock(&block_mu[SHARD_OF(s)].mu);
 	for (i = 0; i < PROBE; i++) {
-		b = &blocks[(s + i) & (SLOTS - 1)];
+		b = &blocks[probe_at(s, i)];
 		if (same_prefix(&b->prefix, &p) || b->prefix.family == 0 ||
 		    b->until <= now) {
 			victim = b;
@@ -154,7 +200,7 @@ auth_limits_failed(const struct ddns_addr *client, unsigned count,
 	}
 	victim->prefix = p;
 	victim->until = now + remaining_s;
-	pthread_mutex_unlock(&block_mu);
+	pthread_mutex_unlock(&block_mu[SHARD_OF(s)].mu);
 	return true;
 }
 
@@ -170,9 +216,10 @@ auth_limits_nochg(long long host_id)
 		return 0;
 	minute = now_s() / 60;
 	s = slot_of(&host_id, sizeof(host_id));
-	pthread_mutex_lock(&nochg_mu);
+	pthread_once(&shards_once, shards_init_all);
+	pthread_mutex_lock(&nochg_mu[SHARD_OF(s)].mu);
 	for (i = 0; i < PROBE; i++) {
-		n = &nochg[(s + i) & (SLOTS - 1)];
+		n = &nochg[probe_at(s, i)];
 		if (n->host_id == host_id) {
 			victim = n;
 			break;
@@ -191,6 +238,6 @@ auth_limits_nochg(long long host_id)
 	}
 	if (++victim->count > conf.nochg_per_min)
 		ret = DDNS_EABUSE;
-	pthread_mutex_unlock(&nochg_mu);
+	pthread_mutex_unlock(&nochg_mu[SHARD_OF(s)].mu);
 	return ret;
 }
