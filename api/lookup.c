@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "api/lookup.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "db/conn.h"
 
 static void *lookup_main(void *arg);
@@ -82,7 +84,7 @@ deliver(size_t n, int err)
 	delivering = true;
 	pthread_mutex_unlock(&mu);
 	for (size_t i = 0; i < n; i++)
-		mine[i]->done(mine[i]->arg);
+		mine[i]->wait.done(mine[i]->wait.arg);
 	pthread_mutex_lock(&mu);
 	delivering = false;
 	pthread_cond_broadcast(&idle_cv);
@@ -105,6 +107,7 @@ lookup_main(void *arg)
 		n = take_group();
 		pthread_mutex_unlock(&mu);
 		/* Every id in this statement was queued before it is sent. */
+		ddns_metrics_lookup_group(n);
 		if ((db = db_thread_conn()) == NULL)
 			err = DDNS_EDB;
 		else
@@ -139,14 +142,17 @@ api_lookup_start(void)
 }
 
 void
-api_lookup_submit(struct api_lookup *l)
+api_lookup_submit(struct api_wait *w)
 {
+	struct api_lookup *l = (struct api_lookup *)(void *)((char *)w -
+			       offsetof(struct api_lookup, wait));
+
 	l->next = NULL;
 	pthread_mutex_lock(&mu);
 	if (!running || abandoned) {
 		pthread_mutex_unlock(&mu);
 		l->err = DDNS_EDB;
-		l->done(l->arg);
+		l->wait.done(l->wait.arg);
 		return;
 	}
 	if (tail != NULL)
@@ -167,13 +173,13 @@ answer_all_failed(void)
 	abandoned = true;
 	for (size_t i = 0; i < ngroup; i++) {
 		group[i]->err = DDNS_EDB;
-		group[i]->done(group[i]->arg);
+		group[i]->wait.done(group[i]->wait.arg);
 	}
 	ngroup = 0;
 	for (l = head; l != NULL; l = next) {
 		next = l->next;
 		l->err = DDNS_EDB;
-		l->done(l->arg);
+		l->wait.done(l->wait.arg);
 	}
 	head = tail = NULL;
 }

@@ -11,14 +11,15 @@
 #ifndef DDNS_API_LOOKUP_H
 #define DDNS_API_LOOKUP_H
 
+#include "api/request.h"
 #include "auth/token.h"
 #include "db/hosts.h"
 
 struct api_lookup {
+	struct api_wait wait; /* submit: api_lookup_submit; done: called
+				 once, from the lookup thread */
 	/* set by the caller */
 	char public_id[AUTH_TOKEN_ID_LEN + 1];
-	void (*done)(void *arg); /* called once, from the lookup thread */
-	void *arg;
 	/* set before done() is called */
 	int err; /* 0, DDNS_ENOENT (no such token) or DDNS_EDB */
 	struct db_token_host th;
@@ -31,11 +32,11 @@ struct api_lookup {
 int api_lookup_start(void);
 
 /*
- * Queues l. done(arg) is called exactly once when l->err and l->th are
- * set; after it returns the lookup thread no longer touches l, so done()
- * may hand l back to its owner, who may free it.
+ * Queues the lookup w is the wait of (a struct api_lookup). done(arg) is
+ * called exactly once when err and th are set; after it returns the lookup
+ * thread no longer touches the lookup, so its owner may free it.
  */
-void api_lookup_submit(struct api_lookup *l);
+void api_lookup_submit(struct api_wait *w);
 
 /*
  * Stops the thread. Lookups still queued, and the statement in flight when

@@ -9,6 +9,7 @@
 
 #include "api/lookup.h"
 #include "api/nic_update.h"
+#include "api/writer.h"
 #include "api/params.h"
 #include "auth/limits.h"
 #include "auth/token.h"
@@ -27,7 +28,10 @@
  * Result of one requested name: an error code, or one of these. NIC_BLOCKED:
  * the client's prefix failed to authenticate too often, nothing verified.
  */
-enum { NIC_GOOD = 1, NIC_NOCHG = 2, NIC_BLOCKED = 3 };
+enum { NIC_GOOD = 1, NIC_NOCHG = 2, NIC_BLOCKED = 3, NIC_WRITE = 4 };
+
+/* Where a suspended request resumes. */
+enum nic_phase { NIC_PHASE_LOOKUP = 1, NIC_PHASE_WRITE = 2 };
 
 struct nic_ctx {
 	struct api_kv kv[NIC_MAX_PARAMS];
@@ -40,6 +44,10 @@ struct nic_ctx {
 	bool presented;        /* credentials were sent (a failure counts) */
 	unsigned retry_after;  /* seconds, with NIC_BLOCKED */
 	struct api_lookup lookup; /* the token's host, read in a group */
+	struct api_write write;   /* a change, on a writer thread */
+	enum nic_phase phase;
+	int results[API_DYNDNS2_MAX_HOSTS];
+	size_t n, next;           /* answer lines; the next to decide */
 };
 
 static const char *nic_word(int result);
@@ -50,7 +58,10 @@ static int nic_verify(struct nic_ctx *c);
 static void nic_finish(struct api_request *req, struct api_response *resp,
 		       struct nic_ctx *c, int err);
 static void nic_ctx_free(void *state);
-static int nic_apply(struct db_conn **db, struct nic_ctx *c);
+static int nic_decide(struct nic_ctx *c);
+static int nic_applied(struct nic_ctx *c);
+static void nic_run(struct api_request *req, struct api_response *resp,
+		    struct nic_ctx *c);
 static void nic_answer(struct api_response *resp, const struct nic_ctx *c,
 		       const int *results, size_t n);
 static void nic_default_address(const struct api_request *req,
@@ -212,15 +223,17 @@ addr_differs(bool want, const struct ddns_addr *a, bool have,
 	return !have || memcmp(a->bytes, b->bytes, 16) != 0;
 }
 
-/* Decides good/nochg for the token's host and writes only on a change. */
+/*
+ * Decides good/nochg for the token's host: NIC_NOCHG (or abuse), or
+ * NIC_WRITE with the change prepared in c->write for a writer thread.
+ */
 static int
-nic_apply(struct db_conn **db, struct nic_ctx *c)
+nic_decide(struct nic_ctx *c)
 {
 	struct db_host *h = &c->th.host;
-	struct db_host_change ch = { 0 };
+	struct db_host_change *ch = &c->write.ch;
 	const struct api_dyndns2_req *dd = &c->dd;
 	bool changed;
-	int err;
 
 	changed = dd->offline != h->offline ||
 		  addr_differs(dd->has_v4, &dd->v4, h->has_v4, &h->v4) ||
@@ -228,22 +241,34 @@ nic_apply(struct db_conn **db, struct nic_ctx *c)
 	/* Counted in memory: the nochg path stays free of writes. */
 	if (!changed)
 		return auth_limits_nochg(h->id) == 0 ? NIC_NOCHG : DDNS_EABUSE;
-	ch.set_v4 = dd->has_v4;
-	ch.v4 = dd->v4;
-	ch.set_v6 = dd->has_v6;
-	ch.v6 = dd->v6;
-	ch.offline = dd->offline;
-	ch.token_id = c->th.token_id;
-	ch.source = c->source[0] ? c->source : NULL;
-	ch.user_agent = c->ua[0] ? c->ua : NULL;
-	ch.result = dd->offline ? "good offline" : "good";
-	ch.via = "nic/update";
-	ch.bucket_burst = auth_limits()->change_burst;
-	ch.bucket_window_s = auth_limits()->change_window_s;
-	/* The HTTP thread's own connection, needed only for a write. */
-	if (*db == NULL && (*db = db_thread_conn()) == NULL)
-		return DDNS_EDB;
-	if ((err = db_host_apply(*db, h->id, h->account_id, &ch)) != 0)
+	memset(ch, 0, sizeof(*ch));
+	ch->set_v4 = dd->has_v4;
+	ch->v4 = dd->v4;
+	ch->set_v6 = dd->has_v6;
+	ch->v6 = dd->v6;
+	ch->offline = dd->offline;
+	ch->token_id = c->th.token_id;
+	ch->source = c->source[0] ? c->source : NULL;
+	ch->user_agent = c->ua[0] ? c->ua : NULL;
+	ch->result = dd->offline ? "good offline" : "good";
+	ch->via = "nic/update";
+	ch->bucket_burst = auth_limits()->change_burst;
+	ch->bucket_window_s = auth_limits()->change_window_s;
+	c->write.host_id = h->id;
+	c->write.account_id = h->account_id;
+	c->write.wait.submit = api_writer_submit;
+	return NIC_WRITE;
+}
+
+/* The writer committed the change (or failed): its result word. */
+static int
+nic_applied(struct nic_ctx *c)
+{
+	struct db_host *h = &c->th.host;
+	const struct api_dyndns2_req *dd = &c->dd;
+	int err = c->write.err;
+
+	if (err != 0)
 		return err == DDNS_ENOENT ? DDNS_ENOHOST : err;
 	ddns_wake_dirty();
 	/* A name repeated in the same request is then a nochg. */
@@ -307,17 +332,16 @@ static void
 nic_finish(struct api_request *req, struct api_response *resp,
 	   struct nic_ctx *c, int err)
 {
-	struct db_conn *db = NULL;
-	int results[API_DYNDNS2_MAX_HOSTS];
-	size_t n = 1;
-
 	if (err == DDNS_EAUTH)
-		nic_auth_failed(req, c, db);
+		nic_auth_failed(req, c, NULL);
 	if (err == 0)
 		err = api_dyndns2_parse(c->kv, c->nkv, &c->dd);
+	c->n = 1;
 	if (err != 0) {
-		results[0] = err;
-		goto answer;
+		c->results[0] = err;
+		nic_answer(resp, c, c->results, c->n);
+		nic_ctx_free(c);
+		return;
 	}
 	snprintf(resp->log_host, sizeof(resp->log_host), "%s", c->th.host.fqdn);
 	resp->log_account = c->th.host.account_id;
@@ -326,29 +350,51 @@ nic_finish(struct api_request *req, struct api_response *resp,
 	if (req->user_agent != NULL)
 		api_text_copy(c->ua, sizeof(c->ua), req->user_agent);
 	nic_default_address(req, &c->dd);
-	if (c->dd.nhosts == 0) {
-		/* No hostname=: the token names its host. */
-		results[0] = nic_apply(&db, c);
-		goto answer;
+	/* No hostname=: one line, for the token's own host. */
+	if (c->dd.nhosts > 0)
+		c->n = c->dd.nhosts;
+	c->next = 0;
+	nic_run(req, resp, c);
+}
+
+/*
+ * Decides the answer lines from c->next on; a change suspends the request
+ * for its write (resp->wait) and the run continues after the commit.
+ */
+static void
+nic_run(struct api_request *req, struct api_response *resp,
+	struct nic_ctx *c)
+{
+	const struct api_dyndns2_host *dh;
+	int r;
+
+	for (; c->next < c->n; c->next++) {
+		dh = &c->dd.hosts[c->next];
+		if (c->dd.nhosts > 0 && dh->status != 0) {
+			r = dh->status;
+		} else if (c->dd.nhosts > 0 &&
+			   strcmp(dh->name, c->th.host.fqdn) != 0) {
+			r = DDNS_ENOHOST;
+		} else if ((r = nic_decide(c)) == NIC_WRITE) {
+			c->phase = NIC_PHASE_WRITE;
+			req->handler_state = c;
+			req->handler_state_free = nic_ctx_free;
+			resp->wait = &c->write.wait;
+			return;
+		}
+		c->results[c->next] = r;
 	}
-	n = c->dd.nhosts;
-	for (size_t i = 0; i < n; i++) {
-		if (c->dd.hosts[i].status != 0)
-			results[i] = c->dd.hosts[i].status;
-		else if (strcmp(c->dd.hosts[i].name, c->th.host.fqdn) != 0)
-			results[i] = DDNS_ENOHOST;
-		else
-			results[i] = nic_apply(&db, c);
-	}
-answer:
-	nic_answer(resp, c, results, n);
+	snprintf(resp->log_host, sizeof(resp->log_host), "%s", c->th.host.fqdn);
+	resp->log_account = c->th.host.account_id;
+	nic_answer(resp, c, c->results, c->n);
 	nic_ctx_free(c);
 }
 
 /*
- * Called twice for a request with a well-formed host token: first up to
- * the token, which is queued for a group lookup (resp->wait) while the
- * connection waits; then, with the lookup done, for the rest.
+ * Called two or three times for a request with a well-formed host token:
+ * first up to the token, which is queued for a group lookup (resp->wait)
+ * while the connection waits; then, with the lookup done, for the rest,
+ * which may wait once more for a change's commit on a writer thread.
  */
 void
 api_nic_update(struct api_request *req, struct api_response *resp)
@@ -358,7 +404,12 @@ api_nic_update(struct api_request *req, struct api_response *resp)
 
 	if (c != NULL) {
 		req->handler_state = NULL;
-		nic_finish(req, resp, c, nic_verify(c));
+		if (c->phase == NIC_PHASE_LOOKUP) {
+			nic_finish(req, resp, c, nic_verify(c));
+		} else {
+			c->results[c->next++] = nic_applied(c);
+			nic_run(req, resp, c);
+		}
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -380,7 +431,9 @@ api_nic_update(struct api_request *req, struct api_response *resp)
 	}
 	memcpy(c->lookup.public_id, c->tok.public_id,
 	       sizeof(c->lookup.public_id));
+	c->lookup.wait.submit = api_lookup_submit;
+	c->phase = NIC_PHASE_LOOKUP;
 	req->handler_state = c;
 	req->handler_state_free = nic_ctx_free;
-	resp->wait = &c->lookup;
+	resp->wait = &c->lookup.wait;
 }

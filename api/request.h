@@ -46,7 +46,18 @@ struct api_request {
 
 #define API_RESP_MAX_HEADERS 6
 
-struct api_lookup; /* api/lookup.h */
+/*
+ * Work a handler waits for without holding its HTTP thread (a group
+ * lookup, a write): the handler sets submit and embeds this in its own
+ * state; the server suspends the connection, sets done/arg and calls
+ * submit, which must call done(arg) exactly once, from any thread, when
+ * the work is finished. The handler is then called again.
+ */
+struct api_wait {
+	void (*submit)(struct api_wait *w);
+	void (*done)(void *arg);
+	void *arg;
+};
 
 struct api_header {
 	const char *name;  /* static string */
@@ -64,11 +75,11 @@ struct api_response {
 	char log_host[DDNS_NAME_MAX + 1];
 	long long log_account;        /* account id for the log; 0: none */
 	/*
-	 * Set instead of an answer: the request waits for this group lookup
-	 * (api/lookup.h) without holding its HTTP thread, and the handler is
-	 * called again with the same request once it is done.
+	 * Set instead of an answer: the request waits for this work (see
+	 * struct api_wait), and the handler is called again with the same
+	 * request once it is done.
 	 */
-	struct api_lookup *wait;
+	struct api_wait *wait;
 };
 
 /* Sets status and a text/plain body. */

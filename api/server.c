@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "api/lookup.h"
+#include "api/writer.h"
 #include "api/request.h"
 #include "api/router.h"
 #include "api/problem.h"
@@ -383,13 +384,13 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		api_route(&ctx->req, &resp);
 	if (resp.wait != NULL) {
 		/*
-		 * Suspended before the lookup is queued, so that its resume
+		 * Suspended before the work is queued, so that its resume
 		 * can never come first; libmicrohttpd calls us again then.
 		 */
 		MHD_suspend_connection(con);
 		resp.wait->done = resume_cb;
 		resp.wait->arg = con;
-		api_lookup_submit(resp.wait);
+		resp.wait->submit(resp.wait);
 		ddns_buf_free(&resp.body);
 		return MHD_YES;
 	}
@@ -507,9 +508,16 @@ api_server_start(const struct ddns_config *cfg,
 		server_free(s);
 		return NULL;
 	}
+	if (api_writer_start(cfg->http_threads * API_WRITERS_PER_THREAD) !=
+	    0) {
+		api_lookup_stop(0);
+		server_free(s);
+		return NULL;
+	}
 	s->mhd = daemon_start(s, cfg, flags, (struct sockaddr *)&ss);
 	if (s->mhd == NULL) {
 		api_lookup_stop(0);
+		api_writer_stop(0);
 		log_error("http: cannot listen on %s%s", cfg->listen,
 			  s->tls_cert ? " (or the TLS certificate or key "
 					"was refused)"
@@ -567,6 +575,7 @@ api_server_stop(struct api_server *s, unsigned timeout_s)
 	 * still waits for a lookup after the deadline is answered 911.
 	 */
 	api_lookup_stop(200);
+	api_writer_stop(200);
 	MHD_stop_daemon(s->mhd);
 	log_info("http: stopped");
 	server_free(s);

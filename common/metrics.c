@@ -42,6 +42,7 @@ static atomic_ulong m_push_changes[DDNS_PUSH_OUTCOMES];
 static atomic_llong m_pending_hosts;
 static atomic_llong m_oldest_ms;
 static atomic_ulong m_db_errors;
+static atomic_ulong m_lookup_stmts, m_lookup_ids;
 static atomic_ulong m_tokens[2]; /* [0] fail, [1] ok */
 static atomic_int m_ready;
 
@@ -134,6 +135,13 @@ void
 ddns_metrics_db_error(void)
 {
 	ADD(m_db_errors, 1);
+}
+
+void
+ddns_metrics_lookup_group(unsigned long n)
+{
+	ADD(m_lookup_stmts, 1);
+	ADD(m_lookup_ids, n);
 }
 
 void
@@ -280,6 +288,19 @@ render_misc(struct ddns_buf *b)
 	if (err == 0)
 		err = ddns_buf_appendf(b, "ddnsd_db_connection_errors_total %lu\n",
 				       LOAD(m_db_errors));
+	if (err == 0)
+		err = head(b, "ddnsd_token_lookup_statements_total", "counter",
+			   "Group lookup statements sent (token -> host).");
+	if (err == 0)
+		err = ddns_buf_appendf(
+			b, "ddnsd_token_lookup_statements_total %lu\n",
+			LOAD(m_lookup_stmts));
+	if (err == 0)
+		err = head(b, "ddnsd_token_lookups_total", "counter",
+			   "Token -> host lookups those statements carried.");
+	if (err == 0)
+		err = ddns_buf_appendf(b, "ddnsd_token_lookups_total %lu\n",
+				       LOAD(m_lookup_ids));
 	if (err == 0)
 		err = head(b, "ddnsd_token_verifications_total", "counter",
 			   "Token secret checks, by result.");

@@ -39,6 +39,9 @@ void ddns_metrics_pending(long long hosts, double oldest_age_s);
 /* One failed attempt to connect (or reconnect) to PostgreSQL. */
 void ddns_metrics_db_error(void);
 
+/* One group lookup statement sent, carrying n token lookups. */
+void ddns_metrics_lookup_group(unsigned long n);
+
 /* One token verification and whether it matched. */
 void ddns_metrics_token_verify(bool ok);
 

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /nic/update writes (db_host_apply) on a pool of threads of their
+ * own, each with its own PostgreSQL connection, while the request's HTTP
+ * connection is suspended (struct api_wait). An HTTP thread no longer
+ * waits for a commit, and as many changes as there are writer threads
+ * commit at once, so PostgreSQL's group commit shares one WAL flush among
+ * them. Each change is still its own statement and its own commit, and its
+ * answer is given only after that commit.
+ */
+#ifndef DDNS_API_WRITER_H
+#define DDNS_API_WRITER_H
+
+#include "api/request.h"
+#include "db/hosts.h"
+
+/* Writer threads per HTTP thread (DDNS_HTTP_THREADS). */
+#define API_WRITERS_PER_THREAD 4
+
+struct api_write {
+	struct api_wait wait; /* submit: api_write_submit */
+	/* set by the caller */
+	long long host_id, account_id;
+	struct db_host_change ch; /* its strings must outlive the write */
+	/* set before done() is called */
+	int err; /* db_host_apply()'s result */
+	/* private */
+	struct api_write *next;
+};
+
+/* Starts n writer threads (connections opened on first use). 0, or
+ * DDNS_ENOMEM when none starts. */
+int api_writer_start(unsigned n);
+
+/* Queues the write w is the wait of; done(arg) is called once with err
+ * set, after which the writer no longer touches it. */
+void api_writer_submit(struct api_wait *w);
+
+/*
+ * Stops the threads. Writes still queued when timeout_ms have passed are
+ * answered DDNS_EDB without being sent; one a thread is still sending
+ * (PostgreSQL does not answer) is answered DDNS_EDB too, and that thread
+ * is left to exit on its own (the write may still commit: 911 tells the
+ * client to try again, which is harmless). NULL-safe without a start.
+ */
+void api_writer_stop(unsigned timeout_ms);
+
+#endif
