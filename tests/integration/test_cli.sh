@@ -122,4 +122,5 @@ out=$("$DDNSD" token list nothere.dyn.test 2>&1) && rc=0 || rc=$?
 it_eq "2 ddnsd: host nothere.dyn.test: not found" "$rc $out" "token list of an unknown host"
 it_fail "$DDNSD" token delete web.dyn.test
 it_eq 2 "$("$DDNSD" frobnicate >/dev/null 2>&1; echo $?)" "unknown command exits 2"
+it_eq "0 every host follows the naming rules" "$(out=$("$DDNSD" check) && echo "0 $out")" "ddnsd check on a clean database"
 it_done
