@@ -15,7 +15,6 @@
 #include "auth/token.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "common/wake.h"
 #include "common/metrics.h"
 #include "db/conn.h"
 #include "db/hosts.h"
@@ -270,7 +269,6 @@ nic_applied(struct nic_ctx *c)
 
 	if (err != 0)
 		return err == DDNS_ENOENT ? DDNS_ENOHOST : err;
-	ddns_wake_dirty();
 	/* A name repeated in the same request is then a nochg. */
 	h->offline = dd->offline;
 	if (dd->has_v4) {
