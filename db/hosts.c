@@ -61,6 +61,10 @@ static const struct db_stmt st_lookup_many = {
 	" $13::float8 / $14::float8)"
 
 /*
+ * The token's last use is written at most once a minute, as for account
+ * tokens (db/api_tokens.c): a second row version and its WAL per change
+ * for a timestamp nobody reads to the second.
+ *
  * The change bucket ($13 = 0: no limit) is taken in the same UPDATE, so a
  * "good" costs no extra round trip and concurrent instances cannot both
  * spend the last token (the row lock re-evaluates the WHERE). No row back
@@ -78,7 +82,8 @@ static const struct db_stmt st_apply = {
 	"  AND ($13::float8 = 0 OR " BUCKET_NOW " >= 1)"
 	"  RETURNING id, ipv4, ipv6),"
 	" t AS (UPDATE host_tokens SET last_used_at = now()"
-	"  WHERE id = $8 AND host_id = $1),"
+	"  WHERE id = $8 AND host_id = $1 AND (last_used_at IS NULL"
+	"  OR last_used_at < now() - interval '1 min')),"
 	" e AS (" DB_EVENT_INSERT("u", "$9::inet", "$10", "$11", "$12") ")"
 	" SELECT id FROM u",
 	14

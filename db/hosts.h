@@ -74,7 +74,8 @@ struct db_host_change {
 /*
  * In one statement (atomic): writes the change to host_id of account_id,
  * bumps version (the host becomes dirty for the pusher), records a
- * host_events row and touches the token's last_used_at, then wakes this
+ * host_events row and touches the token's last_used_at (at most once a
+ * minute), then wakes this
  * process's pusher (no NOTIFY: see db/notify.h). With
  * bucket_burst > 0 the change also takes one token of the host's change
  * bucket (shared by every instance); with the bucket empty
