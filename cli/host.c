@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/errors.h"
 #include "common/names.h"
 #include "db/accounts.h"
 #include "db/hosts.h"
+#include "dnsbackend/query.h"
 
 static int host_row(void *arg, const struct db_host_info *h);
 
@@ -14,7 +16,9 @@ int
 cli_host_add(int argc, char **argv)
 {
 	struct cli_opt o[] = { { "--account", true, NULL } };
-	char name[DDNS_NAME_MAX + 1];
+	char name[DDNS_NAME_MAX + 1], detail[256] = "";
+	struct db_placement_rules rules;
+	struct ddns_config cfg;
 	struct db_conn *db;
 	const char *pos;
 	long long acc, id;
@@ -26,14 +30,25 @@ cli_host_add(int argc, char **argv)
 		return cli_usage("\"%s\" is not a valid host name", pos);
 	if (o[0].value == NULL)
 		return cli_usage("--account EMAIL is required");
-	if ((ret = cli_connect(&db)) != 0)
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
 		return ret;
+	if ((db = db_connect(cfg.database_url, &ret)) == NULL)
+		return CLI_EXIT_FAIL;
 	if ((ret = db_account_find(db, o[0].value, &acc)) != 0) {
 		db_close(db);
 		return cli_fail("account", o[0].value, ret);
 	}
-	ret = db_host_create(db, acc, name, -1, &id);
+	dns_placement_rules(&cfg, &rules);
+	ret = db_host_create(db, acc, name, -1, &rules, &id, detail,
+			     sizeof(detail));
 	db_close(db);
+	if (ret != 0 && ret != DDNS_ELIMIT && detail[0] != '\0') {
+		/* The same words as the REST API's, without its field name. */
+		fprintf(stderr, "ddnsd: host %s: %s\n", name,
+			strncmp(detail, "name: ", 6) == 0 ? detail + 6 : detail);
+		return ret == DDNS_EDB || ret == DDNS_EAGAIN ? CLI_EXIT_FAIL
+							     : CLI_EXIT_USAGE;
+	}
 	if (ret != 0)
 		return cli_fail("host", name, ret);
 	printf("host %s added (id %lld)\n", name, id);

@@ -58,7 +58,7 @@ it_fail "$DDNSD" account add not-an-email
 it_ok "$DDNSD" host add Web.Dyn.Test --account owner@example.com
 it_eq "web.dyn.test|120" "$(fx_psql "SELECT fqdn || '|' || ttl FROM hosts")" "host normalised, zone TTL"
 out=$("$DDNSD" host add web.nowhere.test --account owner@example.com 2>&1) && rc=0 || rc=$?
-it_match "^2 ddnsd: host web.nowhere.test: name is not under a known zone" "$rc $out" "host outside every zone"
+it_match "^2 ddnsd: host web.nowhere.test: not under a zone this account may use" "$rc $out" "host outside every zone"
 it_fail "$DDNSD" host add dyn.test --account owner@example.com
 it_fail "$DDNSD" host add web.dyn.test --account owner@example.com
 it_fail "$DDNSD" host add x.dyn.test --account nobody@example.com
