@@ -123,4 +123,26 @@ it_eq "$((hosts_before + 8))" "$(fx_psql "SELECT count(*) FROM hosts")" "only th
 it_ok it_wait_dig "$H" A "" 5
 sleep 1
 it_eq "$dns_before" "$(snapshot)" "the operator's records are unchanged"
+
+# --- ddnsd check: rows from before the rules are reported, not deleted ---
+corp_id=$(fx_psql "SELECT id FROM zones WHERE name = '$C'")
+fx_psql "INSERT INTO hosts (zone_id, account_id, fqdn) VALUES
+	($zid, $mal_id, 'smtp.$Z'), ($corp_id, $mal_id, 'm.$C'),
+	($zid, $bob_id, 'h.later-$FX_ID.$Z')" >/dev/null
+"$DDNSD" zone add "later-$FX_ID.$Z" --primary "$BIND_PRIMARY" --key "$keyname" >/dev/null
+n_hosts=$(fx_psql "SELECT count(*) FROM hosts")
+out=$("$DDNSD" check 2>"$IT_TMP/check.err") && rc=0 || rc=$?
+it_eq 1 "$rc" "ddnsd check exits 1 when a host breaks the rules"
+it_eq "$(printf '%s\n' \
+	"h.later-$FX_ID.$Z	bob@example.com	lies in a zone added later inside its own: its records are written to the wrong zone; delete it and create it again" \
+	"m.$C	mallory@example.com	is in a zone that another account owns: delete it, or give the zone to the host's account" \
+	"deep.old-$FX_ID.$Z	bob@example.com	is below a label of a shared zone that its account does not own: delete it, or let the label's owner create it" \
+	"h.later-$FX_ID.$Z	bob@example.com	is below a label of a shared zone that its account does not own: delete it, or let the label's owner create it" \
+	"x.legacy-$FX_ID.$Z	mallory@example.com	is below a label of a shared zone that its account does not own: delete it, or let the label's owner create it" \
+	"legacy-$FX_ID.$Z	bob@example.com	has another account's host below it: delete one of them" \
+	"smtp.$Z	mallory@example.com	uses a reserved label (DDNS_RESERVED_NAMES): delete it, or remove the label from the list")" \
+	"$out" "ddnsd check lists each broken row with what to do"
+it_eq "ddnsd: check: 7 hosts break the naming rules (nothing was changed)" "$(cat "$IT_TMP/check.err")" "and a summary"
+it_eq "$n_hosts" "$(fx_psql "SELECT count(*) FROM hosts")" "ddnsd check deleted nothing"
+it_match "^ddnsd: migrate: 7 hosts break the naming rules; ddnsd check lists them" "$("$DDNSD" migrate 2>&1 >/dev/null)" "migrate reports them too"
 it_done
