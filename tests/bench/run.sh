@@ -246,7 +246,8 @@ wrk_run() {
 		w0=$(sql -c "SELECT wal_sync FROM pg_stat_wal")
 	fi
 	# Warm-up: every pool thread gets its connection and statements.
-	BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$((ipbase + 50000)) BENCH_THREADS=$wthreads \
+	rm -f "$work/ready"
+	BENCH_READY=$work/ready BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$((ipbase + 50000)) BENCH_THREADS=$wthreads \
 		wrk -t"$wthreads" -c"$conns" -d1s -s "$bench/update.lua" "http://127.0.0.1:$port/" >/dev/null
 	# good: count accepted changes from here on (not the warm-up's, whose
 	# last requests ddnsd may still be answering)
@@ -257,7 +258,8 @@ wrk_run() {
 		perf record -a -g -F 999 -o "$perfdir/$name.data" -- sleep "$secs" 2>>"$work/perf.log" &
 		prec=$!
 	fi
-	BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$ipbase BENCH_THREADS=$wthreads \
+	rm -f "$work/ready"
+	BENCH_READY=$work/ready BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$ipbase BENCH_THREADS=$wthreads \
 		wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency -s "$bench/update.lua" \
 		"http://127.0.0.1:$port/" >"$work/wrk.$name.txt"
 	[[ -z $prec ]] || wait "$prec" || true
