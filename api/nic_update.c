@@ -61,8 +61,8 @@ nic_word(int result)
 	switch (result) {
 	case NIC_GOOD: return "good";
 	case NIC_NOCHG: return "nochg";
-	case DDNS_EAUTH:
-	case NIC_BLOCKED: return "badauth";
+	case DDNS_EAUTH: return "badauth";
+	case NIC_BLOCKED: return "abuse";
 	case DDNS_ENOHOST: return "nohost";
 	case DDNS_ENOTFQDN: return "notfqdn";
 	case DDNS_ENUMHOST: return "numhost";
@@ -77,8 +77,10 @@ static unsigned
 nic_status(int result)
 {
 	switch (result) {
-	case DDNS_EAUTH:
-	case NIC_BLOCKED: return 401;
+	case DDNS_EAUTH: return 401;
+	/* Not badauth: many routers take that as final and stop updating,
+	 * and a blocked prefix may be a CGNAT address shared with them. */
+	case NIC_BLOCKED: return 429;
 	case DDNS_EBADADDR: return 400;
 	case NIC_GOOD:
 	case NIC_NOCHG:

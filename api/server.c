@@ -39,6 +39,7 @@ struct req_ctx {
 	struct timespec start;
 	unsigned early_status; /* set when the request is refused on size */
 	bool headers_seen;
+	struct api_fwd fwd; /* forwarding headers, from a trusted proxy */
 };
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con);
@@ -70,6 +71,9 @@ static enum MHD_Result header_scan_cb(void *cls, enum MHD_ValueKind kind,
 				      const char *key, size_t key_size,
 				      const char *value, size_t value_size);
 static bool has_ctl(const char *s, size_t n);
+static enum MHD_Result fwd_cb(void *cls, enum MHD_ValueKind kind,
+			      const char *key, size_t key_size,
+			      const char *value, size_t value_size);
 
 /* Idle keep-alive connections are closed once no request came for this. */
 #define DRAIN_IDLE_MS 500
@@ -177,6 +181,16 @@ request_id(struct MHD_Connection *con, struct api_request *req)
 	req->request_id[2 * sizeof(rnd)] = '\0';
 }
 
+static enum MHD_Result
+fwd_cb(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+       const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key_size;
+	api_fwd_add(cls, key, value, value_size);
+	return MHD_YES;
+}
+
 static void
 fill_request(struct api_server *s, struct MHD_Connection *con,
 	     struct req_ctx *ctx, const char *url, const char *method)
@@ -198,15 +212,17 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 			ddns_addr_from_sockaddr(ci->client_addr,
 						&req->peer) == 0;
 	req->has_client = req->has_peer;
-	if (req->has_peer)
-		api_client_addr(&s->proxies, &req->peer,
-				MHD_lookup_connection_value(con,
-							    MHD_HEADER_KIND,
-							    "X-Forwarded-For"),
-				MHD_lookup_connection_value(con,
-							    MHD_HEADER_KIND,
-							    "X-Real-IP"),
-				&req->client);
+	if (req->has_peer && s->proxies.n > 0 &&
+	    api_proxies_contains(&s->proxies, &req->peer)) {
+		/* Every line: a forged one may come before the proxy's. */
+		api_fwd_init(&ctx->fwd);
+		MHD_get_connection_values_n(con, MHD_HEADER_KIND, fwd_cb,
+					    &ctx->fwd);
+		api_client_addr_fwd(&s->proxies, &req->peer, &ctx->fwd,
+				    &req->client);
+	} else if (req->has_peer) {
+		req->client = req->peer;
+	}
 	req->body = (char *)ddns_buf_cstr(&ctx->body);
 	req->body_len = ctx->body.len;
 }

@@ -99,23 +99,24 @@ done
 it_eq "401 badauth|" "$r" "10 wrong secrets: badauth each"
 it_eq "10" "$(fx_psql "SELECT count FROM auth_failures WHERE prefix = '2001:db8:aa:bb::/64'")" "failures counted by /64 in PostgreSQL (missing credentials not counted)"
 hdrs=$(curl -s -D - -H "$(xff $V6_SAME)" -u "$B:$TOK_B" "$URL1/nic/update?hostname=$B&myip=198.51.100.3")
-it_match $'^HTTP/1.1 401' "$hdrs" "blocked /64: even the right secret gets 401"
+it_match $'^HTTP/1.1 429' "$hdrs" "blocked /64: even the right secret gets 429 (not badauth, which routers take as final)"
 it_match $'\r\nRetry-After: [0-9]+\r\n' "$hdrs" "with Retry-After"
 ra=$(printf '%s' "$hdrs" | tr -d '\r' | sed -n 's/^Retry-After: //p')
 it_eq "yes" "$( ((ra > 800 && ra <= 900)) && echo yes || echo "no: $ra")" "Retry-After is the rest of the 15-minute window"
-it_match $'\r\n\r\nbadauth$' "$hdrs" "body badauth"
+it_match $'\r\n\r\nabuse$' "$hdrs" "body abuse"
+it_eq "no" "$(grep -qi '^WWW-Authenticate' <<<"$hdrs" && echo yes || echo no)" "no Basic challenge while blocked"
 it_eq "10" "$(fx_psql "SELECT count FROM auth_failures WHERE prefix = '2001:db8:aa:bb::/64'")" "a blocked request is not verified (not counted)"
 it_eq "200 nochg $last|" "$(fx_get -H "$(xff $V6_OTHER)" -u "$A:$TOK_A" "/nic/update?hostname=$A&myip=$last")" "the next /64 is not blocked"
 # The other instance learns of the block from its own first failure.
 it_eq "401 badauth|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$bad" "/nic/update?hostname=$B")" "second instance: a wrong secret"
-it_eq "401 badauth|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.4")" "second instance: blocked after learning the shared count"
+it_eq "429 abuse|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.4")" "second instance: blocked after learning the shared count"
 it_eq "198.51.100.1" "$(fx_psql "SELECT host(ipv4) FROM hosts WHERE fqdn = '$B'")" "nothing was changed while blocked"
 
 # The window passing: a short window on a restarted instance.
 it_start_ddnsd "${DEFAULTS[@]}" DDNS_AUTH_FAIL_MAX=2 DDNS_AUTH_FAIL_WINDOW_S=2
 for i in 1 2; do fx_get -H "$(xff 192.0.2.200)" -u "$B:$bad" "/nic/update?hostname=$B" >/dev/null; done
 r=$(curl -s -D - -o /dev/null -H "$(xff 192.0.2.200)" -u "$B:$TOK_B" "$DDNS_URL/nic/update?hostname=$B&myip=198.51.100.1" | tr -d '\r')
-it_match $'401.*\nRetry-After: [12]\n' "$r" "IPv4 client blocked after DDNS_AUTH_FAIL_MAX=2 failures"
+it_match $'429.*\nRetry-After: [12]\n' "$r" "IPv4 client blocked after DDNS_AUTH_FAIL_MAX=2 failures"
 sleep 3
 it_eq "200 nochg 198.51.100.1|" "$(fx_get -H "$(xff 192.0.2.200)" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.1")" "after the window the client is let in"
 
