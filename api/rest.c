@@ -82,6 +82,7 @@ api_rest_configure(const struct ddns_config *cfg)
 	int err;
 
 	rest_cfg = *cfg;
+	api_json_wipe_on_free();
 	/* Every writer of history applies these (a trigger reads them). */
 	db = db_connect(cfg->database_url, &err);
 	if (db != NULL)

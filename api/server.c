@@ -21,6 +21,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/secrets.h"
 
 struct api_server {
 	struct MHD_Daemon *mhd;
@@ -270,10 +271,14 @@ send_response(struct api_server *s, struct MHD_Connection *con,
 	enum MHD_Result ret;
 	long us;
 
-	r = MHD_create_response_from_buffer(resp->body.len, resp->body.data,
-					    MHD_RESPMEM_MUST_COPY);
+	/* The body goes to libmicrohttpd, which wipes it when done: it may
+	 * be a new token. */
+	r = MHD_create_response_from_buffer_with_free_callback_cls(
+		resp->body.len, resp->body.data, ddns_free_wiped,
+		resp->body.data);
 	if (r == NULL)
 		return MHD_NO;
+	memset(&resp->body, 0, sizeof(resp->body));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				resp->content_type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -385,7 +390,7 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 	else
 		api_route(&ctx->req, &resp);
 	ret = send_response(s, con, ctx, &resp);
-	ddns_buf_free(&resp.body);
+	ddns_free_wiped(resp.body.data); /* when not handed over */
 	return ret;
 }
 
