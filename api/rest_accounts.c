@@ -15,6 +15,7 @@
 #include "common/errors.h"
 #include "db/accounts.h"
 #include "db/api_tokens.h"
+#include "db/login_failures.h"
 
 #define PASSWORD_MIN 10
 #define PASSWORD_MAX (API_CRED_MAX - 1) /* must fit HTTP Basic later */
@@ -32,6 +33,8 @@ static int parse_scopes(struct rest_ctx *c, const json_t *a,
 			unsigned *scopes);
 static int parse_token_req(struct rest_ctx *c, struct token_req *t);
 static int login(struct rest_ctx *c, long long *account_id);
+static int account_limited(struct rest_ctx *c, const char *email);
+static void account_failed(struct rest_ctx *c, const char *email);
 static json_t *scopes_json(unsigned scopes);
 static json_t *token_json(const struct db_api_token *t);
 static int token_item(void *arg, const struct db_api_token *t);
@@ -195,7 +198,46 @@ out:
 	return err;
 }
 
-/* HTTP Basic e-mail:password, under the rate limit and argon2id cap. */
+/*
+ * The per-account limit, shared in PostgreSQL: failures from any number of
+ * addresses count against the e-mail (existing or not: the answer must
+ * not tell). Sets Retry-After.
+ */
+static int
+account_limited(struct rest_ctx *c, const char *email)
+{
+	unsigned wait = 0;
+	int err;
+
+	if (c->cfg->login_fail_max == 0)
+		return 0;
+	if ((err = db_login_failure_blocked(c->db, email,
+					    c->cfg->login_fail_window_s,
+					    c->cfg->login_fail_max,
+					    &wait)) != 0)
+		return err;
+	if (wait == 0)
+		return 0;
+	c->resp->www_authenticate = NULL;
+	api_add_header(c->resp, "Retry-After", "%u", wait);
+	snprintf(c->detail, sizeof(c->detail),
+		 "too many failed logins for this account; retry in %u s",
+		 wait);
+	return DDNS_EABUSE;
+}
+
+static void
+account_failed(struct rest_ctx *c, const char *email)
+{
+	unsigned count;
+
+	if (c->cfg->login_fail_max > 0)
+		(void)db_login_failure_record(c->db, email,
+					      c->cfg->login_fail_window_s,
+					      &count);
+}
+
+/* HTTP Basic e-mail:password, under the rate limits and argon2id cap. */
 static int
 login(struct rest_ctx *c, long long *account_id)
 {
@@ -210,15 +252,19 @@ login(struct rest_ctx *c, long long *account_id)
 			 "HTTP Basic e-mail:password required");
 		return DDNS_EAUTH;
 	}
+	if ((err = account_limited(c, user)) != 0)
+		goto out;
 	err = db_account_login(c->db, user, account_id, hash, sizeof(hash));
 	if (err == 0 || err == DDNS_ENOENT)
 		err = auth_login_verify(err == 0 ? hash : NULL, pass);
 	if (err == DDNS_EAUTH) {
 		if (c->req->has_client)
 			auth_login_failed(&c->req->client);
+		account_failed(c, user);
 		snprintf(c->detail, sizeof(c->detail),
 			 "wrong e-mail or password");
 	}
+out:
 	sodium_memzero(user, sizeof(user));
 	sodium_memzero(pass, sizeof(pass));
 	sodium_memzero(hash, sizeof(hash));
