@@ -144,7 +144,11 @@ limits_env(struct ddns_config *cfg, char *err, size_t errsz)
 	    (ret = env_uint("DDNS_MAX_CONN_PER_IP", 64, 0, 100000,
 			    &cfg->max_conn_per_ip, err, errsz)) ||
 	    (ret = env_uint("DDNS_CONN_TIMEOUT_S", 30, 1, 3600,
-			    &cfg->conn_timeout_s, err, errsz)))
+			    &cfg->conn_timeout_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_HEADER_TIMEOUT_S", 10, 1, 3600,
+			    &cfg->header_timeout_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_MAX_CONNECTIONS", 16384, 16, 1000000,
+			    &cfg->max_connections, err, errsz)))
 		return ret;
 	return 0;
 }

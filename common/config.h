@@ -40,6 +40,8 @@ struct ddns_config {
 	unsigned max_tokens_per_host;  /* DDNS_MAX_TOKENS_PER_HOST */
 	unsigned max_conn_per_ip;      /* DDNS_MAX_CONN_PER_IP */
 	unsigned conn_timeout_s;       /* DDNS_CONN_TIMEOUT_S */
+	unsigned header_timeout_s;     /* DDNS_HEADER_TIMEOUT_S */
+	unsigned max_connections;      /* DDNS_MAX_CONNECTIONS */
 	/* REST API */
 	bool signup_open;              /* DDNS_SIGNUP=open */
 	unsigned ttl_min, ttl_max;     /* DDNS_TTL_MIN, DDNS_TTL_MAX */
