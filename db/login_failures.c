@@ -3,6 +3,7 @@
 
 #include "common/errors.h"
 #include "db/login_failures.h"
+#include "db/stmt.h"
 
 #define EMAIL_KEY "sha256(convert_to(lower($1::text), 'UTF8'))"
 
