@@ -4,6 +4,7 @@
  * e-mail and password, listed and deleted with a token).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -15,6 +16,7 @@
 #include "common/errors.h"
 #include "db/accounts.h"
 #include "db/api_tokens.h"
+#include "db/limits.h"
 #include "db/login_failures.h"
 
 #define PASSWORD_MIN 10
@@ -319,31 +321,73 @@ api_rest_token_create(struct rest_ctx *c)
 				  sizeof(hash), tr.name, tr.scopes,
 				  tr.expires_in, &t);
 	auth_token_wipe(&tok);
+	if (err == DDNS_ELIMIT)
+		snprintf(c->detail, sizeof(c->detail),
+			 "the account already has %u API tokens "
+			 "(DDNS_MAX_TOKENS_PER_ACCOUNT); delete one first",
+			 db_limits_max_account_tokens());
 	if (err == 0)
 		api_rest_token_created(c, token_json(&t), text);
 	sodium_memzero(text, sizeof(text));
 	return err;
 }
 
+struct token_page {
+	json_t *items;
+	unsigned limit, n;
+	long long last;
+};
+
 static int
 token_item(void *arg, const struct db_api_token *t)
 {
-	return json_array_append_new(arg, token_json(t)) == 0 ? 0
-							      : DDNS_ENOMEM;
+	struct token_page *pg = arg;
+
+	/* The row past the page only says there is a next page. */
+	if (pg->n++ == pg->limit)
+		return 0;
+	pg->last = t->seq;
+	return json_array_append_new(pg->items, token_json(t)) == 0
+		       ? 0
+		       : DDNS_ENOMEM;
 }
 
+/* Paginated like GET /v1/hosts: limit (1..100, 50) and cursor. */
 int
 api_rest_token_list(struct rest_ctx *c)
 {
-	json_t *items = json_array();
+	const char *cursor = api_rest_query(c, "cursor");
+	struct token_page pg = { 0 };
+	char next[24];
+	long long after = 0;
+	char *end;
 	int err;
 
-	if ((err = db_api_token_list(c->db, c->account_id, token_item,
-				     items)) != 0) {
-		json_decref(items);
+	if ((err = api_rest_query_uint(c, "limit", 50, 1, 100, &pg.limit)) !=
+	    0)
+		return err;
+	if (cursor != NULL) {
+		after = strtoll(cursor, &end, 10);
+		if (cursor[0] < '1' || cursor[0] > '9' || *end != '\0' ||
+		    strlen(cursor) > 18) {
+			snprintf(c->detail, sizeof(c->detail),
+				 "cursor: invalid");
+			return DDNS_EINVAL;
+		}
+	}
+	if ((pg.items = json_array()) == NULL)
+		return DDNS_ENOMEM;
+	if ((err = db_api_token_list(c->db, c->account_id, after,
+				     pg.limit + 1, token_item, &pg)) != 0) {
+		json_decref(pg.items);
 		return err;
 	}
-	api_json_answer(c->resp, 200, json_pack("{s:o}", "items", items));
+	snprintf(next, sizeof(next), "%lld", pg.last);
+	api_json_answer(c->resp, 200,
+			json_pack("{s:o, s:o}", "items", pg.items,
+				  "next_cursor",
+				  pg.n > pg.limit ? json_string(next)
+						  : json_null()));
 	return 0;
 }
 

@@ -113,6 +113,7 @@ cli_config(struct ddns_config *cfg, int need)
 	}
 	auth_limits_init(cfg);
 	db_limits_set_max_tokens(cfg->max_tokens_per_host);
+	db_limits_set_max_account_tokens(cfg->max_tokens_per_account);
 	return 0;
 }
 

@@ -141,6 +141,8 @@ limits_env(struct ddns_config *cfg, char *err, size_t errsz)
 			    &cfg->login_fail_window_s, err, errsz)) ||
 	    (ret = env_uint("DDNS_MAX_TOKENS_PER_HOST", 10, 1, 10000,
 			    &cfg->max_tokens_per_host, err, errsz)) ||
+	    (ret = env_uint("DDNS_MAX_TOKENS_PER_ACCOUNT", 50, 1, 10000,
+			    &cfg->max_tokens_per_account, err, errsz)) ||
 	    (ret = env_uint("DDNS_MAX_CONN_PER_IP", 64, 0, 100000,
 			    &cfg->max_conn_per_ip, err, errsz)) ||
 	    (ret = env_uint("DDNS_CONN_TIMEOUT_S", 30, 1, 3600,

@@ -40,6 +40,7 @@ struct ddns_config {
 	unsigned login_fail_max;       /* DDNS_LOGIN_FAIL_MAX */
 	unsigned login_fail_window_s;  /* DDNS_LOGIN_FAIL_WINDOW_S */
 	unsigned max_tokens_per_host;  /* DDNS_MAX_TOKENS_PER_HOST */
+	unsigned max_tokens_per_account; /* DDNS_MAX_TOKENS_PER_ACCOUNT */
 	unsigned max_conn_per_ip;      /* DDNS_MAX_CONN_PER_IP */
 	unsigned conn_timeout_s;       /* DDNS_CONN_TIMEOUT_S */
 	unsigned header_timeout_s;     /* DDNS_HEADER_TIMEOUT_S */

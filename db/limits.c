@@ -8,6 +8,7 @@
 #include "db/stmt.h"
 
 static _Atomic unsigned max_tokens = 10;
+static _Atomic unsigned max_account_tokens = 50;
 
 /*
  * The upsert starts a new window when the stored one has passed; the CASE
@@ -74,4 +75,16 @@ unsigned
 db_limits_max_tokens(void)
 {
 	return atomic_load(&max_tokens);
+}
+
+void
+db_limits_set_max_account_tokens(unsigned n)
+{
+	atomic_store(&max_account_tokens, n);
+}
+
+unsigned
+db_limits_max_account_tokens(void)
+{
+	return atomic_load(&max_account_tokens);
 }

@@ -27,4 +27,8 @@ int db_auth_failure_record(struct db_conn *c, const struct ddns_addr *prefix,
 void db_limits_set_max_tokens(unsigned n);
 unsigned db_limits_max_tokens(void);
 
+/* Account API tokens an account may have (DDNS_MAX_TOKENS_PER_ACCOUNT). */
+void db_limits_set_max_account_tokens(unsigned n);
+unsigned db_limits_max_account_tokens(void);
+
 #endif
