@@ -112,6 +112,24 @@ it_eq "401 badauth|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$bad" "/nic/upd
 it_eq "429 abuse|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.4")" "second instance: blocked after learning the shared count"
 it_eq "198.51.100.1" "$(fx_psql "SELECT host(ipv4) FROM hosts WHERE fqdn = '$B'")" "nothing was changed while blocked"
 
+# Rotating /64s inside one /48 (one end site): each /64 stays under its
+# own limit, the /48 as a whole is blocked at 10 x DDNS_AUTH_FAIL_MAX, and
+# the table holds one row per /64 tried plus one for the /48, never more.
+rot=2001:db8:77
+codes=''
+for i in $(seq 1 105); do
+	r=$(fx_get -H "$(xff "$rot:$(printf '%x' "$i")::1")" -u "$B:$bad" "/nic/update?hostname=$B")
+	codes+="${r%% *} "
+done
+it_eq "100 401, 5 429" "$(tr ' ' '\n' <<<"$codes" | grep -c '^401$') 401, $(tr ' ' '\n' <<<"$codes" | grep -c '^429$') 429" "rotating /64s in one /48: 100 verified failures, then the /48 is blocked"
+it_eq "429 abuse|" "$(fx_get -H "$(xff "$rot:ffff::1")" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.5")" "a fresh /64 of that /48 with the right token: abuse"
+it_eq "200 nochg $last|" "$(fx_get -H "$(xff 2001:db8:78::1)" -u "$A:$TOK_A" "/nic/update?hostname=$A&myip=$last")" "the next /48 is not blocked"
+it_eq "100|1|100" "$(fx_psql "SELECT count(*) FILTER (WHERE masklen(prefix) = 64 AND prefix << '$rot::/48'), count(*) FILTER (WHERE prefix = '$rot::/48'), max(count) FILTER (WHERE prefix = '$rot::/48') FROM auth_failures")" "auth_failures: 100 /64 rows and one /48 row counting 100 (blocked requests add none)"
+# Pruning: rows of a passed window go as later failures come.
+fx_psql "UPDATE auth_failures SET window_start = now() - interval '1 hour' WHERE prefix << '$rot::/48' OR prefix = '$rot::/48'" >/dev/null
+for i in $(seq 1 8); do fx_get -H "$(xff 192.0.2.$((100 + i)))" -u "$B:$bad" "/nic/update?hostname=$B" >/dev/null; done
+it_eq "0" "$(fx_psql "SELECT count(*) FROM auth_failures WHERE prefix << '$rot::/48' OR prefix = '$rot::/48'")" "8 later failures delete the 101 expired rows (16 each)"
+
 # The window passing: a short window on a restarted instance.
 it_start_ddnsd "${DEFAULTS[@]}" DDNS_AUTH_FAIL_MAX=2 DDNS_AUTH_FAIL_WINDOW_S=2
 for i in 1 2; do fx_get -H "$(xff 192.0.2.200)" -u "$B:$bad" "/nic/update?hostname=$B" >/dev/null; done
