@@ -5,7 +5,7 @@
 # headers trickle in (never idle for long) cut off at DDNS_HEADER_TIMEOUT_S
 # while an idle keep-alive connection may wait DDNS_CONN_TIMEOUT_S, and
 # the open-files limit raised for the cap (or the cap lowered, logged).
-# The per-/64 counting is in tests/unit/test_conns.c (loopback has one
+# The per-/64 counting is in tests/unit/test_api_conns.c (loopback has one
 # IPv6 address).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
