@@ -89,7 +89,7 @@ secret_check(const struct ddns_config *cfg)
 	err = db_secret_check_get(db, sealed, sizeof(sealed), &len);
 	/* None yet: this key is the first; seal the check value with it. */
 	if (err == DDNS_ENOENT && auth_box_check_make(sealed, &len) == 0)
-		err = db_secret_check_set(db, sealed, len);
+		err = db_secret_check_store(db, sealed, len, false);
 	db_close(db);
 	if (err == 0 && auth_box_check_verify(sealed, len) != 0) {
 		fprintf(stderr, "ddnsd: DDNS_SECRET_KEY_FILE: %s does not "
