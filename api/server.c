@@ -27,7 +27,7 @@
 
 struct api_server {
 	struct MHD_Daemon *mhd;
-	struct api_proxies proxies;
+	struct ddns_netlist proxies;
 	struct api_conns *limits; /* per-prefix cap, header deadlines */
 	char *tls_cert, *tls_key; /* PEM copies, or NULL */
 	atomic_long inflight;     /* requests between uri_cb and completed_cb */
@@ -252,7 +252,7 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 						&req->peer) == 0;
 	req->has_client = req->has_peer;
 	if (req->has_peer && s->proxies.n > 0 &&
-	    api_proxies_contains(&s->proxies, &req->peer)) {
+	    ddns_netlist_contains(&s->proxies, &req->peer)) {
 		/* Every line: a forged one may come before the proxy's. */
 		api_fwd_init(&ctx->fwd);
 		MHD_get_connection_values_n(con, MHD_HEADER_KIND, fwd_cb,

@@ -36,7 +36,7 @@
 
 static int read_pem(const char *var, const char *path, char **out);
 static int secret_check(const struct ddns_config *cfg);
-static int http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+static int http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 		     struct api_server_opts *o);
 static void http_opts_free(struct api_server_opts *o);
 
@@ -113,7 +113,7 @@ cli_serve(int argc, char **argv)
 	struct dns_pusher *pusher = NULL, *tenants = NULL;
 	struct dns_reconciler *reconciler = NULL;
 	struct api_server *http = NULL;
-	struct api_proxies proxies;
+	struct ddns_netlist proxies;
 	struct api_server_opts ho = { 0 };
 	sigset_t set;
 	long long deadline;
@@ -247,14 +247,14 @@ out:
 
 /* Trusted proxies and TLS material for the HTTP server. */
 static int
-http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 	  struct api_server_opts *o)
 {
 	char *cert = NULL, *key = NULL;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	ret = api_proxies_parse(cfg->trusted_proxies, px);
+	ret = ddns_netlist_parse(cfg->trusted_proxies, px);
 	if (ret != 0) {
 		fprintf(stderr,
 			"ddnsd: DDNS_TRUSTED_PROXIES: %s (expected a list of "
