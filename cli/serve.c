@@ -133,9 +133,12 @@ cli_serve(int argc, char **argv)
 		return ret;
 	if (ddns_secrets_take(&cfg) != 0)
 		return CLI_EXIT_FAIL;
-	if ((ret = cli_load_keys(&cfg, &ks)) != 0 ||
-	    (ret = secret_check(&cfg)) != 0)
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
 		return ret;
+	if ((ret = secret_check(&cfg)) != 0) {
+		dns_keystore_free(ks);
+		return ret;
+	}
 	if ((ret = http_opts(&cfg, &proxies, &ho)) != 0)
 		goto out;
 	api_health_set_metrics_token(cfg.metrics_token);
