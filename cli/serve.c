@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "db/conn.h"
 #include "db/migrate.h"
 #include "dnsbackend/keyfile.h"
@@ -169,10 +170,12 @@ cli_serve(int argc, char **argv)
 	if (ready_start(cfg.database_url) != 0)
 		goto out;
 	log_info("ddnsd: serving");
+	ddns_sd_notify("READY=1");
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		reload_keys(&cfg, ks, pusher);
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
+	ddns_sd_notify("STOPPING=1");
 	ready_stop();
 	api_health_set(false, "shutting down");
 	ret = CLI_EXIT_OK;
