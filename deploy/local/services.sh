@@ -15,6 +15,8 @@
 #   svc_pg_createdb NAME           create database NAME, print its URL
 #   svc_pg_dropdb NAME             drop database NAME (FORCE)
 #   svc_pg_stop STATEDIR           fast shutdown
+#   svc_pg_standby_start STATEDIR PRIMARY_STATEDIR  streaming standby; prints its port
+#   svc_pg_promote STATEDIR        pg_ctl promote
 #   svc_bind_start STATEDIR ZONE...  start named; exports BIND_PORT, BIND_PID,
 #                                  DDNS_TSIG_KEY_FILE, BIND_PRIMARY
 #   svc_bind_stop STATEDIR / svc_bind_restart STATEDIR
@@ -236,7 +238,7 @@ svc_pg_start() {
 			_svc_err "initdb failed, see $dir/log" || return 1
 		# Trust, but only for the unix socket and 127.0.0.1.
 		printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
-			>"$dir/data/pg_hba.conf"
+			'host replication all 127.0.0.1/32 trust' >"$dir/data/pg_hba.conf"
 		cat >>"$dir/data/postgresql.conf" <<-EOF
 
 			# ddnsd throwaway test server (services.sh)
@@ -300,6 +302,46 @@ svc_pg_dropdb() {
 	[[ $name =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || _svc_err "bad database name '$name'" || return 1
 	_svc_psql -d postgres -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" ||
 		_svc_err "cannot drop database $name" || return 1
+}
+
+# svc_pg_standby_start STATEDIR PRIMARY_STATEDIR: a streaming standby of the
+# PostgreSQL of PRIMARY_STATEDIR (pg_basebackup -c fast -R, so it follows
+# the primary at once), on a free port; prints the port. Stop it with
+# svc_pg_stop STATEDIR; promote it with svc_pg_promote STATEDIR.
+svc_pg_standby_start() {
+	local state prim pdir dir port i
+	[[ $# == 2 ]] || _svc_err "usage: svc_pg_standby_start STATEDIR PRIMARY_STATEDIR" || return 1
+	state=$(_svc_abs "$1") prim=$(_svc_abs "$2")
+	pdir=$(readlink -f "$prim/pg") && [[ -s $pdir/port ]] ||
+		_svc_err "no PostgreSQL in $prim" || return 1
+	dir=$(_svc_pg_dir "$state") || return 1
+	mkdir -p "$dir/run" && touch "$dir/log" && chown postgres: "$dir" "$dir/run" "$dir/log" &&
+		chmod 700 "$dir/run" || _svc_err "cannot prepare $dir" || return 1
+	rm -rf "$dir/data"
+	_svc_as_pg "$SVC_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$(cat "$pdir/port")" -U postgres \
+		-D "$dir/data" -c fast -R -X stream >>"$dir/log" 2>&1 ||
+		_svc_err "pg_basebackup failed, see $dir/log" || return 1
+	printf "\nunix_socket_directories = '%s'\n" "$dir/run" >>"$dir/data/postgresql.conf"
+	port=$(svc_free_port) || return 1
+	printf '%s\n' "$port" >"$dir/port"
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" start -D "$dir/data" -l "$dir/log" -o "-p $port" -w -t 30 \
+		>/dev/null 2>&1 || _svc_err "standby failed to start, see $dir/log" || return 1
+	for ((i = 0; i < 300; i++)); do
+		"$SVC_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" && break
+		sleep 0.1
+	done
+	((i < 300)) || _svc_err "standby on port $port not ready after 30 s" || return 1
+	_svc_log "postgres standby of $pdir ready on 127.0.0.1:$port"
+	printf '%s\n' "$port"
+}
+
+# svc_pg_promote STATEDIR: promote the standby of STATEDIR to a primary.
+svc_pg_promote() {
+	local dir
+	dir=$(readlink -f "$(_svc_abs "$1")/pg") || return 1
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" promote -D "$dir/data" -w -t 30 >/dev/null 2>&1 ||
+		_svc_err "pg_ctl promote failed, see $dir/log" || return 1
+	_svc_log "postgres in $dir promoted"
 }
 
 # svc_pg_stop STATEDIR: fast shutdown; no-op when not running.
