@@ -171,8 +171,10 @@ cli_serve(int argc, char **argv)
 		goto out;
 	log_info("ddnsd: serving");
 	ddns_sd_notify("READY=1");
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
 		reload_keys(&cfg, ks, pusher);
+		api_server_reload_tls(http);
+	}
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
 	ddns_sd_notify("STOPPING=1");
