@@ -58,7 +58,7 @@ it_fail "$DDNSD" account add not-an-email
 it_ok "$DDNSD" host add Web.Dyn.Test --account owner@example.com
 it_eq "web.dyn.test|120" "$(fx_psql "SELECT fqdn || '|' || ttl FROM hosts")" "host normalised, zone TTL"
 out=$("$DDNSD" host add web.nowhere.test --account owner@example.com 2>&1) && rc=0 || rc=$?
-it_match "^2 ddnsd: host web.nowhere.test: name is not under a known zone" "$rc $out" "host outside every zone"
+it_match "^2 ddnsd: host web.nowhere.test: not under a zone this account may use" "$rc $out" "host outside every zone"
 it_fail "$DDNSD" host add dyn.test --account owner@example.com
 it_fail "$DDNSD" host add web.dyn.test --account owner@example.com
 it_fail "$DDNSD" host add x.dyn.test --account nobody@example.com
@@ -81,6 +81,22 @@ done
 it_eq "$BIND_PRIMARY|ddnsd-key|300" "$(fx_psql "SELECT primary_ns || '|' || tsig_key || '|' || default_ttl FROM zones")" "refused changes changed nothing"
 fx_psql "UPDATE zones SET default_ttl = 120" >/dev/null
 
+# account set: an operator changes an account's host limit without SQL
+it_eq "account Owner@Example.com may now have 1 hosts" "$("$DDNSD" account set Owner@Example.com --max-hosts 1)" "account set --max-hosts"
+out=$("$DDNSD" host add second.dyn.test --account owner@example.com 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: host second.dyn.test: the account already has its maximum number of hosts (accounts.max_hosts)" "$rc $out" "the lowered limit holds"
+for bad in "" "--max-hosts" "--max-hosts -1" "--max-hosts 1000001" "--max-hosts 5x" "--bogus 1"; do
+	eval "set -- $bad"
+	out=$("$DDNSD" account set owner@example.com "$@" 2>&1) && rc=0 || rc=$?
+	it_eq 2 "$rc" "account set refuses '$bad' ($out)"
+done
+out=$("$DDNSD" account set nobody@example.com --max-hosts 5 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: account nobody@example.com: not found" "$rc $out" "account set on an unknown account"
+it_ok "$DDNSD" account set owner@example.com --max-hosts 50
+it_eq "50" "$(fx_psql "SELECT max_hosts FROM accounts WHERE email = 'Owner@Example.com'")" "the new limit is stored"
+it_ok "$DDNSD" host add second.dyn.test --account owner@example.com
+it_ok "$DDNSD" host delete second.dyn.test
+
 out=$("$DDNSD" token add web.dyn.test --label "living room")
 tok=$(printf '%s\n' "$out" | tail -n 1)
 it_match '^ddh_[a-z2-7]{20}_[A-Za-z0-9_-]{43}$' "$tok" "token alone on the last line"
@@ -88,7 +104,15 @@ it_eq 1 "$(printf '%s\n' "$out" | grep -c -F "$tok")" "token printed once"
 pub=$(cut -d_ -f2 <<<"$tok")
 secret=${tok#ddh_*_}
 it_eq "living room|32" "$(fx_psql "SELECT label || '|' || length(secret_hash) FROM host_tokens WHERE public_id = '$pub'")" "only a 32-byte hash is stored"
-it_eq 0 "$(pg_dump -a "$DDNS_DATABASE_URL" 2>/dev/null | grep -c -F -e "$secret" || true)" "the secret is nowhere in the database"
+# The dump on its own: a failed pg_dump (empty output) must not pass as
+# "nowhere".
+dump_rc=0
+pg_dump -a "$DDNS_DATABASE_URL" >"$IT_TMP/dump.sql" 2>"$IT_TMP/dump.err" || dump_rc=$?
+dump_err=$(head -c 300 "$IT_TMP/dump.err" | tr '\n' ' ')
+it_eq "0" "$dump_rc${dump_err:+: $dump_err}" "pg_dump of the database succeeded"
+it_match "COPY public\.host_tokens .*public_id" "$(grep '^COPY ' "$IT_TMP/dump.sql" || true)" "the dump holds the host_tokens table"
+it_match "^[1-9][0-9]*$" "$(grep -c -F -e "$pub" "$IT_TMP/dump.sql" || true)" "the dump holds the token's row (its public id)"
+it_eq 0 "$(grep -c -F -e "$secret" "$IT_TMP/dump.sql" || true)" "the secret is nowhere in the database"
 it_fail "$DDNSD" token add nothere.dyn.test
 it_fail "$DDNSD" token add web.dyn.test --label $'bad\001label'
 
@@ -106,4 +130,5 @@ out=$("$DDNSD" token list nothere.dyn.test 2>&1) && rc=0 || rc=$?
 it_eq "2 ddnsd: host nothere.dyn.test: not found" "$rc $out" "token list of an unknown host"
 it_fail "$DDNSD" token delete web.dyn.test
 it_eq 2 "$("$DDNSD" frobnicate >/dev/null 2>&1; echo $?)" "unknown command exits 2"
+it_eq "0 every host follows the naming rules" "$(out=$("$DDNSD" check) && echo "0 $out")" "ddnsd check on a clean database"
 it_done
