@@ -19,6 +19,7 @@
 #include "api/router.h"
 #include "api/problem.h"
 #include "api/server.h"
+#include "api/tls.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -29,7 +30,8 @@ struct api_server {
 	struct MHD_Daemon *mhd;
 	struct ddns_netlist proxies;
 	struct api_conns *limits; /* per-prefix cap, header deadlines */
-	char *tls_cert, *tls_key; /* PEM copies, or NULL */
+	struct api_tls *tls;      /* NULL: plain HTTP */
+	char *tls_cert_path, *tls_key_path; /* read again by a reload */
 	atomic_long inflight;     /* requests between uri_cb and completed_cb */
 	atomic_long conns;        /* open connections */
 	atomic_llong activity_ms; /* last request start or end (monotonic) */
@@ -468,12 +470,13 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 		{ MHD_OPTION_END, 0, NULL },
 	};
 
-	if (s->tls_cert != NULL) {
+	if (s->tls != NULL) {
+		/* Every handshake asks api/tls.c: a reload needs no restart. */
 		flags |= MHD_USE_TLS;
-		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
-						  s->tls_cert };
-		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
-						  s->tls_key };
+		tls[0] = (struct MHD_OptionItem){
+			MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
+			(void *)api_tls_retrieve
+		};
 	}
 	return MHD_start_daemon(
 		flags, 0, accept_cb, s, access_cb, s,
@@ -531,10 +534,9 @@ static void
 server_free(struct api_server *s)
 {
 	api_conns_free(s->limits);
-	if (s->tls_key != NULL)
-		sodium_memzero(s->tls_key, strlen(s->tls_key));
-	free(s->tls_key);
-	free(s->tls_cert);
+	api_tls_free(s->tls);
+	free(s->tls_cert_path);
+	free(s->tls_key_path);
 	free(s);
 }
 
@@ -549,6 +551,7 @@ api_server_start(const struct ddns_config *cfg,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ITC;
 	struct api_server *s;
+	char err[256];
 
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, cfg->listen_addr, &sin->sin_addr) == 1) {
@@ -578,26 +581,59 @@ api_server_start(const struct ddns_config *cfg,
 		return NULL;
 	}
 	if (opts != NULL && opts->tls_cert_pem != NULL &&
-	    opts->tls_key_pem != NULL &&
-	    ((s->tls_cert = strdup(opts->tls_cert_pem)) == NULL ||
-	     (s->tls_key = strdup(opts->tls_key_pem)) == NULL)) {
-		server_free(s);
-		return NULL;
+	    opts->tls_key_pem != NULL) {
+		s->tls = api_tls_new(opts->tls_cert_pem, opts->tls_key_pem,
+				     err, sizeof(err));
+		if (s->tls == NULL) {
+			log_error("http: TLS: %s", err);
+			server_free(s);
+			return NULL;
+		}
+		if ((cfg->tls_cert != NULL &&
+		     (s->tls_cert_path = strdup(cfg->tls_cert)) == NULL) ||
+		    (cfg->tls_key != NULL &&
+		     (s->tls_key_path = strdup(cfg->tls_key)) == NULL)) {
+			server_free(s);
+			return NULL;
+		}
+		api_tls_activate(s->tls);
 	}
 	s->mhd = daemon_start(s, cfg, flags, (struct sockaddr *)&ss);
 	if (s->mhd == NULL) {
 		log_error("http: cannot listen on %s%s", cfg->listen,
-			  s->tls_cert ? " (or the TLS certificate or key "
-					"was refused)"
-				      : "");
+			  s->tls ? " (or the TLS setup failed)" : "");
 		server_free(s);
 		return NULL;
 	}
+	if (s->tls != NULL) {
+		api_tls_describe(s->tls, err, sizeof(err));
+		log_info("http: TLS certificate %s", err);
+	}
 	log_info("http: listening on %s (%s, %u threads, %zu trusted proxy "
 		 "networks)",
-		 cfg->listen, s->tls_cert ? "https" : "http", cfg->http_threads,
+		 cfg->listen, s->tls ? "https" : "http", cfg->http_threads,
 		 s->proxies.n);
 	return s;
+}
+
+void
+api_server_reload_tls(struct api_server *s)
+{
+	char err[256];
+
+	if (s == NULL || s->tls == NULL || s->tls_cert_path == NULL ||
+	    s->tls_key_path == NULL)
+		return;
+	if (api_tls_reload(s->tls, s->tls_cert_path, s->tls_key_path, err,
+			   sizeof(err)) != 0) {
+		log_error("ddnsd: SIGHUP: DDNS_TLS_CERT/DDNS_TLS_KEY: %s; the "
+			  "certificate in use stays",
+			  err);
+		return;
+	}
+	api_tls_describe(s->tls, err, sizeof(err));
+	log_info("ddnsd: SIGHUP: TLS certificate loaded from %s: %s",
+		 s->tls_cert_path, err);
 }
 
 /*

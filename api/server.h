@@ -25,6 +25,14 @@ struct api_server *api_server_start(const struct ddns_config *cfg,
 				    const struct api_server_opts *opts);
 
 /*
+ * SIGHUP: reads DDNS_TLS_CERT and DDNS_TLS_KEY again; new connections get
+ * the new certificate, connections in flight keep theirs. Files that do
+ * not parse, or a key that does not match, are logged and the certificate
+ * in use stays. No-op without TLS or for NULL.
+ */
+void api_server_reload_tls(struct api_server *s);
+
+/*
  * Graceful stop: stops accepting connections, lets requests in flight
  * finish (answers then carry "Connection: close") for up to timeout_s
  * seconds, then closes every connection and frees. NULL-safe.

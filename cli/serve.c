@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/secrets.h"
 #include "db/conn.h"
 #include "db/migrate.h"
@@ -176,10 +177,14 @@ cli_serve(int argc, char **argv)
 	if (api_ready_start(cfg.database_url) != 0)
 		goto out;
 	log_info("ddnsd: serving");
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+	ddns_sd_notify("READY=1");
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
 		reload_keys(&cfg, ks, pusher, tenants);
+		api_server_reload_tls(http);
+	}
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
+	ddns_sd_notify("STOPPING=1");
 	api_ready_stop();
 	api_health_set(false, "shutting down");
 	ret = CLI_EXIT_OK;

@@ -15,6 +15,8 @@
 #   svc_pg_createdb NAME           create database NAME, print its URL
 #   svc_pg_dropdb NAME             drop database NAME (FORCE)
 #   svc_pg_stop STATEDIR           fast shutdown
+#   svc_pg_standby_start STATEDIR PRIMARY_STATEDIR  streaming standby; prints its port
+#   svc_pg_promote STATEDIR        pg_ctl promote
 #   svc_bind_start STATEDIR ZONE...  start named; exports BIND_PORT, BIND_PID,
 #                                  DDNS_TSIG_KEY_FILE, BIND_PRIMARY
 #   svc_bind_stop STATEDIR / svc_bind_restart STATEDIR
@@ -26,6 +28,12 @@
 #                                  (the same meaning as the BIND_* variables and
 #                                  DDNS_TSIG_KEY_FILE, which it leaves alone)
 #   svc_knot_stop STATEDIR
+#   svc_secondary_start bind|knot STATEDIR PORT PRIMARY_PORT XFR_KEYFILE ZONE...
+#                                  a secondary (deploy/secondary/*.conf) of a
+#                                  primary started with SVC_BIND_NOTIFY="PORT..."
+#                                  (NOTIFY to those ports, key ddnsd-xfr in
+#                                  STATEDIR/bind/xfr.key may transfer)
+#   svc_secondary_stop STATEDIR
 #   svc_stop_all STATEDIR          stop both (idempotent, for `trap ... EXIT`)
 #   svc_purge STATEDIR             stop all and delete STATEDIR (and any /tmp
 #                                  fallback directory used for PostgreSQL)
@@ -38,9 +46,9 @@
 
 SVC_PG_BIN=${SVC_PG_BIN:-/usr/lib/postgresql/15/bin}
 SVC_BASE_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libpq-dev
-	libjansson-dev libsodium-dev check postgresql-15 bind9 bind9-utils
+	libjansson-dev libsodium-dev libgnutls28-dev check postgresql-15 bind9 bind9-utils
 	bind9-dnsutils curl ddclient inadyn wrk knot knot-dnsutils jq openssl python3
-	python3-yaml)
+	python3-yaml prometheus podman runc debootstrap)
 _svc_apt_updated=0
 
 _svc_log() { printf 'services.sh: %s\n' "$*" >&2; }
@@ -233,7 +241,7 @@ svc_pg_start() {
 			_svc_err "initdb failed, see $dir/log" || return 1
 		# Trust, but only for the unix socket and 127.0.0.1.
 		printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
-			>"$dir/data/pg_hba.conf"
+			'host replication all 127.0.0.1/32 trust' >"$dir/data/pg_hba.conf"
 		cat >>"$dir/data/postgresql.conf" <<-EOF
 
 			# ddnsd throwaway test server (services.sh)
@@ -299,6 +307,46 @@ svc_pg_dropdb() {
 		_svc_err "cannot drop database $name" || return 1
 }
 
+# svc_pg_standby_start STATEDIR PRIMARY_STATEDIR: a streaming standby of the
+# PostgreSQL of PRIMARY_STATEDIR (pg_basebackup -c fast -R, so it follows
+# the primary at once), on a free port; prints the port. Stop it with
+# svc_pg_stop STATEDIR; promote it with svc_pg_promote STATEDIR.
+svc_pg_standby_start() {
+	local state prim pdir dir port i
+	[[ $# == 2 ]] || _svc_err "usage: svc_pg_standby_start STATEDIR PRIMARY_STATEDIR" || return 1
+	state=$(_svc_abs "$1") prim=$(_svc_abs "$2")
+	pdir=$(readlink -f "$prim/pg") && [[ -s $pdir/port ]] ||
+		_svc_err "no PostgreSQL in $prim" || return 1
+	dir=$(_svc_pg_dir "$state") || return 1
+	mkdir -p "$dir/run" && touch "$dir/log" && chown postgres: "$dir" "$dir/run" "$dir/log" &&
+		chmod 700 "$dir/run" || _svc_err "cannot prepare $dir" || return 1
+	rm -rf "$dir/data"
+	_svc_as_pg "$SVC_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$(cat "$pdir/port")" -U postgres \
+		-D "$dir/data" -c fast -R -X stream >>"$dir/log" 2>&1 ||
+		_svc_err "pg_basebackup failed, see $dir/log" || return 1
+	printf "\nunix_socket_directories = '%s'\n" "$dir/run" >>"$dir/data/postgresql.conf"
+	port=$(svc_free_port) || return 1
+	printf '%s\n' "$port" >"$dir/port"
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" start -D "$dir/data" -l "$dir/log" -o "-p $port" -w -t 30 \
+		>/dev/null 2>&1 || _svc_err "standby failed to start, see $dir/log" || return 1
+	for ((i = 0; i < 300; i++)); do
+		"$SVC_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" && break
+		sleep 0.1
+	done
+	((i < 300)) || _svc_err "standby on port $port not ready after 30 s" || return 1
+	_svc_log "postgres standby of $pdir ready on 127.0.0.1:$port"
+	printf '%s\n' "$port"
+}
+
+# svc_pg_promote STATEDIR: promote the standby of STATEDIR to a primary.
+svc_pg_promote() {
+	local dir
+	dir=$(readlink -f "$(_svc_abs "$1")/pg") || return 1
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" promote -D "$dir/data" -w -t 30 >/dev/null 2>&1 ||
+		_svc_err "pg_ctl promote failed, see $dir/log" || return 1
+	_svc_log "postgres in $dir promoted"
+}
+
 # svc_pg_stop STATEDIR: fast shutdown; no-op when not running.
 svc_pg_stop() {
 	local state dir
@@ -328,11 +376,20 @@ _svc_bind_pid() {
 
 # (Re)write named.conf for port $2 and the zones in zones.list.
 _svc_bind_conf() {
-	local dir=$1 port=$2 zone name deny
+	local dir=$1 port=$2 zone name deny xfr="" notify="" p
+	# Secondaries (SVC_BIND_NOTIFY at the first start): NOTIFY them at
+	# once, signed, and let them transfer with the key ddnsd-xfr.
+	if [[ -s $dir/notify.list ]]; then
+		xfr="include \"$dir/xfr.key\";"
+		while read -r p; do
+			[[ -z $p ]] || notify+=" 127.0.0.1 port $p key ddnsd-xfr;"
+		done <"$dir/notify.list"
+	fi
 	{
 		cat <<-EOF
 			// Generated by deploy/local/services.sh; rewritten on every start.
 			include "$dir/tsig.key";
+			$xfr
 			options {
 				directory "$dir/work";
 				pid-file "$dir/named.pid";
@@ -344,9 +401,14 @@ _svc_bind_conf() {
 				listen-on-v6 { none; };
 				recursion no;
 				dnssec-validation no;
-				notify no;
 				// reconcile reads the zone by AXFR, signed with the key
-				allow-transfer { key ddnsd-key; };
+			$(if [[ -z $notify ]]; then
+				printf '\tnotify no;\n\tallow-transfer { key ddnsd-key; };\n'
+			else
+				printf '\tnotify explicit;\n\tnotify-delay 0;\n\tmax-ixfr-ratio unlimited;\n'
+				printf '\talso-notify {%s };\n' "$notify"
+				printf '\tallow-transfer { key ddnsd-key; key ddnsd-xfr; };\n'
+			fi)
 			};
 			controls { };
 		EOF
@@ -400,7 +462,7 @@ _svc_term() {
 # svc_bind_start STATEDIR ZONE [ZONE...]: start a private named. On a restart
 # the existing key, port and zone data are kept; new ZONEs are added.
 svc_bind_start() {
-	local state dir port zone pid
+	local state dir port zone pid p
 	[[ $# -ge 1 ]] || _svc_err "usage: svc_bind_start STATEDIR ZONE [ZONE...]" || return 1
 	state=$(_svc_abs "$1")
 	shift
@@ -422,6 +484,12 @@ svc_bind_start() {
 		mkdir -p "$dir/zones" "$dir/work" || _svc_err "cannot create $dir" || return 1
 		[[ -s $dir/tsig.key ]] || tsig-keygen -a hmac-sha256 ddnsd-key >"$dir/tsig.key" ||
 			_svc_err "tsig-keygen failed" || return 1
+		if [[ -n ${SVC_BIND_NOTIFY:-} && ! -s $dir/notify.list ]]; then
+			read -r -a p <<<"$SVC_BIND_NOTIFY"
+			printf '%s\n' "${p[@]}" >"$dir/notify.list"
+			tsig-keygen -a hmac-sha256 ddnsd-xfr >"$dir/xfr.key" ||
+				_svc_err "tsig-keygen failed" || return 1
+		fi
 		port=$(cat "$dir/port" 2>/dev/null || true)
 		[[ -n $port ]] || port=$(svc_free_port) || return 1
 		printf '%s\n' "$port" >"$dir/port"
@@ -626,6 +694,93 @@ svc_knot_stop() {
 	rm -f "$state/knot/knotd.bgpid"
 }
 
+# ---------------------------------------------------------------- secondaries
+#
+# Public secondaries of a primary started by svc_bind_start with
+# SVC_BIND_NOTIFY="PORT..." (which NOTIFYs 127.0.0.1 on those ports and lets
+# the key ddnsd-xfr transfer). Their configuration is deploy/secondary/
+# named.conf or knot.conf with addresses, ports and paths replaced, so the
+# examples operators copy are the ones tested. STATEDIR/{named2,knot2}/.
+
+_SVC_DEPLOY=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# svc_secondary_start bind|knot STATEDIR PORT PRIMARY_PORT XFR_KEYFILE ZONE...:
+# start a secondary on 127.0.0.1:PORT; prints nothing, logs its pid.
+svc_secondary_start() {
+	local kind=${1:-} state=${2:-} port=${3:-} pport=${4:-} key=${5:-} dir zone secret pid log
+	shift 5 || _svc_err "usage: svc_secondary_start bind|knot STATEDIR PORT PRIMARY_PORT XFR_KEYFILE ZONE..." || return 1
+	state=$(_svc_abs "$state")
+	[[ $# -ge 1 && -s $key ]] || _svc_err "svc_secondary_start: no zone or no key file $key" || return 1
+	case $kind in
+	bind)
+		dir=$state/named2 log=$state/named2/named.log
+		mkdir -p "$dir/work" "$dir/zones" || return 1
+		{
+			sed -e '/^zone "dyn.example"/,$d' \
+				-e "s|/etc/bind/ddnsd-xfr.key|$key|" \
+				-e "s|/var/cache/bind|$dir/work|" -e "s|/run/named/|$dir/|" \
+				-e "s|listen-on port 53 { any; }|listen-on port $port { 127.0.0.1; }|" \
+				-e "s|listen-on-v6 port 53 { any; }|listen-on-v6 { none; }|" \
+				-e "s|192.0.2.53 port 53|127.0.0.1 port $pport|" \
+				"$_SVC_DEPLOY/secondary/named.conf"
+			for zone in "$@"; do
+				sed -n '/^zone "dyn.example"/,$p' "$_SVC_DEPLOY/secondary/named.conf" |
+					sed -e "s|/var/lib/bind/|$dir/zones/|" -e "s|dyn\.example|$zone|g"
+			done
+		} >"$dir/named.conf"
+		named-checkconf "$dir/named.conf" >>"$log" 2>&1 ||
+			_svc_err "named-checkconf failed for the secondary, see $log" || return 1
+		(
+			cd "$dir/work" || exit 1
+			named -g -c "$dir/named.conf" </dev/null >>"$log" 2>&1 &
+			echo $! >"$dir/named.bgpid"
+		)
+		pid=$(cat "$dir/named.bgpid")
+		;;
+	knot)
+		dir=$state/knot2 log=$state/knot2/knotd.log
+		mkdir -p "$dir/run" "$dir/storage" "$dir/zones" || return 1
+		secret=$(sed -n 's/.*secret "\([^"]*\)".*/\1/p' "$key")
+		[[ -n $secret ]] || _svc_err "no secret in $key" || return 1
+		awk -v zones="$*" '
+			/^zone:/ { print; n = split(zones, z, " ")
+				for (i = 1; i <= n; i++)
+					printf "  - domain: %s\n    master: hidden-primary\n    acl: notify-from-primary\n", z[i]
+				exit }
+			{ print }' "$_SVC_DEPLOY/secondary/knot.conf" |
+			sed -e "s|\"/run/knot\"|\"$dir/run\"|" \
+				-e "s|listen: \[ 0.0.0.0@53, ::@53 \]|listen: 127.0.0.1@$port\n    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1|" \
+				-e "s|\"/var/lib/knot/zones\"|\"$dir/zones\"|" -e "s|\"/var/lib/knot\"|\"$dir/storage\"|" \
+				-e "s|secret: \"[^\"]*\".*|secret: \"$secret\"|" \
+				-e "s|192.0.2.53@53|127.0.0.1@$pport|" -e "s|address: 192.0.2.53\$|address: 127.0.0.1|" \
+				>"$dir/knot.conf"
+		printf 'log:\n  - target: stderr\n    any: info\n' >>"$dir/knot.conf"
+		knotc -c "$dir/knot.conf" conf-check >>"$log" 2>&1 ||
+			_svc_err "knotc conf-check failed for the secondary, see $log" || return 1
+		(
+			cd "$dir" || exit 1
+			knotd -c "$dir/knot.conf" </dev/null >>"$log" 2>&1 &
+			echo $! >"$dir/knotd.bgpid"
+		)
+		pid=$(cat "$dir/knotd.bgpid")
+		;;
+	*) _svc_err "svc_secondary_start: kind must be bind or knot" || return 1 ;;
+	esac
+	_svc_ns_wait "$kind secondary" "$pid" "$port" "$log" "$1" || return 1
+	_svc_log "$kind secondary ready on 127.0.0.1:$port (pid $pid, primary port $pport)"
+}
+
+# svc_secondary_stop STATEDIR: stop both kinds of secondary, if running.
+svc_secondary_stop() {
+	local state pid f
+	state=$(_svc_abs "$1")
+	for f in "$state/named2/named.bgpid" "$state/knot2/knotd.bgpid"; do
+		pid=$(cat "$f" 2>/dev/null) || continue
+		! _svc_alive "$pid" || _svc_term secondary "$pid" || return 1
+		rm -f "$f"
+	done
+}
+
 # ---------------------------------------------------------------- all
 
 # svc_stop_all STATEDIR: stop named and postgres of STATEDIR; idempotent.
@@ -634,6 +789,7 @@ svc_stop_all() {
 	[[ $# == 1 ]] || _svc_err "usage: svc_stop_all STATEDIR" || return 1
 	svc_bind_stop "$1" || rc=1
 	svc_knot_stop "$1" || rc=1
+	svc_secondary_stop "$1" || rc=1
 	svc_pg_stop "$1" || rc=1
 	return "$rc"
 }
