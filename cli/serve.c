@@ -20,18 +20,21 @@
 #include "api/health.h"
 #include "api/rest.h"
 #include "api/server.h"
+#include "auth/secretbox.h"
 #include "cli/cli.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "db/conn.h"
 #include "db/migrate.h"
+#include "db/zones.h"
 #include "dnsbackend/keyfile.h"
 #include "dnsbackend/keystore.h"
 #include "dnsbackend/pusher.h"
 #include "dnsbackend/reconcile.h"
 
 static int read_pem(const char *var, const char *path, char **out);
+static int secret_check(const struct ddns_config *cfg);
 static int http_opts(const struct ddns_config *cfg, struct api_proxies *px,
 		     struct api_server_opts *o);
 static void http_opts_free(struct api_server_opts *o);
@@ -43,7 +46,7 @@ static void http_opts_free(struct api_server_opts *o);
 /* SIGHUP: the key file again; on any error the keys in use stay. */
 static void
 reload_keys(const struct ddns_config *cfg, struct dns_keystore *ks,
-	    struct dns_pusher *pusher)
+	    struct dns_pusher *pusher, struct dns_pusher *tenants)
 {
 	size_t n = 0;
 	int err = dns_keystore_reload(ks, cfg->tsig_key_file, &n);
@@ -58,6 +61,46 @@ reload_keys(const struct ddns_config *cfg, struct dns_keystore *ks,
 		 cfg->tsig_key_file);
 	/* A zone that failed for a key may work now: try it at once. */
 	dns_pusher_retry_now(pusher);
+	dns_pusher_retry_now(tenants);
+}
+
+/*
+ * Tenant zones: says at start whether they are possible, and finds a wrong
+ * DDNS_SECRET_KEY_FILE now rather than at the first push (it must open
+ * the value sealed when the key was first used). CLI_EXIT_USAGE on a
+ * wrong key, else 0 (PostgreSQL down: checked at the next start).
+ */
+static int
+secret_check(const struct ddns_config *cfg)
+{
+	uint8_t sealed[DB_SEALED_MAX];
+	size_t len = 0;
+	struct db_conn *db;
+	int err;
+
+	if (!auth_box_ready()) {
+		log_warn("ddnsd: DDNS_SECRET_KEY_FILE is not set: tenants "
+			 "cannot bring their own zones (POST /v1/zones "
+			 "answers 503)");
+		return 0;
+	}
+	if ((db = db_connect(cfg->database_url, &err)) == NULL)
+		return 0;
+	err = db_secret_check_get(db, sealed, sizeof(sealed), &len);
+	/* None yet: this key is the first; seal the check value with it. */
+	if (err == DDNS_ENOENT && auth_box_check_make(sealed, &len) == 0)
+		err = db_secret_check_store(db, sealed, len, false);
+	db_close(db);
+	if (err == 0 && auth_box_check_verify(sealed, len) != 0) {
+		fprintf(stderr, "ddnsd: DDNS_SECRET_KEY_FILE: %s does not "
+				"open what was sealed with the key in use "
+				"before (a wrong key file? give the old one "
+				"as DDNS_SECRET_KEY_FILE_OLD)\n",
+			cfg->secret_key_file);
+		return CLI_EXIT_USAGE;
+	}
+	log_info("ddnsd: tenant zones on (DDNS_SECRET_KEY_FILE)");
+	return 0;
 }
 
 int
@@ -65,8 +108,8 @@ cli_serve(int argc, char **argv)
 {
 	struct ddns_config cfg;
 	struct dns_keystore *ks = NULL;
-	struct dns_pusher_opts po;
-	struct dns_pusher *pusher = NULL;
+	struct dns_pusher_opts po, pt;
+	struct dns_pusher *pusher = NULL, *tenants = NULL;
 	struct dns_reconciler *reconciler = NULL;
 	struct api_server *http = NULL;
 	struct api_proxies proxies;
@@ -84,7 +127,8 @@ cli_serve(int argc, char **argv)
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS |
 					    DDNS_NEED_LISTEN)) != 0)
 		return ret;
-	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0 ||
+	    (ret = secret_check(&cfg)) != 0)
 		return ret;
 	if ((ret = http_opts(&cfg, &proxies, &ho)) != 0)
 		goto out;
@@ -106,6 +150,12 @@ cli_serve(int argc, char **argv)
 	cli_pusher_opts(&cfg, ks, &po);
 	if ((pusher = dns_pusher_start(&po)) == NULL)
 		goto out;
+	/* Tenants' primaries get threads of their own (dnsbackend/pusher.h). */
+	pt = po;
+	pt.tenant_zones = true;
+	pt.threads = cfg.push_tenant_threads;
+	if (auth_box_ready() && (tenants = dns_pusher_start(&pt)) == NULL)
+		goto out;
 	if (cfg.reconcile_interval_s > 0 &&
 	    (reconciler = dns_reconciler_start(cfg.database_url, ks,
 					       cfg.reconcile_interval_s,
@@ -118,7 +168,7 @@ cli_serve(int argc, char **argv)
 		goto out;
 	log_info("ddnsd: serving");
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
-		reload_keys(&cfg, ks, pusher);
+		reload_keys(&cfg, ks, pusher, tenants);
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
 	api_ready_stop();
@@ -128,6 +178,7 @@ out:
 	/* Requests and the current DNS batch drain together, both bounded. */
 	deadline = ddns_now_ms() + (long long)cfg.shutdown_timeout * 1000;
 	dns_pusher_request_stop(pusher);
+	dns_pusher_request_stop(tenants);
 	dns_reconciler_request_stop(reconciler);
 	api_ready_stop();
 	api_server_stop(http, cfg.shutdown_timeout);
@@ -137,6 +188,7 @@ out:
 	/* A thread still in an exchange keeps using ks until the exit. */
 	stuck = dns_reconciler_stop(reconciler, deadline) != 0;
 	stuck |= dns_pusher_stop(pusher, deadline) != 0;
+	stuck |= dns_pusher_stop(tenants, deadline) != 0;
 	if (!stuck)
 		dns_keystore_free(ks);
 	http_opts_free(&ho);

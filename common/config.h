@@ -22,6 +22,7 @@ struct ddns_config {
 	unsigned push_interval_ms;  /* DDNS_PUSH_INTERVAL_MS */
 	unsigned push_batch;        /* DDNS_PUSH_BATCH */
 	unsigned push_threads;      /* DDNS_PUSH_THREADS */
+	unsigned push_tenant_threads; /* DDNS_PUSH_TENANT_THREADS */
 	unsigned dns_timeout_ms;    /* DDNS_DNS_TIMEOUT_MS */
 	unsigned reconcile_interval_s; /* DDNS_RECONCILE_INTERVAL, 0 = off */
 	const char *log_level;      /* DDNS_LOG_LEVEL */
@@ -47,6 +48,11 @@ struct ddns_config {
 	unsigned events_max_per_host;  /* DDNS_EVENTS_MAX_PER_HOST */
 	struct ddns_reserved reserved; /* DDNS_RESERVED_NAMES */
 	bool name_check_dns;           /* DDNS_NAME_CHECK=dns (default) */
+	/* Tenants' own zones */
+	const char *secret_key_file;     /* DDNS_SECRET_KEY_FILE, may be NULL */
+	const char *secret_key_file_old; /* DDNS_SECRET_KEY_FILE_OLD */
+	const char *zone_primary_allow;  /* DDNS_ZONE_PRIMARY_ALLOW */
+	unsigned max_zones_per_account;  /* DDNS_MAX_ZONES_PER_ACCOUNT */
 };
 
 enum ddns_config_need {
