@@ -8,6 +8,7 @@
 # no drift on the signed zone (the signer's RRSIG/NSEC/DNSKEY/CDS/... and
 # its SOA serial are not ddnsd's), also after the signer re-signed around
 # the hosts, and still finds and repairs a real drift made with nsupdate.
+# A tenant's own zone on its own signed primary works the same way.
 # The deploy/nameserver examples pass the nameservers' config checks.
 set -euo pipefail
 export IT_SIGNED=1
@@ -40,11 +41,12 @@ anchor_from() {
 		printf "trust-anchors {\n\t%s static-key %s %s %s \"%s\";\n};\n", $1, $(d + 1), $(d + 2), $(d + 3), k
 	}' "$1"
 }
-# validate ANCHORFILE NAME TYPE: delv's verdict line and the answer's
-# data, "fully validated|v1 v2" (or its failure message).
+# validate ANCHORFILE NAME TYPE [ZONE=dyn.test PORT=$BIND_PORT]: delv's
+# verdict line and the answer's data, "fully validated|v1 v2" (or its
+# failure message).
 validate() {
 	local out
-	out=$(delv @127.0.0.1 -p "$BIND_PORT" -a "$1" +root=dyn.test +tcp \
+	out=$(delv @127.0.0.1 -p "${5:-$BIND_PORT}" -a "$1" +root="${4:-dyn.test}" +tcp \
 		"$2" "$3" 2>&1) || true
 	printf '%s|%s' "$(grep -m1 -o -e 'fully validated' -e 'resolution failed.*' \
 		-e 'unsigned answer' <<<"$out")" \
@@ -103,7 +105,40 @@ it_match "negative response, fully validated" \
 	"$(delv @127.0.0.1 -p "$BIND_PORT" -a "$IT_TMP/anchor" +root=dyn.test +tcp "nohost-$FX_ID.dyn.test" A 2>&1 || true)" \
 	"delv validates the denial of a missing name"
 
-# Reconcile of the signed zone: nothing differs.
+# A tenant's own zone on its own signed primary (bring your own zone).
+T=home-$FX_ID.example.org
+saved=("$BIND_PORT" "$BIND_PRIMARY" "$DDNS_TSIG_KEY_FILE")
+if [[ $NS == bind ]]; then
+	svc_bind_start "$IT_TMP/tenant" --signed "$T" 2>>"$IT_TMP/tenant.log"
+	it_on_exit 'svc_bind_stop "$IT_TMP/tenant"'
+	TPORT=$BIND_PORT TPRIMARY=$BIND_PRIMARY TKEYS=$DDNS_TSIG_KEY_FILE
+else
+	svc_knot_start "$IT_TMP/tenant" --signed "$T" 2>>"$IT_TMP/tenant.log"
+	it_on_exit 'svc_knot_stop "$IT_TMP/tenant"'
+	TPORT=$KNOT_PORT TPRIMARY=$KNOT_PRIMARY TKEYS=$KNOT_TSIG_KEY_FILE
+fi
+export BIND_PORT=${saved[0]} BIND_PRIMARY=${saved[1]} DDNS_TSIG_KEY_FILE=${saved[2]}
+TSECRET=$(awk -F'"' '/secret/ { print $2; exit }' "$TKEYS")
+openssl rand -base64 32 >"$IT_TMP/secret.key"
+# serve and reconcile both need the key and the allow list for this zone.
+export DDNS_SECRET_KEY_FILE=$IT_TMP/secret.key DDNS_ZONE_PRIMARY_ALLOW=127.0.0.0/8
+it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200
+rqa "$TOK" POST /v1/zones "$(printf '{"name":"%s","primary":"%s","tsig":{"name":"ddnsd-key","algorithm":"hmac-sha256","secret":"%s"}}' "$T" "$TPRIMARY" "$TSECRET")"
+it_status 201 "a tenant's own signed zone is verified and stored"
+rqa "$TOK" POST /v1/hosts "{\"name\":\"nas.$T\"}"
+it_status 201 "a host in the tenant's zone"
+rqa "$TOK" POST "/v1/hosts/nas.$T/tokens" '{"label":"router"}'
+TT=$(jf .token)
+it_eq "200 good 198.51.100.44|" "$(fx_get -u "x:$TT" "/nic/update?hostname=nas.$T&myip=198.51.100.44")" "/nic/update in the tenant's zone"
+wait_tenant() { BIND_PORT=$TPORT it_wait_dig "$@"; }
+it_ok wait_tenant "nas.$T" A 198.51.100.44 5
+it_eq yes "$(BIND_PORT=$TPORT rrsig_for "nas.$T" A)" "the tenant's A record comes with an RRSIG"
+dig +norec +tcp +noall +answer @127.0.0.1 -p "$TPORT" "$T" DNSKEY >"$IT_TMP/tdnskey"
+anchor_from "$IT_TMP/tdnskey" >"$IT_TMP/tanchor"
+it_eq "fully validated|198.51.100.44" "$(validate "$IT_TMP/tanchor" "nas.$T" A "$T" "$TPORT")" \
+	"delv validates the tenant's host with its zone's key"
+
+# Reconcile of the signed zones: nothing differs.
 wait_outbox() {
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -119,10 +154,12 @@ t1=${EPOCHREALTIME/./}
 out=$("$DDNSD" reconcile --no-push 2>"$IT_TMP/reconcile.log") && rc=0 || rc=$?
 printf 'timing: reconcile of the signed zones in %d ms\n' $(((${EPOCHREALTIME/./} - t1) / 1000))
 it_eq 0 "$rc" "reconcile of the signed zones exits 0"
-it_match "2 zones compared, 0 failed; 3 hosts, 0 differ \(0 already pending\), 0 marked" "$out" "no drift on a freshly signed zone"
+it_match "3 zones compared, 0 failed; 4 hosts, 0 differ \(0 already pending\), 0 marked" "$out" "no drift on a freshly signed zone"
 nsig=$(sed -n 's/.*; \([0-9]*\) DNSSEC records of the signer ignored.*/\1/p' <<<"$out")
 it_match '^[1-9][0-9]*$' "$nsig" "reconcile saw the signer's records and left them out ($nsig)"
 it_match "zone dyn\.test: .*signed zone, the signer's records ignored" "$(cat "$IT_TMP/reconcile.log")" "the zone is logged as signed"
+it_match "zone $T: .* 1 hosts, 0 differ, 0 marked for push; signed zone" "$(cat "$IT_TMP/reconcile.log")" \
+	"the tenant's signed zone is compared too"
 
 # The signer changes its records around the hosts (a new name and its
 # removal re-sign the NSEC chain and bump the SOA serial): still no drift.
@@ -145,7 +182,7 @@ wait_serial() {
 }
 it_ok wait_serial
 out=$("$DDNSD" reconcile --no-push 2>/dev/null) && rc=0 || rc=$?
-it_match "3 hosts, 0 differ \(0 already pending\), 0 marked" "$out" "no drift after the signer re-signed and bumped the serial"
+it_match "4 hosts, 0 differ \(0 already pending\), 0 marked" "$out" "no drift after the signer re-signed and bumped the serial"
 
 # A real drift behind ddnsd's back is still found and repaired.
 nsupdate -k "$DDNS_TSIG_KEY_FILE" <<-EOF
@@ -160,7 +197,7 @@ it_ok it_wait_dig "$HOST_A" A 192.0.2.99 5
 it_eq "fully validated|192.0.2.99" "$(validate "$IT_TMP/anchor" "$HOST_A" A)" "the drifted record is signed by the primary too"
 out=$("$DDNSD" reconcile 2>"$IT_TMP/reconcile2.log") && rc=0 || rc=$?
 it_eq 0 "$rc" "reconcile with drift exits 0"
-it_match "3 hosts, 2 differ \(0 already pending\), 2 marked for push" "$out" "reconcile finds the two drifted hosts"
+it_match "4 hosts, 2 differ \(0 already pending\), 2 marked for push" "$out" "reconcile finds the two drifted hosts"
 it_match "$HOST_A: DNS has A 192\.0\.2\.99" "$(cat "$IT_TMP/reconcile2.log")" "the changed address is logged"
 it_match "$H: .*ACME TXT records differ" "$(cat "$IT_TMP/reconcile2.log")" "the forged ACME TXT is logged"
 it_ok it_wait_dig "$HOST_A" A 203.0.113.5 5
@@ -168,7 +205,7 @@ it_ok it_wait_dig "$ACME" TXT '"signed-challenge"' 5
 it_eq "fully validated|203.0.113.5" "$(validate "$IT_TMP/anchor" "$HOST_A" A)" "the repaired address validates"
 it_eq 'fully validated|"signed-challenge"' "$(validate "$IT_TMP/anchor" "$ACME" TXT)" "the repaired ACME TXT validates"
 out=$("$DDNSD" reconcile --no-push 2>/dev/null) && rc=0 || rc=$?
-it_match "3 hosts, 0 differ" "$out" "nothing differs after the repair"
+it_match "4 hosts, 0 differ" "$out" "nothing differs after the repair"
 
 # The deploy/ examples pass the nameservers' own checks.
 if [[ $NS == bind ]]; then
