@@ -14,7 +14,7 @@
 struct api_server;
 
 struct api_server_opts {
-	const struct api_proxies *proxies; /* copied; NULL: trust nobody */
+	const struct ddns_netlist *proxies; /* copied; NULL: trust nobody */
 	const char *tls_cert_pem; /* PEM text; both NULL: plain HTTP; copied */
 	const char *tls_key_pem;
 };

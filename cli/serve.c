@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/secrets.h"
 #include "db/conn.h"
 #include "db/migrate.h"
 #include "db/zones.h"
@@ -35,7 +36,7 @@
 
 static int read_pem(const char *var, const char *path, char **out);
 static int secret_check(const struct ddns_config *cfg);
-static int http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+static int http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 		     struct api_server_opts *o);
 static void http_opts_free(struct api_server_opts *o);
 
@@ -112,7 +113,7 @@ cli_serve(int argc, char **argv)
 	struct dns_pusher *pusher = NULL, *tenants = NULL;
 	struct dns_reconciler *reconciler = NULL;
 	struct api_server *http = NULL;
-	struct api_proxies proxies;
+	struct ddns_netlist proxies;
 	struct api_server_opts ho = { 0 };
 	sigset_t set;
 	long long deadline;
@@ -124,12 +125,20 @@ cli_serve(int argc, char **argv)
 		return cli_usage("serve takes no arguments");
 	/* The server's stdout is its log (containers); admin output is not. */
 	ddns_log_set_stdout();
+	/* No core dump, and no secret left in the environment. */
+	if (ddns_secrets_no_dump() != 0)
+		log_warn("ddnsd: prctl(PR_SET_DUMPABLE, 0) failed");
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS |
 					    DDNS_NEED_LISTEN)) != 0)
 		return ret;
-	if ((ret = cli_load_keys(&cfg, &ks)) != 0 ||
-	    (ret = secret_check(&cfg)) != 0)
+	if (ddns_secrets_take(&cfg) != 0)
+		return CLI_EXIT_FAIL;
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
 		return ret;
+	if ((ret = secret_check(&cfg)) != 0) {
+		dns_keystore_free(ks);
+		return ret;
+	}
 	if ((ret = http_opts(&cfg, &proxies, &ho)) != 0)
 		goto out;
 	api_health_set_metrics_token(cfg.metrics_token);
@@ -241,14 +250,14 @@ out:
 
 /* Trusted proxies and TLS material for the HTTP server. */
 static int
-http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 	  struct api_server_opts *o)
 {
 	char *cert = NULL, *key = NULL;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	ret = api_proxies_parse(cfg->trusted_proxies, px);
+	ret = ddns_netlist_parse(cfg->trusted_proxies, px);
 	if (ret != 0) {
 		fprintf(stderr,
 			"ddnsd: DDNS_TRUSTED_PROXIES: %s (expected a list of "
