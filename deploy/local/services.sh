@@ -17,16 +17,25 @@
 #   svc_pg_stop STATEDIR           fast shutdown
 #   svc_pg_standby_start STATEDIR PRIMARY_STATEDIR  streaming standby; prints its port
 #   svc_pg_promote STATEDIR        pg_ctl promote
-#   svc_bind_start STATEDIR ZONE...  start named; exports BIND_PORT, BIND_PID,
-#                                  DDNS_TSIG_KEY_FILE, BIND_PRIMARY
+#   svc_bind_start STATEDIR [--signed] ZONE...  start named; exports
+#                                  BIND_PORT, BIND_PID, DDNS_TSIG_KEY_FILE,
+#                                  BIND_PRIMARY. --signed: the ZONEs that follow
+#                                  are DNSSEC-signed by named (dnssec-policy
+#                                  default, inline-signing); the start waits
+#                                  (bounded) until their SOA answers signed
 #   svc_bind_stop STATEDIR / svc_bind_restart STATEDIR
 #   svc_bind_deny STATEDIR [NAME...]  the update policy refuses ddnsd-key
 #                                  these names (none: refuse nothing); takes
 #                                  effect at the next svc_bind_(re)start
-#   svc_knot_start STATEDIR ZONE...  start knotd (Knot DNS); exports KNOT_PORT,
-#                                  KNOT_PID, KNOT_PRIMARY, KNOT_TSIG_KEY_FILE
-#                                  (the same meaning as the BIND_* variables and
-#                                  DDNS_TSIG_KEY_FILE, which it leaves alone)
+#   svc_knot_start STATEDIR [--signed] ZONE...  start knotd (Knot DNS);
+#                                  exports KNOT_PORT, KNOT_PID, KNOT_PRIMARY,
+#                                  KNOT_TSIG_KEY_FILE (the same meaning as the
+#                                  BIND_* variables and DDNS_TSIG_KEY_FILE,
+#                                  which it leaves alone). --signed: as for
+#                                  BIND (dnssec-signing: on, KASP db under
+#                                  STATEDIR/knot/storage/keys)
+#   svc_ns_wait_signed PORT ZONE [TIMEOUT_S=30]  wait until ZONE's SOA and
+#                                  DNSKEY answer with RRSIGs
 #   svc_knot_stop STATEDIR
 #   svc_secondary_start bind|knot STATEDIR PORT PRIMARY_PORT XFR_KEYFILE ZONE...
 #                                  a secondary (deploy/secondary/*.conf) of a
@@ -40,8 +49,8 @@
 #
 # Layout: STATEDIR/pg/{data,run,log,port,env}  (pg may be a symlink to
 # /tmp/ddnsd-pg.* when user postgres cannot reach STATEDIR),
-# STATEDIR/bind/{named.conf,tsig.key,zones/,work/,named.log,port,zones.list,
-# named.bgpid,env}. The env files hold `export VAR=value` lines for other
+# STATEDIR/bind/{named.conf,tsig.key,zones/,work/,keys/,named.log,port,
+# zones.list,signed.list,named.bgpid,env}. The env files hold `export VAR=value` lines for other
 # processes to source.
 
 SVC_PG_BIN=${SVC_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -419,16 +428,75 @@ _svc_bind_conf() {
 				[[ -n $name && $name == *".$zone" ]] || continue
 				deny+="deny ddnsd-key name $name ANY; "
 			done < <(cat "$dir/deny.list" 2>/dev/null)
+			printf 'zone "%s" {\n' "$zone"
 			cat <<-EOF
-				zone "$zone" {
-					type primary;
-					file "$dir/zones/$zone.db";
-					journal "$dir/zones/$zone.db.jnl";
-					update-policy { ${deny}grant ddnsd-key zonesub ANY; };
-				};
+				type primary;
+				file "$dir/zones/$zone.db";
+				journal "$dir/zones/$zone.db.jnl";
+				update-policy { ${deny}grant ddnsd-key zonesub ANY; };
 			EOF
+			# Signed: updates go to the raw zone; named keeps a signed
+			# copy beside it (zone.db.signed, its own journal) and
+			# serves that. Both directories must be writable by named.
+			if _svc_signed "$dir" "$zone"; then
+				cat <<-EOF
+					dnssec-policy default;
+					inline-signing yes;
+					key-directory "$dir/keys";
+				EOF
+			fi
+			printf '};\n'
 		done <"$dir/zones.list"
 	} >"$dir/named.conf"
+}
+
+# _svc_signed DIR ZONE: true if ZONE is in DIR/signed.list.
+_svc_signed() {
+	[[ -f $1/signed.list ]] && grep -qxF "$2" "$1/signed.list"
+}
+
+# _svc_zone_args DIR RUNNING ZONE-ARGS...: checks the zone names, sets
+# _svc_zones (the names) and records the ones after --signed in
+# DIR/signed.list; when RUNNING is 1 only checks that they are signed.
+_svc_zone_args() {
+	local dir=$1 running=$2 a signed=0
+	shift 2
+	_svc_zones=()
+	for a in "$@"; do
+		if [[ $a == --signed ]]; then
+			signed=1
+			continue
+		fi
+		[[ $a =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || _svc_err "bad zone name '$a'" || return 1
+		_svc_zones+=("$a")
+		[[ $signed == 1 ]] || continue
+		if [[ $running == 1 ]]; then
+			_svc_signed "$dir" "$a" ||
+				_svc_err "zone $a is served unsigned: stop the nameserver first" || return 1
+		else
+			mkdir -p "$dir" && touch "$dir/signed.list" || return 1
+			grep -qxF "$a" "$dir/signed.list" || printf '%s\n' "$a" >>"$dir/signed.list"
+		fi
+	done
+}
+
+# svc_ns_wait_signed PORT ZONE [TIMEOUT_S=30]: wait until ZONE's SOA and
+# DNSKEY RRsets on 127.0.0.1:PORT come with RRSIGs (the signer's first pass
+# is done); prints nothing, logs how long it took.
+svc_ns_wait_signed() {
+	local port=$1 zone=$2 n=$((${3:-30} * 10)) i soa key t0=${EPOCHREALTIME/./}
+	for ((i = 0; i < n; i++)); do
+		soa=$(dig +dnssec +norec +noall +answer +time=1 +tries=1 @127.0.0.1 \
+			-p "$port" "$zone" SOA 2>/dev/null) || soa=
+		key=$(dig +dnssec +norec +noall +answer +time=1 +tries=1 @127.0.0.1 \
+			-p "$port" "$zone" DNSKEY 2>/dev/null) || key=
+		if [[ $soa == *$'\tRRSIG\tSOA '* && $key == *$'\tRRSIG\tDNSKEY '* ]]; then
+			_svc_log "zone $zone signed on port $port after $(((${EPOCHREALTIME/./} - t0) / 1000)) ms"
+			return 0
+		fi
+		sleep 0.1
+	done
+	_svc_err "zone $zone on port $port not signed after ${3:-30} s"
 }
 
 # _svc_ns_wait NAME PID PORT LOG ZONE: wait (20 s) until the nameserver
@@ -459,19 +527,21 @@ _svc_term() {
 	_svc_log "$name stopped (pid $pid)"
 }
 
-# svc_bind_start STATEDIR ZONE [ZONE...]: start a private named. On a restart
-# the existing key, port and zone data are kept; new ZONEs are added.
+# svc_bind_start STATEDIR [--signed] ZONE [ZONE...]: start a private named.
+# On a restart the existing key, port and zone data (and signing keys) are
+# kept; new ZONEs are added. Zones after --signed are signed by named.
 svc_bind_start() {
-	local state dir port zone pid p
-	[[ $# -ge 1 ]] || _svc_err "usage: svc_bind_start STATEDIR ZONE [ZONE...]" || return 1
+	local state dir port zone pid p running _svc_zones
+	[[ $# -ge 1 ]] || _svc_err "usage: svc_bind_start STATEDIR [--signed] ZONE [ZONE...]" || return 1
 	state=$(_svc_abs "$1")
 	shift
 	_svc_check_path "$state" || return 1
 	dir=$state/bind
-	for zone in "$@"; do
-		[[ $zone =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || _svc_err "bad zone name '$zone'" || return 1
-	done
 	command -v named >/dev/null || _svc_err "named not installed (svc_install_deps)" || return 1
+	running=0
+	! _svc_bind_pid "$dir" >/dev/null || running=1
+	_svc_zone_args "$dir" "$running" "$@" || return 1
+	set -- "${_svc_zones[@]}"
 
 	if pid=$(_svc_bind_pid "$dir"); then
 		port=$(cat "$dir/port")
@@ -481,7 +551,7 @@ svc_bind_start() {
 		done
 		_svc_log "named already running on 127.0.0.1:$port (pid $pid)"
 	else
-		mkdir -p "$dir/zones" "$dir/work" || _svc_err "cannot create $dir" || return 1
+		mkdir -p "$dir/zones" "$dir/work" "$dir/keys" || _svc_err "cannot create $dir" || return 1
 		[[ -s $dir/tsig.key ]] || tsig-keygen -a hmac-sha256 ddnsd-key >"$dir/tsig.key" ||
 			_svc_err "tsig-keygen failed" || return 1
 		if [[ -n ${SVC_BIND_NOTIFY:-} && ! -s $dir/notify.list ]]; then
@@ -522,6 +592,11 @@ svc_bind_start() {
 	fi
 
 	_svc_ns_wait named "$pid" "$port" "$dir/named.log" "$(head -n 1 "$dir/zones.list")" || return 1
+	if [[ -f $dir/signed.list ]]; then
+		while read -r zone; do
+			[[ -z $zone ]] || svc_ns_wait_signed "$port" "$zone" || return 1
+		done <"$dir/signed.list"
+	fi
 
 	BIND_PORT=$port BIND_PID=$pid
 	DDNS_TSIG_KEY_FILE=$dir/tsig.key BIND_PRIMARY=127.0.0.1:$port
@@ -567,8 +642,9 @@ svc_bind_restart() {
 
 # ---------------------------------------------------------------- knot
 #
-# STATEDIR/knot/{knot.conf,tsig.key,zones/,storage/,run/,knotd.log,port,
-# knotd.bgpid,env}. The key file is BIND style (tsig-keygen) for ddnsd; the
+# STATEDIR/knot/{knot.conf,tsig.key,zones/,storage/ (journal, timers, KASP
+# db in storage/keys),run/,knotd.log,port,zones.list,signed.list,knotd.bgpid,
+# env}. The key file is BIND style (tsig-keygen) for ddnsd; the
 # same secret goes into knot.conf. ACL: the key may update and transfer
 # every zone. Changes live in the journal (zonefile-sync: -1), so a restart
 # keeps them, as BIND's .jnl does.
@@ -598,6 +674,7 @@ _svc_knot_conf() {
 			    background-workers: 1
 			database:
 			    storage: "$dir/storage"
+			    kasp-db: "$dir/storage/keys"
 			log:
 			  - target: stderr
 			    any: info
@@ -617,27 +694,40 @@ _svc_knot_conf() {
 			    zonefile-load: whole
 			    journal-content: changes
 			    acl: ddnsd
+			# Signed zones (--signed): one ECDSA P-256 key signs all
+			# (CSK), NSEC; knotd signs every update it accepts.
+			policy:
+			  - id: ddnsd-signed
+			    algorithm: ecdsap256sha256
+			    single-type-signing: on
+			    nsec3: off
 			zone:
 		EOF
 		while read -r zone; do
-			[[ -n $zone ]] && printf '  - domain: %s\n' "$zone"
+			[[ -n $zone ]] || continue
+			printf '  - domain: %s\n' "$zone"
+			if _svc_signed "$dir" "$zone"; then
+				printf '    dnssec-signing: on\n'
+				printf '    dnssec-policy: ddnsd-signed\n'
+			fi
 		done <"$dir/zones.list"
 	} >"$dir/knot.conf"
 }
 
-# svc_knot_start STATEDIR ZONE [ZONE...]: start a private knotd. Like
-# svc_bind_start: a restart keeps key, port and zone data.
+# svc_knot_start STATEDIR [--signed] ZONE [ZONE...]: start a private knotd.
+# Like svc_bind_start: a restart keeps key, port, zone data and signing keys.
 svc_knot_start() {
-	local state dir port zone pid
-	[[ $# -ge 1 ]] || _svc_err "usage: svc_knot_start STATEDIR ZONE [ZONE...]" || return 1
+	local state dir port zone pid running _svc_zones
+	[[ $# -ge 1 ]] || _svc_err "usage: svc_knot_start STATEDIR [--signed] ZONE [ZONE...]" || return 1
 	state=$(_svc_abs "$1")
 	shift
 	_svc_check_path "$state" || return 1
 	dir=$state/knot
-	for zone in "$@"; do
-		[[ $zone =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || _svc_err "bad zone name '$zone'" || return 1
-	done
 	command -v knotd >/dev/null || _svc_err "knotd not installed (svc_install_deps)" || return 1
+	running=0
+	! _svc_knot_pid "$dir" >/dev/null || running=1
+	_svc_zone_args "$dir" "$running" "$@" || return 1
+	set -- "${_svc_zones[@]}"
 
 	if pid=$(_svc_knot_pid "$dir"); then
 		port=$(cat "$dir/port")
@@ -676,6 +766,11 @@ svc_knot_start() {
 	fi
 
 	_svc_ns_wait knotd "$pid" "$port" "$dir/knotd.log" "$(head -n 1 "$dir/zones.list")" || return 1
+	if [[ -f $dir/signed.list ]]; then
+		while read -r zone; do
+			[[ -z $zone ]] || svc_ns_wait_signed "$port" "$zone" || return 1
+		done <"$dir/signed.list"
+	fi
 
 	KNOT_PORT=$port KNOT_PID=$pid
 	KNOT_TSIG_KEY_FILE=$dir/tsig.key KNOT_PRIMARY=127.0.0.1:$port
