@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "api/clientip.h"
@@ -10,8 +11,6 @@
 
 #define ENTRY_MAX 64 /* longest "[v6]:port" we look at */
 
-static int parse_cidr(const char *s, size_t len, struct api_cidr *out);
-static bool cidr_match(const struct api_cidr *c, const struct ddns_addr *a);
 static int parse_entry(const char *s, size_t len, struct ddns_addr *out);
 static bool is_blank(char c);
 
@@ -21,99 +20,9 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int
-parse_cidr(const char *s, size_t len, struct api_cidr *out)
-{
-	char buf[ENTRY_MAX];
-	const char *slash;
-	struct ddns_addr a;
-	unsigned long pfx;
-	unsigned max;
-	char *end;
-	size_t alen;
 
-	slash = memchr(s, '/', len);
-	alen = slash ? (size_t)(slash - s) : len;
-	if (alen == 0 || alen >= sizeof(buf))
-		return DDNS_EINVAL;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	memset(&a, 0, sizeof(a));
-	if (inet_pton(AF_INET, buf, a.bytes) == 1)
-		a.family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, a.bytes) == 1)
-		a.family = AF_INET6;
-	else
-		return DDNS_EINVAL;
-	max = a.family == AF_INET ? 32 : 128;
-	pfx = max;
-	if (slash != NULL) {
-		if (len - alen - 1 == 0 || len - alen - 1 > 3)
-			return DDNS_EINVAL;
-		memcpy(buf, slash + 1, len - alen - 1);
-		buf[len - alen - 1] = '\0';
-		errno = 0;
-		pfx = strtoul(buf, &end, 10);
-		if (errno != 0 || *end != '\0' || buf[0] < '0' ||
-		    buf[0] > '9' || pfx > max)
-			return DDNS_EINVAL;
-	}
-	out->family = a.family;
-	memcpy(out->bytes, a.bytes, sizeof(out->bytes));
-	out->prefix = (unsigned)pfx;
-	return 0;
-}
 
-int
-api_proxies_parse(const char *list, struct api_proxies *out)
-{
-	const char *p = list, *start;
-	int err;
 
-	memset(out, 0, sizeof(*out));
-	if (list == NULL)
-		return 0;
-	for (;;) {
-		while (*p == ',' || is_blank(*p))
-			p++;
-		if (*p == '\0')
-			return 0;
-		start = p;
-		while (*p != '\0' && *p != ',' && !is_blank(*p))
-			p++;
-		if (out->n == API_PROXIES_MAX)
-			return DDNS_ENOSPC;
-		err = parse_cidr(start, (size_t)(p - start), &out->nets[out->n]);
-		if (err != 0)
-			return err;
-		out->n++;
-	}
-}
-
-static bool
-cidr_match(const struct api_cidr *c, const struct ddns_addr *a)
-{
-	unsigned full = c->prefix / 8, rest = c->prefix % 8;
-	uint8_t mask;
-
-	if (c->family != a->family)
-		return false;
-	if (memcmp(c->bytes, a->bytes, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (uint8_t)(0xff << (8 - rest));
-	return (c->bytes[full] & mask) == (a->bytes[full] & mask);
-}
-
-bool
-api_proxies_contains(const struct api_proxies *p, const struct ddns_addr *a)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (cidr_match(&p->nets[i], a))
-			return true;
-	return false;
-}
 
 /* One list entry: "v4", "v4:port", "v6", "[v6]" or "[v6]:port". */
 static int
@@ -144,17 +53,19 @@ parse_entry(const char *s, size_t len, struct ddns_addr *out)
 }
 
 void
-api_client_addr(const struct api_proxies *p, const struct ddns_addr *peer,
+api_client_addr(const struct ddns_netlist *p, const struct ddns_addr *peer,
 		const char *xff, const char *xri, struct ddns_addr *out)
 {
 	struct ddns_addr hop, cur = *peer;
 	const char *end, *comma;
-	bool got = false;
 
 	*out = *peer;
-	if (!api_proxies_contains(p, peer))
+	if (!ddns_netlist_contains(p, peer))
 		return;
+	while (xff != NULL && is_blank(*xff))
+		xff++;
 	if (xff != NULL && *xff != '\0') {
+		/* X-Forwarded-For decides, even when it does not parse. */
 		end = xff + strlen(xff);
 		for (;;) {
 			for (comma = end; comma > xff && comma[-1] != ',';)
@@ -162,15 +73,72 @@ api_client_addr(const struct api_proxies *p, const struct ddns_addr *peer,
 			if (parse_entry(comma, (size_t)(end - comma), &hop) != 0)
 				break;
 			cur = hop;
-			got = true;
-			if (!api_proxies_contains(p, &hop) || comma == xff)
+			if (!ddns_netlist_contains(p, &hop) || comma == xff)
 				break;
 			end = comma - 1;
 		}
 		*out = cur;
-		if (got)
-			return;
+		return;
 	}
 	if (xri != NULL && parse_entry(xri, strlen(xri), &hop) == 0)
 		*out = hop;
+}
+
+void
+api_fwd_init(struct api_fwd *f)
+{
+	f->xff[0] = '\0';
+	f->xff_len = 0;
+	f->xff_seen = false;
+	f->xff_overflow = false;
+	f->xri = NULL;
+	f->xri_lines = 0;
+}
+
+void
+api_fwd_add(struct api_fwd *f, const char *name, const char *value,
+	    size_t value_len)
+{
+	size_t need;
+
+	if (name == NULL || value == NULL)
+		return;
+	if (strcasecmp(name, "X-Real-IP") == 0) {
+		f->xri = value;
+		f->xri_lines++;
+		return;
+	}
+	if (strcasecmp(name, "X-Forwarded-For") != 0)
+		return;
+	while (value_len > 0 && is_blank(*value))
+		value++, value_len--;
+	while (value_len > 0 && is_blank(value[value_len - 1]))
+		value_len--;
+	if (value_len == 0)
+		return; /* an empty line adds no element */
+	need = value_len + (f->xff_seen ? 2 : 0);
+	f->xff_seen = true;
+	if (f->xff_overflow || need > API_XFF_MAX - f->xff_len) {
+		f->xff_overflow = true;
+		return;
+	}
+	if (f->xff_len > 0) {
+		memcpy(f->xff + f->xff_len, ", ", 2);
+		f->xff_len += 2;
+	}
+	memcpy(f->xff + f->xff_len, value, value_len);
+	f->xff_len += value_len;
+	f->xff[f->xff_len] = '\0';
+}
+
+void
+api_client_addr_fwd(const struct ddns_netlist *p, const struct ddns_addr *peer,
+		    const struct api_fwd *f, struct ddns_addr *out)
+{
+	const char *xff = NULL;
+
+	/* A list too long to keep whole: its right end is unknown. */
+	if (f->xff_seen)
+		xff = f->xff_overflow ? "," : f->xff;
+	api_client_addr(p, peer, xff, f->xri_lines == 1 ? f->xri : NULL, out);
 }

@@ -246,8 +246,11 @@ api_rest_host_patch(struct rest_ctx *c)
 	off = json_object_get(o, "offline");
 	p.set_offline = off != NULL;
 	p.offline = json_is_true(off);
+	api_rest_bucket(&p.bucket_burst, &p.bucket_window_s);
 	err = db_host_update(c->db, c->account_id, h.id, &p,
 				  api_rest_source(c), api_rest_ua(c));
+	if (err == DDNS_EABUSE)
+		err = api_rest_bucket_empty(c, h.id);
 	if (err == 0)
 		err = answer_host(c, 200, h.name);
 out:

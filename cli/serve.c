@@ -25,6 +25,8 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
+#include "common/secrets.h"
 #include "db/conn.h"
 #include "db/migrate.h"
 #include "db/zones.h"
@@ -35,7 +37,7 @@
 
 static int read_pem(const char *var, const char *path, char **out);
 static int secret_check(const struct ddns_config *cfg);
-static int http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+static int http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 		     struct api_server_opts *o);
 static void http_opts_free(struct api_server_opts *o);
 
@@ -89,7 +91,7 @@ secret_check(const struct ddns_config *cfg)
 	err = db_secret_check_get(db, sealed, sizeof(sealed), &len);
 	/* None yet: this key is the first; seal the check value with it. */
 	if (err == DDNS_ENOENT && auth_box_check_make(sealed, &len) == 0)
-		err = db_secret_check_set(db, sealed, len);
+		err = db_secret_check_store(db, sealed, len, false);
 	db_close(db);
 	if (err == 0 && auth_box_check_verify(sealed, len) != 0) {
 		fprintf(stderr, "ddnsd: DDNS_SECRET_KEY_FILE: %s does not "
@@ -112,7 +114,7 @@ cli_serve(int argc, char **argv)
 	struct dns_pusher *pusher = NULL, *tenants = NULL;
 	struct dns_reconciler *reconciler = NULL;
 	struct api_server *http = NULL;
-	struct api_proxies proxies;
+	struct ddns_netlist proxies;
 	struct api_server_opts ho = { 0 };
 	sigset_t set;
 	long long deadline;
@@ -124,12 +126,20 @@ cli_serve(int argc, char **argv)
 		return cli_usage("serve takes no arguments");
 	/* The server's stdout is its log (containers); admin output is not. */
 	ddns_log_set_stdout();
+	/* No core dump, and no secret left in the environment. */
+	if (ddns_secrets_no_dump() != 0)
+		log_warn("ddnsd: prctl(PR_SET_DUMPABLE, 0) failed");
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS |
 					    DDNS_NEED_LISTEN)) != 0)
 		return ret;
-	if ((ret = cli_load_keys(&cfg, &ks)) != 0 ||
-	    (ret = secret_check(&cfg)) != 0)
+	if (ddns_secrets_take(&cfg) != 0)
+		return CLI_EXIT_FAIL;
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
 		return ret;
+	if ((ret = secret_check(&cfg)) != 0) {
+		dns_keystore_free(ks);
+		return ret;
+	}
 	if ((ret = http_opts(&cfg, &proxies, &ho)) != 0)
 		goto out;
 	api_health_set_metrics_token(cfg.metrics_token);
@@ -167,10 +177,14 @@ cli_serve(int argc, char **argv)
 	if (api_ready_start(cfg.database_url) != 0)
 		goto out;
 	log_info("ddnsd: serving");
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+	ddns_sd_notify("READY=1");
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
 		reload_keys(&cfg, ks, pusher, tenants);
+		api_server_reload_tls(http);
+	}
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
+	ddns_sd_notify("STOPPING=1");
 	api_ready_stop();
 	api_health_set(false, "shutting down");
 	ret = CLI_EXIT_OK;
@@ -241,14 +255,14 @@ out:
 
 /* Trusted proxies and TLS material for the HTTP server. */
 static int
-http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 	  struct api_server_opts *o)
 {
 	char *cert = NULL, *key = NULL;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	ret = api_proxies_parse(cfg->trusted_proxies, px);
+	ret = ddns_netlist_parse(cfg->trusted_proxies, px);
 	if (ret != 0) {
 		fprintf(stderr,
 			"ddnsd: DDNS_TRUSTED_PROXIES: %s (expected a list of "

@@ -385,7 +385,10 @@ push_zone(struct push_worker *w, struct db_push_item *it, size_t n,
 	size_t left;
 	int err;
 
-	err = dns_zone_key(w->db, w->keys, it[0].zone_id, it[0].zone,
+	err = dns_zone_key(w->db, w->keys,
+			   w->g->opts.tenant_zones ? DNS_ZONE_ANY
+						   : DNS_ZONE_OPERATOR,
+			   it[0].zone_id, it[0].zone,
 			   it[0].key, it[0].primary, &tenant_key, &b.key);
 	if (err == 0)
 		err = dns_bisect_push(n, &ops, &b, NULL);
