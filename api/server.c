@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "api/checkip.h"
 #include "api/request.h"
 #include "api/router.h"
 #include "api/problem.h"
@@ -192,6 +193,8 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
 	req->content_type = MHD_lookup_connection_value(
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	req->host = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+						MHD_HTTP_HEADER_HOST);
 	request_id(con, req);
 	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	req->has_peer = ci != NULL && ci->client_addr != NULL &&
@@ -467,6 +470,7 @@ api_server_start(const struct ddns_config *cfg,
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	api_checkip_configure(cfg);
 	if (opts != NULL && opts->proxies != NULL)
 		s->proxies = *opts->proxies;
 	if (opts != NULL && opts->tls_cert_pem != NULL &&

@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/names.h"
 
 static int env_uint(const char *name, unsigned def, unsigned min,
 		    unsigned max, unsigned *out, char *err, size_t errsz);
@@ -16,6 +17,9 @@ static const char *env_str(const char *name);
 static int ops_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int limits_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int rest_env(struct ddns_config *cfg, char *err, size_t errsz);
+static int router_env(struct ddns_config *cfg, char *err, size_t errsz);
+static int check_names(const char *list, const char *var, char *err,
+		       size_t errsz);
 
 static int
 env_uint(const char *name, unsigned def, unsigned min, unsigned max,
@@ -173,6 +177,56 @@ rest_env(struct ddns_config *cfg, char *err, size_t errsz)
 	return 0;
 }
 
+/* Every entry of a comma or space separated list is a host name. */
+static int
+check_names(const char *list, const char *var, char *err, size_t errsz)
+{
+	char name[DDNS_NAME_MAX + 1];
+	const char *p = list;
+	size_t n;
+
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			return 0;
+		n = strcspn(p, ", \t");
+		if (ddns_name_normalize(p, n, name, sizeof(name)) != 0) {
+			snprintf(err, errsz, "%s: \"%.*s\" is not a host name",
+				 var, (int)(n > 64 ? 64 : n), p);
+			return DDNS_ECONFIG;
+		}
+		p += n;
+	}
+}
+
+/* Router-facing settings: checkip host names and rate, public URL. */
+static int
+router_env(struct ddns_config *cfg, char *err, size_t errsz)
+{
+	const char *u;
+	int ret;
+
+	cfg->checkip_hosts = env_str("DDNS_CHECKIP_HOSTS");
+	if (cfg->checkip_hosts == NULL)
+		cfg->checkip_hosts = "";
+	if ((ret = check_names(cfg->checkip_hosts, "DDNS_CHECKIP_HOSTS", err,
+			       errsz)) != 0 ||
+	    (ret = env_uint("DDNS_CHECKIP_PER_MIN", 60, 0, 1000000,
+			    &cfg->checkip_per_min, err, errsz)) != 0)
+		return ret;
+	u = cfg->public_url = env_str("DDNS_PUBLIC_URL");
+	if (u != NULL &&
+	    ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
+	     strlen(u) > 200 || strpbrk(u, " \t\"'<>\\?#") != NULL ||
+	     u[strlen(u) - 1] == '/' || u[strlen(u) - 1] == ':' ||
+	     strchr(u + 8, '/') != NULL || strchr(u, '@') != NULL)) {
+		snprintf(err, errsz, "DDNS_PUBLIC_URL: expected http://HOST[:PORT] "
+				     "or https://HOST[:PORT], no path");
+		return DDNS_ECONFIG;
+	}
+	return 0;
+}
+
 int
 ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 {
@@ -216,7 +270,8 @@ ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 			    &cfg->shutdown_timeout, err, errsz)) ||
 	    (ret = ops_env(cfg, err, errsz)) ||
 	    (ret = limits_env(cfg, err, errsz)) ||
-	    (ret = rest_env(cfg, err, errsz)))
+	    (ret = rest_env(cfg, err, errsz)) ||
+	    (ret = router_env(cfg, err, errsz)))
 		return ret;
 	s = getenv("DDNS_LOG_LEVEL");
 	cfg->log_level = (s != NULL && *s != '\0') ? s : "info";

@@ -43,6 +43,10 @@ struct ddns_config {
 	unsigned ttl_min, ttl_max;     /* DDNS_TTL_MIN, DDNS_TTL_MAX */
 	unsigned events_max_age_days;  /* DDNS_EVENTS_MAX_AGE_DAYS */
 	unsigned events_max_per_host;  /* DDNS_EVENTS_MAX_PER_HOST */
+	/* Routers */
+	const char *checkip_hosts;     /* DDNS_CHECKIP_HOSTS, "" = none */
+	unsigned checkip_per_min;      /* DDNS_CHECKIP_PER_MIN, 0 = off */
+	const char *public_url;        /* DDNS_PUBLIC_URL, NULL = derived */
 };
 
 enum ddns_config_need {
