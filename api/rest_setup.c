@@ -359,7 +359,7 @@ api_rest_host_setup(struct rest_ctx *c)
 	server_of(c, &srv);
 	in.srv = &srv;
 	in.name = h.name;
-	in.prefix = false;
+	in.prefix = h.followers > 0;
 	if ((items = json_array()) == NULL)
 		return DDNS_ENOMEM;
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
