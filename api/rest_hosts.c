@@ -13,6 +13,7 @@
 #include "common/errors.h"
 #include "db/hosts.h"
 #include "db/zones.h"
+#include "dnsbackend/query.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 100
@@ -222,6 +223,7 @@ api_rest_host_create(struct rest_ctx *c)
 {
 	char name[DDNS_NAME_MAX + 1];
 	const char *s;
+	struct db_placement_rules rules;
 	json_t *o = NULL;
 	long long id;
 	int ttl, err;
@@ -241,17 +243,10 @@ api_rest_host_create(struct rest_ctx *c)
 	if ((err = ttl_check(c, o, &ttl)) != 0 ||
 	    (err = follow_fields(c, o, NULL, &fin)) != 0)
 		goto out;
-	err = db_host_create_follow(c->db, c->account_id, name, ttl,
+	dns_placement_rules(c->cfg, &rules);
+	err = db_host_create_follow(c->db, c->account_id, name, ttl, &rules,
 				    fin.f.follows != NULL ? &fin.f : NULL, &id,
 				    c->detail, sizeof(c->detail));
-	if (err == DDNS_ENOTZONE)
-		snprintf(c->detail, sizeof(c->detail),
-			 "name: not under a zone this account may use");
-	else if (err == DDNS_EEXIST)
-		snprintf(c->detail, sizeof(c->detail), "name: already taken");
-	else if (err == DDNS_ELIMIT)
-		snprintf(c->detail, sizeof(c->detail),
-			 "the account's host limit is reached");
 	if (err == 0) {
 		api_add_header(c->resp, "Location", "/v1/hosts/%s", name);
 		err = answer_host(c, 201, name);

@@ -10,6 +10,7 @@
 #include "common/names.h"
 #include "db/accounts.h"
 #include "db/hosts.h"
+#include "dnsbackend/query.h"
 
 static int host_row(void *arg, const struct db_host_info *h);
 static int follow_opts(const struct cli_opt *o, struct db_follow *f,
@@ -66,7 +67,9 @@ cli_host_add(int argc, char **argv)
 		{ "--account", true, NULL },
 	};
 	char name[DDNS_NAME_MAX + 1], router[DDNS_NAME_MAX + 1];
-	char iid[INET6_ADDRSTRLEN], detail[200] = "";
+	char iid[INET6_ADDRSTRLEN], detail[256] = "";
+	struct db_placement_rules rules;
+	struct ddns_config cfg;
 	struct db_follow f;
 	struct db_conn *db;
 	const char *pos;
@@ -81,19 +84,25 @@ cli_host_add(int argc, char **argv)
 		return cli_usage("--account EMAIL is required");
 	if ((ret = follow_opts(o, &f, router, iid)) != 0)
 		return ret;
-	if ((ret = cli_connect(&db)) != 0)
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
 		return ret;
+	if ((db = db_connect(cfg.database_url, &ret)) == NULL)
+		return CLI_EXIT_FAIL;
 	if ((ret = db_account_find(db, o[4].value, &acc)) != 0) {
 		db_close(db);
 		return cli_fail("account", o[4].value, ret);
 	}
-	ret = db_host_create_follow(db, acc, name, -1,
+	dns_placement_rules(&cfg, &rules);
+	ret = db_host_create_follow(db, acc, name, -1, &rules,
 				    f.follows != NULL ? &f : NULL, &id, detail,
 				    sizeof(detail));
 	db_close(db);
-	if (ret == DDNS_ERANGE && detail[0] != '\0') {
-		fprintf(stderr, "ddnsd: host %s: %s\n", name, detail);
-		return CLI_EXIT_USAGE;
+	if (ret != 0 && ret != DDNS_ELIMIT && detail[0] != '\0') {
+		/* The same words as the REST API's, without its field name. */
+		fprintf(stderr, "ddnsd: host %s: %s\n", name,
+			strncmp(detail, "name: ", 6) == 0 ? detail + 6 : detail);
+		return ret == DDNS_EDB || ret == DDNS_EAGAIN ? CLI_EXIT_FAIL
+							     : CLI_EXIT_USAGE;
 	}
 	if (ret != 0)
 		return cli_fail("host", name, ret);

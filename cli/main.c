@@ -24,6 +24,7 @@ static const struct {
 	{ "push", NULL, cli_push },
 	{ "reconcile", NULL, cli_reconcile },
 	{ "healthcheck", NULL, cli_healthcheck },
+	{ "check", NULL, cli_check },
 	{ "routes", NULL, cli_routes }, /* hidden: REST routes, for tests */
 	{ "zone", "add", cli_zone_add },
 	{ "zone", "list", cli_zone_list },
@@ -63,6 +64,8 @@ usage(FILE *f)
 	      "  token list FQDN | token delete FQDN ID\n"
 	      "  reconcile [--zone ZONE] [--no-push]   compare DNS (AXFR) "
 	      "with the database, repair\n"
+	      "  check                                 list the hosts that "
+	      "break the naming rules\n"
 	      "  healthcheck                           exit 0 if the server "
 	      "on DDNS_LISTEN answers /healthz\n"
 	      "Configuration comes from the environment; see README.md.\n",

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/placement.h"
+
 #define DDNS_LISTEN_MAX 8
 
 /* One address of DDNS_LISTEN. */
@@ -60,6 +62,8 @@ struct ddns_config {
 	const char *checkip_hosts;     /* DDNS_CHECKIP_HOSTS, "" = none */
 	unsigned checkip_per_min;      /* DDNS_CHECKIP_PER_MIN, 0 = off */
 	const char *public_url;        /* DDNS_PUBLIC_URL, NULL = derived */
+	struct ddns_reserved reserved; /* DDNS_RESERVED_NAMES */
+	bool name_check_dns;           /* DDNS_NAME_CHECK=dns (default) */
 };
 
 enum ddns_config_need {

@@ -6,6 +6,7 @@
 #include "db/accounts.h"
 #include "db/hosts.h"
 #include "db/notify.h"
+#include "db/placement.h"
 #include "db/stmt.h"
 
 static int parse_addr_col(const PGresult *r, int col, bool *has,
@@ -22,7 +23,8 @@ static void follow_params(const char *acc, const char *id,
 			  const struct db_follow *f, char *len,
 			  size_t lensz, const char *source,
 			  const char *user_agent, const char **p);
-static int create_result(PGresult *r, long long *id);
+static int create_result(PGresult *r, long long *id, char *detail,
+			 size_t detailsz);
 
 static const struct db_stmt st_lookup = {
 	"host_by_token",
@@ -151,26 +153,20 @@ const struct db_stmt db_host_lock = {
 #define HOST_FROM " FROM hosts h JOIN zones z ON z.id = h.zone_id"
 
 /*
- * One statement: the zone the account may use, the room left under its
- * host limit and the insert (a new host is dirty: its first push clears
- * whatever DNS still had at the name). Run with the account row locked
- * (db_exec_locked) so that the count is exact.
+ * One statement: the room left under the account's host limit and the
+ * insert into the zone db_place_host() chose (a new host is dirty: its
+ * first push clears whatever DNS still had at the name). Run with the
+ * account row locked (db_exec_locked) so that the count is exact.
  */
 static const struct db_stmt st_create = {
 	"host_create",
-	"WITH z AS (SELECT id, default_ttl FROM zones"
-	"  WHERE right($1, length(name) + 1) = '.' || name"
-	"  AND (owner_account_id IS NULL OR owner_account_id = $2)"
-	"  ORDER BY length(name) DESC LIMIT 1),"
-	" a AS (SELECT max_hosts > (SELECT count(*) FROM hosts"
+	"WITH a AS (SELECT max_hosts > (SELECT count(*) FROM hosts"
 	"  WHERE account_id = $2 AND deleted_at IS NULL) AS room"
 	"  FROM accounts WHERE id = $2),"
 	" i AS (INSERT INTO hosts (zone_id, account_id, fqdn, ttl)"
-	"  SELECT z.id, $2, $1, coalesce($3::integer, z.default_ttl)"
-	"  FROM z, a WHERE a.room RETURNING id)"
-	" SELECT (SELECT id FROM i), EXISTS (SELECT 1 FROM z),"
-	" coalesce((SELECT room FROM a), false)",
-	3
+	"  SELECT $4, $2, $1, $3 FROM a WHERE a.room RETURNING id)"
+	" SELECT (SELECT id FROM i)",
+	4
 };
 
 static const struct db_stmt st_get = {
@@ -507,40 +503,30 @@ host_rows(PGresult *r, bool email,
 
 /* The row of st_create: the new id, or why there is none. Clears r. */
 static int
-create_result(PGresult *r, long long *id)
+create_result(PGresult *r, long long *id, char *detail, size_t detailsz)
 {
 	int err = 0;
 
-	if (PQntuples(r) != 1)
+	if (PQntuples(r) != 1) {
 		err = DDNS_EDB;
-	else if (!PQgetisnull(r, 0, 0))
-		*id = db_get_ll(r, 0, 0);
-	else if (!db_get_bool(r, 0, 1))
-		err = DDNS_ENOTZONE;
-	else
+	} else if (PQgetisnull(r, 0, 0)) {
 		err = DDNS_ELIMIT;
+		snprintf(detail, detailsz,
+			 "the account's host limit is reached");
+	} else {
+		*id = db_get_ll(r, 0, 0);
+	}
 	PQclear(r);
 	return err;
 }
 
 int
-db_host_create(struct db_conn *c, long long account_id,
-		    const char *name, int ttl, long long *id)
+db_host_create(struct db_conn *c, long long account_id, const char *name,
+	       int ttl, const struct db_placement_rules *rules, long long *id,
+	       char *detail, size_t detailsz)
 {
-	char acc[24], t[16];
-	const char *p[3] = { name, acc, ttl >= 0 ? t : NULL };
-	PGresult *r;
-	int err;
-
-	snprintf(acc, sizeof(acc), "%lld", account_id);
-	snprintf(t, sizeof(t), "%d", ttl);
-	if ((r = db_exec_locked(c, &db_account_lock, p + 1, &st_create, p,
-				&err)) == NULL)
-		return err;
-	err = create_result(r, id);
-	if (err == 0)
-		db_changed(c, DB_CHANGED_ALL);
-	return err;
+	return db_host_create_follow(c, account_id, name, ttl, rules, NULL,
+				     id, detail, detailsz);
 }
 
 static void
@@ -614,25 +600,36 @@ db_host_follow_set(struct db_conn *c, long long account_id, long long host_id,
 
 int
 db_host_create_follow(struct db_conn *c, long long account_id,
-		      const char *name, int ttl, const struct db_follow *f,
-		      long long *id, char *detail, size_t detailsz)
+		      const char *name, int ttl,
+		      const struct db_placement_rules *rules,
+		      const struct db_follow *f, long long *id, char *detail,
+		      size_t detailsz)
 {
-	char acc[24], t[16], hid[24], len[16];
-	const char *p[3] = { name, acc, ttl >= 0 ? t : NULL }, *fp[8];
+	char acc[24], t[16], zid[24], hid[24], len[16];
+	const char *p[4] = { name, acc, t, zid }, *fp[8];
+	struct db_place pl;
 	PGresult *r;
 	int err;
 
-	if (f == NULL)
-		return db_host_create(c, account_id, name, ttl, id);
+	if ((err = db_place_host(c, account_id, name, rules, &pl, detail,
+				 detailsz)) != 0)
+		return err;
 	snprintf(acc, sizeof(acc), "%lld", account_id);
-	snprintf(t, sizeof(t), "%d", ttl);
+	snprintf(t, sizeof(t), "%d", ttl >= 0 ? ttl : pl.default_ttl);
+	snprintf(zid, sizeof(zid), "%lld", pl.zone_id);
+	/* The account row held: the host count is exact, and no concurrent
+	 * follow change can make a chain. */
 	if ((err = db_command(c, "BEGIN")) != 0)
 		return err;
 	if ((r = db_exec(c, &db_account_lock, p + 1, &err)) == NULL)
 		goto out;
 	PQclear(r);
-	if ((r = db_exec(c, &st_create, p, &err)) == NULL ||
-	    (err = create_result(r, id)) != 0)
+	if ((r = db_exec(c, &st_create, p, &err)) == NULL) {
+		if (err == DDNS_EEXIST)
+			snprintf(detail, detailsz, "name: already taken");
+		goto out;
+	}
+	if ((err = create_result(r, id, detail, detailsz)) != 0 || f == NULL)
 		goto out;
 	snprintf(hid, sizeof(hid), "%lld", *id);
 	follow_params(acc, hid, f, len, sizeof(len), NULL, NULL, fp);

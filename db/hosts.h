@@ -120,14 +120,17 @@ struct db_host_patch {
 };
 
 /*
- * Creates host name (normalised) for the account under the longest
- * matching zone it may use; ttl < 0 takes the zone's default. Returns 0
- * (and *id), DDNS_EEXIST (a live host has the name), DDNS_ENOTZONE (no
- * usable zone, or name is a zone apex), DDNS_ELIMIT (the account's
- * max_hosts reached) or DDNS_EDB.
+ * Creates host name (normalised) for account_id where db_place_host()
+ * allows it (rules: reserved labels and the DNS check, see
+ * db/placement.h); ttl < 0 takes the zone's default. Returns 0 (and *id),
+ * or writes why into detail and returns db_place_host()'s errors,
+ * DDNS_EEXIST (a live host has the name), DDNS_ELIMIT (the account's
+ * max_hosts reached) or DDNS_EDB. Wakes the pushers.
  */
-int db_host_create(struct db_conn *c, long long account_id,
-		   const char *name, int ttl, long long *id);
+struct db_placement_rules;
+int db_host_create(struct db_conn *c, long long account_id, const char *name,
+		   int ttl, const struct db_placement_rules *rules,
+		   long long *id, char *detail, size_t detailsz);
 
 /* The account's live host called name. 0, DDNS_ENOENT or DDNS_EDB. */
 int db_host_get(struct db_conn *c, long long account_id, const char *name,
@@ -189,8 +192,10 @@ int db_host_follow_set(struct db_conn *c, long long account_id,
  * transaction: on any error nothing is stored. Errors of both.
  */
 int db_host_create_follow(struct db_conn *c, long long account_id,
-			  const char *name, int ttl, const struct db_follow *f,
-			  long long *id, char *detail, size_t detailsz);
+			  const char *name, int ttl,
+			  const struct db_placement_rules *rules,
+			  const struct db_follow *f, long long *id,
+			  char *detail, size_t detailsz);
 
 /* Every live host, by name, with its account's e-mail (operator). */
 int db_host_list_all(struct db_conn *c, const char *email,

@@ -7,6 +7,14 @@
 #include "db/stmt.h"
 #include "db/zones.h"
 
+/* Zone names are normalised: suffixes of a normalised name match as is. */
+static const struct db_stmt st_for_name = {
+	"zone_for_name",
+	"SELECT id, name, owner_account_id, primary_ns, default_ttl"
+	" FROM zones WHERE name = ANY ($1::text[])"
+	" ORDER BY length(name) DESC LIMIT 1",
+	1
+};
 static const struct db_stmt st_add = {
 	"zone_add",
 	"INSERT INTO zones (name, primary_ns, tsig_key, default_ttl)"
@@ -37,6 +45,46 @@ static const struct db_stmt st_set = {
 	" WHERE name = $1 RETURNING id",
 	4
 };
+
+int
+db_zone_for_name(struct db_conn *c, const char *name,
+		 struct db_zone_match *out)
+{
+	struct ddns_buf arr = { 0 };
+	const char *p[1];
+	PGresult *r = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	/* The name and each of its suffixes: the unique index finds them. */
+	err = ddns_buf_append_str(&arr, "{");
+	for (const char *s = name; err == 0 && s != NULL;) {
+		err = ddns_buf_appendf(&arr, "%s%s", s == name ? "" : ",", s);
+		s = strchr(s, '.');
+		s = s != NULL ? s + 1 : NULL;
+	}
+	if (err == 0)
+		err = ddns_buf_append(&arr, "}", 2);
+	if (err != 0)
+		goto out;
+	p[0] = (const char *)arr.data;
+	if ((r = db_exec(c, &st_for_name, p, &err)) == NULL)
+		goto out;
+	if (PQntuples(r) != 1) {
+		err = DDNS_ENOTZONE;
+		goto out;
+	}
+	out->id = db_get_ll(r, 0, 0);
+	out->owner = db_get_ll(r, 0, 2);
+	out->default_ttl = (int)db_get_ll(r, 0, 4);
+	if (db_get_text(r, 0, 1, out->name, sizeof(out->name)) ||
+	    db_get_text(r, 0, 3, out->primary, sizeof(out->primary)))
+		err = DDNS_EDB;
+out:
+	PQclear(r);
+	ddns_buf_free(&arr);
+	return err;
+}
 
 int
 db_zone_add(struct db_conn *c, const char *name, const char *primary,

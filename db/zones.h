@@ -30,6 +30,22 @@ struct db_zone_info {
 	bool shared; /* a provider zone (else owned by the account) */
 };
 
+/* The zone a name falls in. */
+struct db_zone_match {
+	long long id;
+	char name[DDNS_NAME_MAX + 1];
+	long long owner;  /* owning account, or 0 for a shared zone */
+	char primary[64];
+	int default_ttl;
+};
+
+/*
+ * The longest zone among all zones (whoever owns them) that name
+ * (normalised) equals or lies under. 0, DDNS_ENOTZONE (none) or DDNS_EDB.
+ */
+int db_zone_for_name(struct db_conn *c, const char *name,
+		     struct db_zone_match *out);
+
 /* Adds a shared zone. 0, DDNS_EEXIST or DDNS_EDB. */
 int db_zone_add(struct db_conn *c, const char *name, const char *primary,
 		const char *key, int ttl, long long *id);

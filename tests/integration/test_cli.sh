@@ -58,7 +58,7 @@ it_fail "$DDNSD" account add not-an-email
 it_ok "$DDNSD" host add Web.Dyn.Test --account owner@example.com
 it_eq "web.dyn.test|120" "$(fx_psql "SELECT fqdn || '|' || ttl FROM hosts")" "host normalised, zone TTL"
 out=$("$DDNSD" host add web.nowhere.test --account owner@example.com 2>&1) && rc=0 || rc=$?
-it_match "^2 ddnsd: host web.nowhere.test: name is not under a known zone" "$rc $out" "host outside every zone"
+it_match "^2 ddnsd: host web.nowhere.test: not under a zone this account may use" "$rc $out" "host outside every zone"
 it_fail "$DDNSD" host add dyn.test --account owner@example.com
 it_fail "$DDNSD" host add web.dyn.test --account owner@example.com
 it_fail "$DDNSD" host add x.dyn.test --account nobody@example.com
@@ -122,4 +122,5 @@ out=$("$DDNSD" token list nothere.dyn.test 2>&1) && rc=0 || rc=$?
 it_eq "2 ddnsd: host nothere.dyn.test: not found" "$rc $out" "token list of an unknown host"
 it_fail "$DDNSD" token delete web.dyn.test
 it_eq 2 "$("$DDNSD" frobnicate >/dev/null 2>&1; echo $?)" "unknown command exits 2"
+it_eq "0 every host follows the naming rules" "$(out=$("$DDNSD" check) && echo "0 $out")" "ddnsd check on a clean database"
 it_done
