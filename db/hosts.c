@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "db/accounts.h"
+#include "db/events.h"
 #include "db/hosts.h"
 #include "db/notify.h"
 #include "db/placement.h"
@@ -98,9 +99,7 @@ static const struct db_stmt st_apply = {
 	FOLLOWERS_OF_U
 	" t AS (UPDATE host_tokens SET last_used_at = now()"
 	"  WHERE id = $8 AND host_id = $1),"
-	" e AS (INSERT INTO host_events"
-	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
-	"  SELECT id, $9::inet, $10, $11, ipv4, ipv6, $12 FROM u"
+	" e AS (" DB_EVENT_INSERT("u", "$9::inet", "$10", "$11", "$12")
 	"  UNION ALL SELECT id, $9::inet, $10, 'good', ipv4, ipv6, 'follow'"
 	"  FROM f)"
 	" SELECT id FROM u",
@@ -212,12 +211,10 @@ static const struct db_stmt st_update = {
 	"  RETURNING id, ipv4, ipv6, lan_prefix, offline,"
 	"  updated_at = now() AS changed),"
 	FOLLOWERS_OF_U
-	" e AS (INSERT INTO host_events"
-	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
-	"  SELECT id, $11::inet, $12,"
-	"  CASE WHEN NOT changed THEN 'nochg'"
-	"   WHEN offline THEN 'good offline' ELSE 'good' END,"
-	"  ipv4, ipv6, 'api' FROM u"
+	" e AS (" DB_EVENT_INSERT("u", "$11::inet", "$12",
+				  "CASE WHEN NOT changed THEN 'nochg'"
+				  " WHEN offline THEN 'good offline'"
+				  " ELSE 'good' END", "'api'")
 	"  UNION ALL SELECT id, $11::inet, $12, 'good', ipv4, ipv6, 'follow'"
 	"  FROM f)"
 	" SELECT u.changed FROM u",
@@ -289,10 +286,8 @@ static const struct db_stmt st_follow = {
 	"  FROM n, chk WHERE h.id = $2 AND chk.s = 'ok'"
 	"  RETURNING h.id, h.ipv4, h.ipv6,"
 	"  n.o4 IS DISTINCT FROM n.v4 OR n.o6 IS DISTINCT FROM n.v6 AS changed),"
-	" e AS (INSERT INTO host_events"
-	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
-	"  SELECT id, $7::inet, $8, 'good', ipv4, ipv6, 'api' FROM u"
-	"  WHERE changed)"
+	" e AS (" DB_EVENT_INSERT("u WHERE changed", "$7::inet", "$8",
+				  "'good'", "'api'") ")"
 	" SELECT (SELECT s FROM chk), EXISTS (SELECT 1 FROM u WHERE changed)",
 	8
 };
