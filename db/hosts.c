@@ -248,14 +248,18 @@ static const struct db_stmt st_followers = {
 /*
  * Sets how host $2 of account $1 follows router $3 (NULL: it stops and
  * keeps its addresses) and derives its addresses in the same UPDATE. Run
- * with the account row locked, so that no two changes make a chain. The
+ * with the account row locked, so that no two changes make a chain; the
+ * router's row is locked too, so that a change of the router committed
+ * while this waited is the one derived from (rows are always locked
+ * router first, then followers, as st_apply does: no deadlock). The
  * first column tells: ok, nohost, unknown, self, chain (the router
  * follows), followed (this host is followed).
  */
 static const struct db_stmt st_follow = {
 	"host_follow",
 	"WITH r AS (SELECT id, follows_id, ipv4, ipv6, lan_prefix FROM hosts"
-	"  WHERE account_id = $1 AND fqdn = $3 AND deleted_at IS NULL),"
+	"  WHERE account_id = $1 AND fqdn = $3 AND deleted_at IS NULL"
+	"  FOR NO KEY UPDATE),"
 	" me AS (SELECT id, follows_id, ipv4_follows, ipv4, ipv6 FROM hosts"
 	"  WHERE id = $2 AND account_id = $1 AND deleted_at IS NULL),"
 	" chk AS (SELECT CASE"
