@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * REST: zones an account may use, and its hosts (create, list with keyset
- * pagination, read, change, delete). Changes reach DNS through the pusher,
+ * REST: an account's hosts (create, list with keyset pagination, read,
+ * change, delete). Changes reach DNS through the pusher,
  * like /nic/update's.
  */
 #include <arpa/inet.h>
@@ -28,7 +28,6 @@ struct page {
 static json_t *host_json(const struct db_host_info *h);
 static int answer_host(struct rest_ctx *c, unsigned status,
 		       const char *name);
-static int zone_item(void *arg, const struct db_zone_info *z);
 static int page_item(void *arg, const struct db_host_info *h);
 static int ttl_check(struct rest_ctx *c, const json_t *o, int *ttl);
 static int addr_field(struct rest_ctx *c, const json_t *o, const char *key,
@@ -69,14 +68,20 @@ static const struct api_json_field patch_fields[] = {
 static json_t *
 host_json(const struct db_host_info *h)
 {
+	bool refused = !h->pushed && h->refused_rcode[0] != '\0';
 	json_t *o;
 
-	o = json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s, s:{s:b}}",
-		      "name", h->name, "zone", h->zone, "ipv4",
-		      api_json_text(h->ipv4), "ipv6", api_json_text(h->ipv6),
-		      "ttl", h->ttl, "offline", h->offline, "created_at",
-		      h->created_at, "updated_at", h->updated_at, "dns",
-		      "pushed", h->pushed);
+	o = json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s,"
+			 " s:{s:b, s:s, s:o}}",
+			 "name", h->name, "zone", h->zone, "ipv4",
+			 api_json_text(h->ipv4), "ipv6",
+			 api_json_text(h->ipv6), "ttl", h->ttl, "offline",
+			 h->offline, "created_at", h->created_at,
+			 "updated_at", h->updated_at, "dns", "pushed",
+			 h->pushed, "state",
+			 h->pushed ? "pushed" : refused ? "refused" : "pending",
+			 "rcode",
+			 api_json_text(refused ? h->refused_rcode : NULL));
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "follows", api_json_text(h->follows));
@@ -169,31 +174,6 @@ answer_host(struct rest_ctx *c, unsigned status, const char *name)
 	if ((err = db_host_get(c->db, c->account_id, name, &h)) != 0)
 		return err;
 	api_json_answer(c->resp, status, host_json(&h));
-	return 0;
-}
-
-static int
-zone_item(void *arg, const struct db_zone_info *z)
-{
-	json_t *o = json_pack("{s:s, s:i, s:b}", "name", z->name,
-			      "default_ttl", z->default_ttl, "shared",
-			      z->shared);
-
-	return json_array_append_new(arg, o) == 0 ? 0 : DDNS_ENOMEM;
-}
-
-int
-api_rest_zone_list(struct rest_ctx *c)
-{
-	json_t *items = json_array();
-	int err;
-
-	if ((err = db_zone_list_usable(c->db, c->account_id, zone_item, items)) !=
-	    0) {
-		json_decref(items);
-		return err;
-	}
-	api_json_answer(c->resp, 200, json_pack("{s:o}", "items", items));
 	return 0;
 }
 

@@ -32,6 +32,7 @@ int cli_reconcile(int argc, char **argv);
 int cli_healthcheck(int argc, char **argv);
 int cli_routes(int argc, char **argv); /* hidden: REST routes (tests) */
 int cli_check(int argc, char **argv);
+int cli_rekey(int argc, char **argv);
 int cli_zone_add(int argc, char **argv);
 int cli_zone_list(int argc, char **argv);
 int cli_zone_set(int argc, char **argv);

@@ -144,7 +144,8 @@ const struct db_stmt db_host_lock = {
 #define HOST_COLS                                                            \
 	"h.id, h.account_id, h.fqdn, z.name, host(h.ipv4), host(h.ipv6),"    \
 	" h.ttl, h.offline, " DB_TS("h.created_at") ", "                     \
-	DB_TS("h.updated_at") ", h.pushed_version >= h.version,"             \
+	DB_TS("h.updated_at") ", h.pushed_version >= h.version,"            \
+	" COALESCE(h.push_refused_rcode, ''),"                                \
 	" (SELECT r.fqdn FROM hosts r WHERE r.id = h.follows_id),"           \
 	" host(h.ipv6_iid), h.prefix_len, h.ipv4_follows, h.lan_prefix::text,"\
 	" (SELECT count(*) FROM hosts f WHERE f.follows_id = h.id"           \
@@ -471,16 +472,18 @@ host_from_row(const PGresult *r, int row, struct db_host_info *h, bool email)
 	    db_col_copy(r, row, 4, h->ipv4, sizeof(h->ipv4)) ||
 	    db_col_copy(r, row, 5, h->ipv6, sizeof(h->ipv6)) ||
 	    db_col_copy(r, row, 8, h->created_at, sizeof(h->created_at)) ||
-	    db_col_copy(r, row, 9, h->updated_at, sizeof(h->updated_at)))
+	    db_col_copy(r, row, 9, h->updated_at, sizeof(h->updated_at)) ||
+	    db_col_copy(r, row, 11, h->refused_rcode,
+			sizeof(h->refused_rcode)))
 		return DDNS_EDB;
-	if (db_col_copy(r, row, 11, h->follows, sizeof(h->follows)) ||
-	    db_col_copy(r, row, 12, h->ipv6_iid, sizeof(h->ipv6_iid)) ||
-	    db_col_copy(r, row, 15, h->lan_prefix, sizeof(h->lan_prefix)))
+	if (db_col_copy(r, row, 12, h->follows, sizeof(h->follows)) ||
+	    db_col_copy(r, row, 13, h->ipv6_iid, sizeof(h->ipv6_iid)) ||
+	    db_col_copy(r, row, 16, h->lan_prefix, sizeof(h->lan_prefix)))
 		return DDNS_EDB;
-	h->prefix_len = (int)db_get_ll(r, row, 13);
-	h->ipv4_follows = db_get_bool(r, row, 14);
-	h->followers = db_get_ll(r, row, 16);
-	if (email && db_col_copy(r, row, 17, h->email, sizeof(h->email)))
+	h->prefix_len = (int)db_get_ll(r, row, 14);
+	h->ipv4_follows = db_get_bool(r, row, 15);
+	h->followers = db_get_ll(r, row, 17);
+	if (email && db_col_copy(r, row, 18, h->email, sizeof(h->email)))
 		return DDNS_EDB;
 	return 0;
 }

@@ -102,6 +102,8 @@ struct db_host_info {
 	char created_at[DB_TS_LEN];
 	char updated_at[DB_TS_LEN];
 	bool pushed;                  /* DNS has seen the current version */
+	char refused_rcode[16];       /* the nameserver refused the host's
+					 change with it: "" = not refused */
 	char follows[DDNS_NAME_MAX + 1]; /* the host followed, "" = none */
 	char ipv6_iid[48];            /* "" = none */
 	int prefix_len;

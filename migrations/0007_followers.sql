@@ -6,9 +6,13 @@
 -- follower's ipv4/ipv6, so the pusher and reconcile treat them like any
 -- other; db/hosts.c re-derives them in the statement that changes the
 -- router. No chains: a follower is never followed (db/hosts.c checks it
--- with the account row locked).
+-- with the account row locked). follows_id is no foreign key: one from
+-- hosts to itself makes "pg_dump --data-only" warn about circular
+-- constraints; a followed host is never deleted while live hosts follow
+-- it (db/hosts.c), and ids are never reused, so an id left in a
+-- tombstone matches nothing.
 ALTER TABLE hosts
-    ADD COLUMN follows_id bigint REFERENCES hosts (id) ON DELETE SET NULL,
+    ADD COLUMN follows_id bigint,
     ADD COLUMN ipv6_iid inet,
     ADD COLUMN prefix_len smallint NOT NULL DEFAULT 64,
     ADD COLUMN ipv4_follows boolean NOT NULL DEFAULT true,

@@ -359,9 +359,18 @@ START_TEST(reply_parse_compression_loops)
 	/* label then pointer back to the label: a loop */
 	memcpy(m + 12, "\x01x\xc0\x0c\x00\x06\x00\x01", 8);
 	ck_assert_int_eq(dns_reply_parse(m, 20, NULL), DDNS_EMALFORMED);
-	/* forward pointer */
-	memcpy(m + 12, "\xc0\x0e\x00\x00\x06\x00\x01", 7);
-	ck_assert_int_eq(dns_reply_parse(m, 19, NULL), DDNS_EMALFORMED);
+	/*
+	 * forward pointer: 12 points to the root label at 14, then QTYPE and
+	 * QCLASS end the message exactly, so only the pointer's direction is
+	 * wrong
+	 */
+	memcpy(m + 12, "\xc0\x0e\x00\x00\x06\x00", 6);
+	ck_assert_int_eq(dns_name_unpack(m, 18, 12, w, sizeof(w), &next),
+			 DDNS_EMALFORMED);
+	ck_assert_int_eq(dns_reply_parse(m, 18, NULL), DDNS_EMALFORMED);
+	/* the same message with the root label in place parses */
+	memcpy(m + 12, "\x00\x00\x06\x00\x01", 5);
+	ck_assert_int_eq(dns_reply_parse(m, 17, NULL), 0);
 	/* pointer past the end */
 	memcpy(m + 12, "\xff\xff\x00\x06\x00\x01", 6);
 	ck_assert_int_eq(dns_reply_parse(m, 18, NULL), DDNS_EMALFORMED);
@@ -423,7 +432,8 @@ START_TEST(reply_parse_garbage)
 {
 	uint8_t m[512];
 	unsigned seed = 12345;
-	size_t i, j, len;
+	size_t i, j, len, n[2] = { 0, 0 };
+	int ret;
 
 	/* Random bytes, with plausible headers: must never crash. */
 	for (i = 0; i < 20000; i++) {
@@ -437,15 +447,24 @@ START_TEST(reply_parse_garbage)
 			m[9] &= 3;
 			m[11] &= 3;
 		}
-		(void)dns_reply_parse(m, len, NULL);
+		ret = dns_reply_parse(m, len, NULL);
+		ck_assert_msg(ret == 0 || ret == DDNS_EMALFORMED,
+			      "random input %zu: %d", i, ret);
+		n[ret == 0]++;
 	}
 	/* mutations of a valid message */
 	for (i = 0; i < 20000; i++) {
 		memcpy(m, nsupdate_msg, nsupdate_len);
 		m[(size_t)rand_r(&seed) % nsupdate_len] =
 		    (uint8_t)rand_r(&seed);
-		(void)dns_reply_parse(m, nsupdate_len, NULL);
+		ret = dns_reply_parse(m, nsupdate_len, NULL);
+		ck_assert_msg(ret == 0 || ret == DDNS_EMALFORMED,
+			      "mutation %zu: %d", i, ret);
+		n[ret == 0]++;
 	}
+	/* Both answers occurred: the inputs reach past the first check. */
+	ck_assert_uint_gt(n[0], 0);
+	ck_assert_uint_gt(n[1], 0);
 }
 END_TEST
 
