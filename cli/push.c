@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/secretbox.h"
 #include "cli/cli.h"
 #include "common/errors.h"
 #include "dnsbackend/keyfile.h"
@@ -64,6 +65,9 @@ cli_push(int argc, char **argv)
 		return ret;
 	cli_pusher_opts(&cfg, ks, &po);
 	ret = dns_pusher_drain(&po) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+	po.tenant_zones = true;
+	if (auth_box_ready() && dns_pusher_drain(&po) != 0)
+		ret = CLI_EXIT_FAIL;
 	dns_keystore_free(ks);
 	return ret;
 }

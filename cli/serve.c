@@ -46,7 +46,7 @@ static void http_opts_free(struct api_server_opts *o);
 /* SIGHUP: the key file again; on any error the keys in use stay. */
 static void
 reload_keys(const struct ddns_config *cfg, struct dns_keystore *ks,
-	    struct dns_pusher *pusher)
+	    struct dns_pusher *pusher, struct dns_pusher *tenants)
 {
 	size_t n = 0;
 	int err = dns_keystore_reload(ks, cfg->tsig_key_file, &n);
@@ -61,6 +61,7 @@ reload_keys(const struct ddns_config *cfg, struct dns_keystore *ks,
 		 cfg->tsig_key_file);
 	/* A zone that failed for a key may work now: try it at once. */
 	dns_pusher_retry_now(pusher);
+	dns_pusher_retry_now(tenants);
 }
 
 /*
@@ -88,7 +89,7 @@ secret_check(const struct ddns_config *cfg)
 	err = db_secret_check_get(db, sealed, sizeof(sealed), &len);
 	/* None yet: this key is the first; seal the check value with it. */
 	if (err == DDNS_ENOENT && auth_box_check_make(sealed, &len) == 0)
-		err = db_secret_check_set(db, sealed, len);
+		err = db_secret_check_store(db, sealed, len, false);
 	db_close(db);
 	if (err == 0 && auth_box_check_verify(sealed, len) != 0) {
 		fprintf(stderr, "ddnsd: DDNS_SECRET_KEY_FILE: %s does not "
@@ -107,8 +108,8 @@ cli_serve(int argc, char **argv)
 {
 	struct ddns_config cfg;
 	struct dns_keystore *ks = NULL;
-	struct dns_pusher_opts po;
-	struct dns_pusher *pusher = NULL;
+	struct dns_pusher_opts po, pt;
+	struct dns_pusher *pusher = NULL, *tenants = NULL;
 	struct dns_reconciler *reconciler = NULL;
 	struct api_server *http = NULL;
 	struct api_proxies proxies;
@@ -149,6 +150,12 @@ cli_serve(int argc, char **argv)
 	cli_pusher_opts(&cfg, ks, &po);
 	if ((pusher = dns_pusher_start(&po)) == NULL)
 		goto out;
+	/* Tenants' primaries get threads of their own (dnsbackend/pusher.h). */
+	pt = po;
+	pt.tenant_zones = true;
+	pt.threads = cfg.push_tenant_threads;
+	if (auth_box_ready() && (tenants = dns_pusher_start(&pt)) == NULL)
+		goto out;
 	if (cfg.reconcile_interval_s > 0 &&
 	    (reconciler = dns_reconciler_start(cfg.database_url, ks,
 					       cfg.reconcile_interval_s,
@@ -161,7 +168,7 @@ cli_serve(int argc, char **argv)
 		goto out;
 	log_info("ddnsd: serving");
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
-		reload_keys(&cfg, ks, pusher);
+		reload_keys(&cfg, ks, pusher, tenants);
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
 	api_ready_stop();
@@ -171,6 +178,7 @@ out:
 	/* Requests and the current DNS batch drain together, both bounded. */
 	deadline = ddns_now_ms() + (long long)cfg.shutdown_timeout * 1000;
 	dns_pusher_request_stop(pusher);
+	dns_pusher_request_stop(tenants);
 	dns_reconciler_request_stop(reconciler);
 	api_ready_stop();
 	api_server_stop(http, cfg.shutdown_timeout);
@@ -180,6 +188,7 @@ out:
 	/* A thread still in an exchange keeps using ks until the exit. */
 	stuck = dns_reconciler_stop(reconciler, deadline) != 0;
 	stuck |= dns_pusher_stop(pusher, deadline) != 0;
+	stuck |= dns_pusher_stop(tenants, deadline) != 0;
 	if (!stuck)
 		dns_keystore_free(ks);
 	http_opts_free(&ho);

@@ -367,6 +367,8 @@ ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 			    err, errsz)) ||
 	    (ret = env_uint("DDNS_PUSH_THREADS", 2, 1, 16, &cfg->push_threads,
 			    err, errsz)) ||
+	    (ret = env_uint("DDNS_PUSH_TENANT_THREADS", 2, 1, 16,
+			    &cfg->push_tenant_threads, err, errsz)) ||
 	    (ret = env_uint("DDNS_DNS_TIMEOUT_MS", 3000, 100, 60000,
 			    &cfg->dns_timeout_ms, err, errsz)) ||
 	    (ret = env_uint("DDNS_RECONCILE_INTERVAL", 0, 0, 604800,

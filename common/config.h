@@ -35,6 +35,7 @@ struct ddns_config {
 	unsigned push_interval_ms;  /* DDNS_PUSH_INTERVAL_MS */
 	unsigned push_batch;        /* DDNS_PUSH_BATCH */
 	unsigned push_threads;      /* DDNS_PUSH_THREADS */
+	unsigned push_tenant_threads; /* DDNS_PUSH_TENANT_THREADS */
 	unsigned dns_timeout_ms;    /* DDNS_DNS_TIMEOUT_MS */
 	unsigned reconcile_interval_s; /* DDNS_RECONCILE_INTERVAL, 0 = off */
 	const char *log_level;      /* DDNS_LOG_LEVEL */

@@ -8,13 +8,18 @@
 #ifndef DDNS_COMMON_WAKE_H
 #define DDNS_COMMON_WAKE_H
 
-/* Registers the write end of the pusher's wake pipe (-1: none). */
-void ddns_wake_register(int fd);
+/* Registers the write end of a pusher's wake pipe (up to 4 pushers: the
+ * operator's zones and the tenants'). 0, or -1 when every slot is taken. */
+int ddns_wake_register(int fd);
 
-/* Wakes the pusher unless a wake-up is already pending. Thread-safe. */
+/* Forgets a registered pipe. */
+void ddns_wake_unregister(int fd);
+
+/* Wakes each pusher unless a wake-up is already pending. Thread-safe. */
 void ddns_wake_dirty(void);
 
-/* Called by the pusher before it looks for work: clears the pending flag. */
-void ddns_wake_clear(void);
+/* Called by a pusher (its pipe fd) before it looks for work: clears its
+ * pending flag. */
+void ddns_wake_clear(int fd);
 
 #endif

@@ -47,6 +47,8 @@ static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
 static const struct db_stmt st_claim = {
 	"outbox_claim",
 	"WITH c AS (SELECT h.id, h.zone_id FROM hosts h WHERE" CLAIMABLE("h")
+	"  AND h.zone_id IN (SELECT id FROM zones"
+	"   WHERE (tsig_secret IS NOT NULL) = $5::boolean)"
 	"  ORDER BY h.zone_id, h.id LIMIT $2 FOR UPDATE OF h SKIP LOCKED),"
 	" z AS (SELECT min(zone_id) AS zone_id FROM c),"
 	" u AS (UPDATE hosts h SET push_lease = $3, push_lease_until ="
@@ -60,7 +62,7 @@ static const struct db_stmt st_claim = {
 	" u.deleted_at IS NOT NULL,"
 	" EXISTS (SELECT 1 FROM c, z WHERE c.zone_id <> z.zone_id)"
 	" FROM u JOIN zones zn ON zn.id = u.zone_id ORDER BY u.id",
-	4
+	5
 };
 
 /*
@@ -206,13 +208,13 @@ item_ids(struct ddns_buf *b, const struct db_push_item *items, size_t n)
 }
 
 int
-db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
-		long long lease, unsigned lease_ms,
+db_outbox_claim(struct db_conn *c, bool tenant, const long long *skip,
+		size_t nskip, long long lease, unsigned lease_ms,
 		struct db_push_item *items, size_t max, size_t *n, bool *more)
 {
 	struct ddns_buf skipbuf = { 0 };
 	char limit[24], lid[24], lms[16];
-	const char *p[4] = { NULL, limit, lid, lms };
+	const char *p[5] = { NULL, limit, lid, lms, tenant ? "t" : "f" };
 	PGresult *r = NULL;
 	int err, rows;
 

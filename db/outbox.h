@@ -35,14 +35,14 @@ struct db_push_item {
 
 /*
  * Claims up to max dirty hosts of one zone (the first with any) that
- * nobody holds a live lease on, skipping the zones in skip (nskip ids),
- * and leases them to
+ * nobody holds a live lease on, among tenants' own zones (tenant) or the
+ * operator's, skipping the zones in skip (nskip ids), and leases them to
  * lease (a number unique to this claim) for lease_ms. Committed on
  * return. *more: another zone has claimable hosts too (may be false when
  * *n == max). Returns 0 (and *n, possibly 0) or DDNS_EDB.
  */
-int db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
-		    long long lease, unsigned lease_ms,
+int db_outbox_claim(struct db_conn *c, bool tenant, const long long *skip,
+		    size_t nskip, long long lease, unsigned lease_ms,
 		    struct db_push_item *items, size_t max, size_t *n,
 		    bool *more);
 

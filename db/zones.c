@@ -365,23 +365,6 @@ db_zone_reseal(struct db_conn *c, long long id, const uint8_t *sealed,
 }
 
 int
-db_secret_check_replace(struct db_conn *c, const uint8_t *sealed, size_t len)
-{
-	char hex[2 * DB_SEALED_MAX + 1];
-	const char *p[1] = { hex };
-	PGresult *r;
-	int err;
-
-	if (len > DB_SEALED_MAX)
-		return DDNS_EINVAL;
-	sodium_bin2hex(hex, sizeof(hex), sealed, len);
-	if ((r = db_exec(c, &st_check_replace, p, &err)) == NULL)
-		return err;
-	PQclear(r);
-	return 0;
-}
-
-int
 db_secret_check_get(struct db_conn *c, uint8_t *out, size_t outsz,
 		    size_t *len)
 {
@@ -399,7 +382,8 @@ db_secret_check_get(struct db_conn *c, uint8_t *out, size_t outsz,
 }
 
 int
-db_secret_check_set(struct db_conn *c, const uint8_t *sealed, size_t len)
+db_secret_check_store(struct db_conn *c, const uint8_t *sealed, size_t len,
+		      bool replace)
 {
 	char hex[2 * DB_SEALED_MAX + 1];
 	const char *p[1] = { hex };
@@ -409,7 +393,8 @@ db_secret_check_set(struct db_conn *c, const uint8_t *sealed, size_t len)
 	if (len > DB_SEALED_MAX)
 		return DDNS_EINVAL;
 	sodium_bin2hex(hex, sizeof(hex), sealed, len);
-	if ((r = db_exec(c, &st_check_set, p, &err)) == NULL)
+	if ((r = db_exec(c, replace ? &st_check_replace : &st_check_set, p,
+			 &err)) == NULL)
 		return err;
 	PQclear(r);
 	return 0;

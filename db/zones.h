@@ -139,19 +139,15 @@ int db_zone_sealed_each(struct db_conn *c,
 int db_zone_reseal(struct db_conn *c, long long id, const uint8_t *sealed,
 		   size_t len);
 
-/* Replaces the check value (after a re-seal under a new key). */
-int db_secret_check_replace(struct db_conn *c, const uint8_t *sealed,
-			    size_t len);
-
 /*
  * The value sealed under the secret key when it was first used: 0 (and
- * the bytes), DDNS_ENOENT (none yet) or DDNS_EDB. _set stores one if none
- * is stored.
+ * the bytes), DDNS_ENOENT (none yet) or DDNS_EDB. _store stores one when
+ * none is stored, or with replace always (after ddnsd rekey).
  */
 int db_secret_check_get(struct db_conn *c, uint8_t *out, size_t outsz,
 			size_t *len);
-int db_secret_check_set(struct db_conn *c, const uint8_t *sealed,
-			size_t len);
+int db_secret_check_store(struct db_conn *c, const uint8_t *sealed,
+			  size_t len, bool replace);
 
 /*
  * Changes a zone's primary, key and/or default TTL (NULL or ttl 0: keep)

@@ -385,7 +385,10 @@ push_zone(struct push_worker *w, struct db_push_item *it, size_t n,
 	size_t left;
 	int err;
 
-	err = dns_zone_key(w->db, w->keys, it[0].zone_id, it[0].zone,
+	err = dns_zone_key(w->db, w->keys,
+			   w->g->opts.tenant_zones ? DNS_ZONE_ANY
+						   : DNS_ZONE_OPERATOR,
+			   it[0].zone_id, it[0].zone,
 			   it[0].key, it[0].primary, &tenant_key, &b.key);
 	if (err == 0)
 		err = dns_bisect_push(n, &ops, &b, NULL);
@@ -455,7 +458,8 @@ round_push(struct push_worker *w, size_t *pushed)
 	w->lease = (long long)((unsigned long long)w->lease >> 1) | 1;
 	w->claimed_ms = ddns_now_ms();
 	w->dirty = 0;
-	err = db_outbox_claim(w->db, skip, nskip, w->lease,
+	err = db_outbox_claim(w->db, w->g->opts.tenant_zones, skip, nskip,
+			      w->lease,
 			      2 * w->g->opts.timeout_ms + PUSH_LEASE_SLACK_MS,
 			      w->items, w->g->opts.batch, &n, &more);
 	if (err != 0 || n == 0)
@@ -538,7 +542,9 @@ worker_stats(struct push_worker *w)
 	long long hosts, refused;
 	double oldest;
 
-	if (w->idx != 0 || ddns_now_ms() < w->stats_ms)
+	/* The gauges cover every zone: the operator's pusher keeps them. */
+	if (w->idx != 0 || w->g->opts.tenant_zones ||
+	    ddns_now_ms() < w->stats_ms)
 		return;
 	w->stats_ms = ddns_now_ms() + 5000;
 	if (db_outbox_pending(w->db, &hosts, &oldest, &refused) == 0) {
@@ -599,7 +605,7 @@ worker_main(void *arg)
 		}
 		db_fails = 0;
 		/* Wake-ups from here on mean work the round may not see. */
-		ddns_wake_clear();
+		ddns_wake_clear(g->wake[1]);
 		ret = worker_round(w, &pushed);
 		worker_stats(w);
 		if (ret == 1)
@@ -704,8 +710,10 @@ dns_pusher_start(const struct dns_pusher_opts *opts)
 		}
 		g->w[i].started = true;
 	}
-	ddns_wake_register(g->wake[1]);
-	log_info("pusher: started (%u threads, batch %u, interval %u ms)", n,
+	(void)ddns_wake_register(g->wake[1]);
+	log_info("pusher: started for %s zones (%u threads, batch %u, "
+		 "interval %u ms)",
+		 opts->tenant_zones ? "tenants' own" : "the operator's", n,
 		 opts->batch, opts->interval_ms);
 	return g;
 fail:
@@ -727,7 +735,7 @@ dns_pusher_request_stop(struct dns_pusher *g)
 {
 	if (g == NULL || atomic_exchange(&g->stop, 1))
 		return;
-	ddns_wake_register(-1);
+	ddns_wake_unregister(g->wake[1]);
 	/* Readable (end of file) for every worker from now on. */
 	close(g->quit[1]);
 	g->quit[1] = -1;

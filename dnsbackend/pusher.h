@@ -12,10 +12,14 @@
  * but SERVFAIL while the zone takes updates) is found by splitting the
  * batch (dnsbackend/bisect.h) and quarantined with a backoff of its own
  * (push state "refused", db/outbox.h); the rest of its zone goes on.
+ * Tenants' own zones (their primaries are not the operator's) are pushed
+ * by a pusher of their own (opts.tenant_zones), so that however many of
+ * them hang, the operator's zones never wait for a thread.
  */
 #ifndef DDNS_DNSBACKEND_PUSHER_H
 #define DDNS_DNSBACKEND_PUSHER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dnsbackend/keystore.h"
@@ -27,6 +31,8 @@ struct dns_pusher_opts {
 	unsigned batch;                 /* hosts claimed per round */
 	unsigned timeout_ms;            /* per DNS exchange */
 	unsigned threads;               /* workers (1..16; 0 = 1) */
+	bool tenant_zones;              /* push tenants' own zones only; else
+					 * the operator's only */
 };
 
 struct dns_pusher;

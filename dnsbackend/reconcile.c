@@ -255,7 +255,8 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 	bool txt_ok;
 	int err;
 
-	if ((err = dns_zone_key(db, o->keys, z->id, z->name, z->key,
+	if ((err = dns_zone_key(db, o->keys, DNS_ZONE_ANY, z->id, z->name,
+	                        z->key,
 	                        z->primary, &tenant_key, &key)) != 0)
 		return err;
 	err =

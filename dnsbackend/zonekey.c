@@ -13,18 +13,19 @@
 
 int
 dns_zone_key(struct db_conn *db, const struct dns_keyring *kr,
-	     long long zone_id, const char *zone, const char *key_name,
-	     const char *primary, struct dns_tsig_key *tmp,
-	     const struct dns_tsig_key **out)
+	     enum dns_zone_kind kind, long long zone_id, const char *zone,
+	     const char *key_name, const char *primary,
+	     struct dns_tsig_key *tmp, const struct dns_tsig_key **out)
 {
 	struct db_tenant_zone z;
 	char why[128];
 	size_t len = 0;
-	bool tenant;
+	bool tenant = false;
 	int err;
 
 	*out = NULL;
-	if ((err = db_zone_tenant_key(db, zone_id, &tenant, &z)) != 0)
+	if (kind == DNS_ZONE_ANY &&
+	    (err = db_zone_tenant_key(db, zone_id, &tenant, &z)) != 0)
 		return err;
 	if (!tenant) {
 		if ((*out = dns_keyring_find(kr, key_name)) != NULL)

@@ -16,13 +16,19 @@
  * Finds the key of zone zone_id (name zone, key name key_name, primary
  * primary) for one exchange. A tenant's key is opened into *tmp (the
  * caller wipes it with sodium_memzero after use) and *out points there;
- * an operator's *out points into kr. Returns 0, DDNS_ENOKEY (not in the
+ * an operator's *out points into kr. DNS_ZONE_OPERATOR skips the look-up
+ * in the database (the operator's pusher claims no tenant zone). Returns 0, DDNS_ENOKEY (not in the
  * key file, or the sealed secret does not open), DDNS_EACCES (the primary
  * is not allowed) or DDNS_EDB. Logs why.
  */
+enum dns_zone_kind {
+	DNS_ZONE_ANY,      /* not known: the database says */
+	DNS_ZONE_OPERATOR, /* known to be the operator's (its pusher) */
+};
+
 int dns_zone_key(struct db_conn *db, const struct dns_keyring *kr,
-		 long long zone_id, const char *zone, const char *key_name,
-		 const char *primary, struct dns_tsig_key *tmp,
-		 const struct dns_tsig_key **out);
+		 enum dns_zone_kind kind, long long zone_id, const char *zone,
+		 const char *key_name, const char *primary,
+		 struct dns_tsig_key *tmp, const struct dns_tsig_key **out);
 
 #endif

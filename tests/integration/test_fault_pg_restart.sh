@@ -18,6 +18,7 @@ it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200
 printf '%s\n' "$DDNS_URL" >"$IT_TMP/url"
 flt_writer_start "$IT_TMP/url"
 sleep 3
+flt_wait_goods 60 || true # flt_check_dns asserts it
 svc_pg_stop "$IT_TMP/pg"
 sleep 5
 during=$(flt_counts)
