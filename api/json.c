@@ -6,6 +6,7 @@
 #include "api/json.h"
 #include "api/problem.h"
 #include "common/errors.h"
+#include "common/secrets.h"
 
 static const char *type_name(enum api_json_type t);
 static bool type_ok(const json_t *v, enum api_json_type t);
@@ -164,7 +165,13 @@ api_json_answer(struct api_response *resp, unsigned status, json_t *obj)
 	resp->content_type = "application/json";
 	ddns_buf_reset(&resp->body);
 	ddns_buf_append_str(&resp->body, s);
-	free(s);
+	ddns_free_wiped(s); /* may be a new token */
+}
+
+void
+api_json_wipe_on_free(void)
+{
+	json_set_alloc_funcs(malloc, ddns_free_wiped);
 }
 
 json_t *

@@ -61,4 +61,11 @@ void api_json_answer(struct api_response *resp, unsigned status,
 /* A JSON string, or null for NULL or "". New reference. */
 json_t *api_json_text(const char *s);
 
+/*
+ * Makes jansson wipe every block before it frees it: parsed request
+ * bodies (a sign-up password), answers (a new token), the parser's
+ * buffers. Call once, before threads start.
+ */
+void api_json_wipe_on_free(void);
+
 #endif

@@ -63,8 +63,8 @@ nic_word(int result)
 	switch (result) {
 	case NIC_GOOD: return "good";
 	case NIC_NOCHG: return "nochg";
-	case DDNS_EAUTH:
-	case NIC_BLOCKED: return "badauth";
+	case DDNS_EAUTH: return "badauth";
+	case NIC_BLOCKED: return "abuse";
 	case DDNS_ENOHOST: return "nohost";
 	case DDNS_ENOTFQDN: return "notfqdn";
 	case DDNS_ENUMHOST: return "numhost";
@@ -79,8 +79,10 @@ static unsigned
 nic_status(int result)
 {
 	switch (result) {
-	case DDNS_EAUTH:
-	case NIC_BLOCKED: return 401;
+	case DDNS_EAUTH: return 401;
+	/* Not badauth: many routers take that as final and stop updating,
+	 * and a blocked prefix may be a CGNAT address shared with them. */
+	case NIC_BLOCKED: return 429;
 	case DDNS_EBADADDR: return 400;
 	case NIC_GOOD:
 	case NIC_NOCHG:
@@ -163,20 +165,26 @@ nic_auth_failed(const struct api_request *req, struct nic_ctx *c,
 		struct db_conn *db)
 {
 	const struct auth_limits_conf *lim = auth_limits();
-	struct ddns_addr prefix;
-	unsigned count, left;
+	struct db_auth_prefixes px;
+	struct db_auth_counts n;
 
 	if (!c->presented || !req->has_client || lim->fail_max == 0)
 		return;
 	if (db == NULL && (db = db_thread_conn()) == NULL)
 		return;
-	auth_limits_prefix(&req->client, &prefix);
-	if (db_auth_failure_record(db, &prefix, lim->fail_window_s, &count,
-				   &left) != 0)
+	auth_limits_prefix(&req->client, &px.narrow);
+	auth_limits_wide_prefix(&req->client, &px.wide);
+	px.narrow_len = auth_limits_prefix_len(&req->client, false);
+	px.wide_len = auth_limits_prefix_len(&req->client, true);
+	if (db_auth_failure_record(db, &px, lim->fail_window_s, &n) != 0)
 		return;
-	if (auth_limits_failed(&req->client, count, left))
+	if (auth_limits_failed(&req->client, n.narrow, n.narrow_left_s))
 		log_warn("nic/update: client prefix blocked for %us after %u "
-			 "failed authentications", left, count);
+			 "failed authentications", n.narrow_left_s, n.narrow);
+	if (auth_limits_failed_wide(&req->client, n.wide, n.wide_left_s))
+		log_warn("nic/update: wide client prefix (/%u) blocked for "
+			 "%us after %u failed authentications",
+			 px.wide_len, n.wide_left_s, n.wide);
 }
 
 /* No address given: the address the request came from. */

@@ -10,6 +10,7 @@
 #include "api/problem.h"
 #include "api/rest.h"
 #include "api/rest_handlers.h"
+#include "auth/limits.h"
 #include "auth/token.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -86,6 +87,7 @@ api_rest_configure(const struct ddns_config *cfg)
 	int err;
 
 	rest_cfg = *cfg;
+	api_json_wipe_on_free();
 	/* Every writer of history applies these (a trigger reads them). */
 	db = db_connect(cfg->database_url, &err);
 	if (db != NULL)
@@ -401,6 +403,30 @@ api_rest_token_created(struct rest_ctx *c, json_t *o, const char *text)
 	json_object_del(o, "last_used_at");
 	json_object_set_new(o, "token", json_string(text));
 	api_json_answer(c->resp, 201, o);
+}
+
+void
+api_rest_bucket(unsigned *burst, unsigned *window_s)
+{
+	*burst = auth_limits()->change_burst;
+	*window_s = auth_limits()->change_window_s;
+}
+
+int
+api_rest_bucket_empty(struct rest_ctx *c, long long host_id)
+{
+	unsigned burst, win, wait = 0;
+	int err;
+
+	api_rest_bucket(&burst, &win);
+	if ((err = db_host_bucket_wait(c->db, host_id, burst, win, &wait)) != 0)
+		return err;
+	api_add_header(c->resp, "Retry-After", "%u", wait > 0 ? wait : 1);
+	snprintf(c->detail, sizeof(c->detail),
+		 "this host changed too often (%u changes per %u s, shared "
+		 "with /nic/update); retry in %u s",
+		 burst, win, wait > 0 ? wait : 1);
+	return DDNS_EABUSE;
 }
 
 bool

@@ -4,6 +4,7 @@
  * e-mail and password, listed and deleted with a token).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -15,6 +16,8 @@
 #include "common/errors.h"
 #include "db/accounts.h"
 #include "db/api_tokens.h"
+#include "db/limits.h"
+#include "db/login_failures.h"
 
 #define PASSWORD_MIN 10
 #define PASSWORD_MAX (API_CRED_MAX - 1) /* must fit HTTP Basic later */
@@ -32,6 +35,8 @@ static int parse_scopes(struct rest_ctx *c, const json_t *a,
 			unsigned *scopes);
 static int parse_token_req(struct rest_ctx *c, struct token_req *t);
 static int login(struct rest_ctx *c, long long *account_id);
+static int account_limited(struct rest_ctx *c, const char *email);
+static void account_failed(struct rest_ctx *c, const char *email);
 static json_t *scopes_json(unsigned scopes);
 static json_t *token_json(const struct db_api_token *t);
 static int token_item(void *arg, const struct db_api_token *t);
@@ -195,7 +200,46 @@ out:
 	return err;
 }
 
-/* HTTP Basic e-mail:password, under the rate limit and argon2id cap. */
+/*
+ * The per-account limit, shared in PostgreSQL: failures from any number of
+ * addresses count against the e-mail (existing or not: the answer must
+ * not tell). Sets Retry-After.
+ */
+static int
+account_limited(struct rest_ctx *c, const char *email)
+{
+	unsigned wait = 0;
+	int err;
+
+	if (c->cfg->login_fail_max == 0)
+		return 0;
+	if ((err = db_login_failure_blocked(c->db, email,
+					    c->cfg->login_fail_window_s,
+					    c->cfg->login_fail_max,
+					    &wait)) != 0)
+		return err;
+	if (wait == 0)
+		return 0;
+	c->resp->www_authenticate = NULL;
+	api_add_header(c->resp, "Retry-After", "%u", wait);
+	snprintf(c->detail, sizeof(c->detail),
+		 "too many failed logins for this account; retry in %u s",
+		 wait);
+	return DDNS_EABUSE;
+}
+
+static void
+account_failed(struct rest_ctx *c, const char *email)
+{
+	unsigned count;
+
+	if (c->cfg->login_fail_max > 0)
+		(void)db_login_failure_record(c->db, email,
+					      c->cfg->login_fail_window_s,
+					      &count);
+}
+
+/* HTTP Basic e-mail:password, under the rate limits and argon2id cap. */
 static int
 login(struct rest_ctx *c, long long *account_id)
 {
@@ -210,15 +254,19 @@ login(struct rest_ctx *c, long long *account_id)
 			 "HTTP Basic e-mail:password required");
 		return DDNS_EAUTH;
 	}
+	if ((err = account_limited(c, user)) != 0)
+		goto out;
 	err = db_account_login(c->db, user, account_id, hash, sizeof(hash));
 	if (err == 0 || err == DDNS_ENOENT)
 		err = auth_login_verify(err == 0 ? hash : NULL, pass);
 	if (err == DDNS_EAUTH) {
 		if (c->req->has_client)
 			auth_login_failed(&c->req->client);
+		account_failed(c, user);
 		snprintf(c->detail, sizeof(c->detail),
 			 "wrong e-mail or password");
 	}
+out:
 	sodium_memzero(user, sizeof(user));
 	sodium_memzero(pass, sizeof(pass));
 	sodium_memzero(hash, sizeof(hash));
@@ -273,31 +321,73 @@ api_rest_token_create(struct rest_ctx *c)
 				  sizeof(hash), tr.name, tr.scopes,
 				  tr.expires_in, &t);
 	auth_token_wipe(&tok);
+	if (err == DDNS_ELIMIT)
+		snprintf(c->detail, sizeof(c->detail),
+			 "the account already has %u API tokens "
+			 "(DDNS_MAX_TOKENS_PER_ACCOUNT); delete one first",
+			 db_limits_max_account_tokens());
 	if (err == 0)
 		api_rest_token_created(c, token_json(&t), text);
 	sodium_memzero(text, sizeof(text));
 	return err;
 }
 
+struct token_page {
+	json_t *items;
+	unsigned limit, n;
+	long long last;
+};
+
 static int
 token_item(void *arg, const struct db_api_token *t)
 {
-	return json_array_append_new(arg, token_json(t)) == 0 ? 0
-							      : DDNS_ENOMEM;
+	struct token_page *pg = arg;
+
+	/* The row past the page only says there is a next page. */
+	if (pg->n++ == pg->limit)
+		return 0;
+	pg->last = t->seq;
+	return json_array_append_new(pg->items, token_json(t)) == 0
+		       ? 0
+		       : DDNS_ENOMEM;
 }
 
+/* Paginated like GET /v1/hosts: limit (1..100, 50) and cursor. */
 int
 api_rest_token_list(struct rest_ctx *c)
 {
-	json_t *items = json_array();
+	const char *cursor = api_rest_query(c, "cursor");
+	struct token_page pg = { 0 };
+	char next[24];
+	long long after = 0;
+	char *end;
 	int err;
 
-	if ((err = db_api_token_list(c->db, c->account_id, token_item,
-				     items)) != 0) {
-		json_decref(items);
+	if ((err = api_rest_query_uint(c, "limit", 50, 1, 100, &pg.limit)) !=
+	    0)
+		return err;
+	if (cursor != NULL) {
+		after = strtoll(cursor, &end, 10);
+		if (cursor[0] < '1' || cursor[0] > '9' || *end != '\0' ||
+		    strlen(cursor) > 18) {
+			snprintf(c->detail, sizeof(c->detail),
+				 "cursor: invalid");
+			return DDNS_EINVAL;
+		}
+	}
+	if ((pg.items = json_array()) == NULL)
+		return DDNS_ENOMEM;
+	if ((err = db_api_token_list(c->db, c->account_id, after,
+				     pg.limit + 1, token_item, &pg)) != 0) {
+		json_decref(pg.items);
 		return err;
 	}
-	api_json_answer(c->resp, 200, json_pack("{s:o}", "items", items));
+	snprintf(next, sizeof(next), "%lld", pg.last);
+	api_json_answer(c->resp, 200,
+			json_pack("{s:o, s:o}", "items", pg.items,
+				  "next_cursor",
+				  pg.n > pg.limit ? json_string(next)
+						  : json_null()));
 	return 0;
 }
 

@@ -16,9 +16,23 @@ static const struct api_json_field put_fields[] = {
 	{ "value", API_JSON_STRING, true, false },
 };
 
+static const struct db_acme_who *who(const struct rest_ctx *c,
+				     struct db_acme_who *w);
+
+/* Who changes it, and the host's change bucket. */
+static const struct db_acme_who *
+who(const struct rest_ctx *c, struct db_acme_who *w)
+{
+	w->source = api_rest_source(c);
+	w->user_agent = api_rest_ua(c);
+	api_rest_bucket(&w->bucket_burst, &w->bucket_window_s);
+	return w;
+}
+
 int
 api_rest_acme_put(struct rest_ctx *c)
 {
+	struct db_acme_who w;
 	struct db_host_info h;
 	const char *v;
 	json_t *o = NULL;
@@ -44,8 +58,9 @@ api_rest_acme_put(struct rest_ctx *c)
 		err = DDNS_ENOTFQDN;
 		goto out;
 	}
-	err = db_acme_add(c->db, h.id, c->account_id, v, api_rest_source(c),
-			  api_rest_ua(c));
+	err = db_acme_add(c->db, h.id, c->account_id, v, who(c, &w));
+	if (err == DDNS_EABUSE)
+		err = api_rest_bucket_empty(c, h.id);
 	if (err == DDNS_ELIMIT)
 		snprintf(c->detail, sizeof(c->detail),
 			 "at most %d challenge values per host",
@@ -60,13 +75,15 @@ out:
 int
 api_rest_acme_delete(struct rest_ctx *c)
 {
+	struct db_acme_who w;
 	struct db_host_info h;
 	int err;
 
 	if ((err = api_rest_host(c, &h)) != 0)
 		return err;
-	err = db_acme_clear(c->db, h.id, c->account_id, api_rest_source(c),
-			    api_rest_ua(c));
+	err = db_acme_clear(c->db, h.id, c->account_id, who(c, &w));
+	if (err == DDNS_EABUSE)
+		err = api_rest_bucket_empty(c, h.id);
 	if (err == 0)
 		api_rest_no_content(c);
 	return err;

@@ -57,6 +57,12 @@ const char *api_rest_ua(const struct rest_ctx *c);
 bool api_rest_text_ok(const char *s, size_t max);
 /* Answers 204 No Content. */
 void api_rest_no_content(struct rest_ctx *c);
+/* The host's change bucket (DDNS_HOST_CHANGE_BURST/_WINDOW_S, shared with
+ * /nic/update), as burst and refill seconds. */
+void api_rest_bucket(unsigned *burst, unsigned *window_s);
+/* After DDNS_EABUSE from a change of host_id: Retry-After and a detail.
+ * Returns DDNS_EABUSE (or the error reading the bucket). */
+int api_rest_bucket_empty(struct rest_ctx *c, long long host_id);
 /* Answers 201 with a newly made token: o (a token's JSON, reference taken)
  * without last_used_at, plus the token text, shown this once. */
 void api_rest_token_created(struct rest_ctx *c, json_t *o, const char *text);

@@ -372,9 +372,13 @@ api_rest_host_patch(struct rest_ctx *c)
 				      api_rest_source(c), api_rest_ua(c),
 				      c->detail, sizeof(c->detail))) != 0)
 		goto out;
-	if (p.set_v4 || p.set_v6 || p.set_ttl || p.set_offline)
+	if (p.set_v4 || p.set_v6 || p.set_ttl || p.set_offline) {
+		api_rest_bucket(&p.bucket_burst, &p.bucket_window_s);
 		err = db_host_update(c->db, c->account_id, h.id, &p,
 				     api_rest_source(c), api_rest_ua(c));
+		if (err == DDNS_EABUSE)
+			err = api_rest_bucket_empty(c, h.id);
+	}
 	if (err == 0)
 		err = answer_host(c, 200, h.name);
 out:

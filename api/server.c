@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <sodium.h>
 
 #include "api/checkip.h"
+#include "api/conns.h"
 #include "api/request.h"
 #include "api/router.h"
 #include "api/problem.h"
@@ -25,11 +27,13 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/secrets.h"
 
 struct api_server {
 	struct MHD_Daemon *mhd[DDNS_LISTEN_MAX]; /* one per listen address */
 	size_t nmhd;
 	struct api_proxies proxies;
+	struct api_conns *limits; /* per-prefix cap, header deadlines */
 	char *tls_cert, *tls_key; /* PEM copies, or NULL */
 	atomic_long inflight;     /* requests between uri_cb and completed_cb */
 	atomic_long conns;        /* open connections */
@@ -44,6 +48,7 @@ struct req_ctx {
 	struct timespec start;
 	unsigned early_status; /* set when the request is refused on size */
 	bool headers_seen;
+	struct api_fwd fwd; /* forwarding headers, from a trusted proxy */
 };
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con);
@@ -71,10 +76,17 @@ static void server_free(struct api_server *s);
 static void conn_cb(void *cls, struct MHD_Connection *con, void **socket_ctx,
 		    enum MHD_ConnectionNotificationCode toe);
 static bool drained(struct api_server *s);
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen);
+static struct api_conn *conn_of(struct MHD_Connection *con);
+static unsigned fit_nofile(unsigned want);
 static enum MHD_Result header_scan_cb(void *cls, enum MHD_ValueKind kind,
 				      const char *key, size_t key_size,
 				      const char *value, size_t value_size);
 static bool has_ctl(const char *s, size_t n);
+static enum MHD_Result fwd_cb(void *cls, enum MHD_ValueKind kind,
+			      const char *key, size_t key_size,
+			      const char *value, size_t value_size);
 
 /* Idle keep-alive connections are closed once no request came for this. */
 #define DRAIN_IDLE_MS 500
@@ -85,12 +97,43 @@ conn_cb(void *cls, struct MHD_Connection *con, void **socket_ctx,
 {
 	struct api_server *s = cls;
 
-	(void)con;
-	(void)socket_ctx;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	const union MHD_ConnectionInfo *fd, *ad;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		atomic_fetch_add(&s->conns, 1);
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		fd = MHD_get_connection_info(con,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		ad = MHD_get_connection_info(con,
+					     MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_ctx = fd == NULL || ad == NULL
+				      ? NULL
+				      : api_conns_opened(s->limits,
+							 fd->connect_fd,
+							 ad->client_addr);
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		atomic_fetch_sub(&s->conns, 1);
+		api_conns_closed(s->limits, *socket_ctx);
+		*socket_ctx = NULL;
+	}
+}
+
+/* Before libmicrohttpd takes a connection: the per-prefix cap. */
+static enum MHD_Result
+accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct api_server *s = cls;
+
+	(void)addrlen;
+	return api_conns_admit(s->limits, addr) ? MHD_YES : MHD_NO;
+}
+
+static struct api_conn *
+conn_of(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
 }
 
 /* The raw URI is only visible here; keep the query for our own parser. */
@@ -102,7 +145,7 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	const char *q;
 	size_t n;
 
-	(void)con;
+	api_conns_request_line(s->limits, conn_of(con));
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return NULL;
 	atomic_fetch_add(&s->inflight, 1);
@@ -182,6 +225,16 @@ request_id(struct MHD_Connection *con, struct api_request *req)
 	req->request_id[2 * sizeof(rnd)] = '\0';
 }
 
+static enum MHD_Result
+fwd_cb(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+       const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key_size;
+	api_fwd_add(cls, key, value, value_size);
+	return MHD_YES;
+}
+
 static void
 fill_request(struct api_server *s, struct MHD_Connection *con,
 	     struct req_ctx *ctx, const char *url, const char *method)
@@ -205,15 +258,17 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 			ddns_addr_from_sockaddr(ci->client_addr,
 						&req->peer) == 0;
 	req->has_client = req->has_peer;
-	if (req->has_peer)
-		api_client_addr(&s->proxies, &req->peer,
-				MHD_lookup_connection_value(con,
-							    MHD_HEADER_KIND,
-							    "X-Forwarded-For"),
-				MHD_lookup_connection_value(con,
-							    MHD_HEADER_KIND,
-							    "X-Real-IP"),
-				&req->client);
+	if (req->has_peer && s->proxies.n > 0 &&
+	    api_proxies_contains(&s->proxies, &req->peer)) {
+		/* Every line: a forged one may come before the proxy's. */
+		api_fwd_init(&ctx->fwd);
+		MHD_get_connection_values_n(con, MHD_HEADER_KIND, fwd_cb,
+					    &ctx->fwd);
+		api_client_addr_fwd(&s->proxies, &req->peer, &ctx->fwd,
+				    &req->client);
+	} else if (req->has_peer) {
+		req->client = req->peer;
+	}
 	req->body = (char *)ddns_buf_cstr(&ctx->body);
 	req->body_len = ctx->body.len;
 }
@@ -261,10 +316,14 @@ send_response(struct api_server *s, struct MHD_Connection *con,
 	enum MHD_Result ret;
 	long us;
 
-	r = MHD_create_response_from_buffer(resp->body.len, resp->body.data,
-					    MHD_RESPMEM_MUST_COPY);
+	/* The body goes to libmicrohttpd, which wipes it when done: it may
+	 * be a new token. */
+	r = MHD_create_response_from_buffer_with_free_callback_cls(
+		resp->body.len, resp->body.data, ddns_free_wiped,
+		resp->body.data);
 	if (r == NULL)
 		return MHD_NO;
+	memset(&resp->body, 0, sizeof(resp->body));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				resp->content_type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -341,6 +400,7 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		size_t scan[2] = { 0, 0 }; /* bytes, control byte seen */
 
 		ctx->headers_seen = true;
+		api_conns_headers_done(s->limits, conn_of(con));
 		MHD_get_connection_values_n(con, MHD_HEADER_KIND,
 					    header_scan_cb, scan);
 		if (scan[0] > API_HEADERS_MAX && ctx->early_status == 0)
@@ -376,7 +436,7 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 	else
 		api_route(&ctx->req, &resp);
 	ret = send_response(s, con, ctx, &resp);
-	ddns_buf_free(&resp.body);
+	ddns_free_wiped(resp.body.data); /* when not handed over */
 	return ret;
 }
 
@@ -387,8 +447,8 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 	struct api_server *s = cls;
 	struct req_ctx *ctx = *con_cls;
 
-	(void)con;
 	(void)toe;
+	api_conns_request_done(s->limits, conn_of(con));
 	if (ctx == NULL)
 		return;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -423,22 +483,60 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 						  s->tls_key };
 	}
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, access_cb, s,
+		flags, 0, accept_cb, s, access_cb, s,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 		MHD_OPTION_NOTIFY_CONNECTION, conn_cb, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conn_per_ip,
+		MHD_OPTION_CONNECTION_LIMIT, fit_nofile(cfg->max_connections),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
 }
 
+/*
+ * Open files for max connections plus what the rest of the process
+ * needs: the soft limit is raised (up to the hard one) when short, and
+ * the cap lowered when even the hard limit is short. Both are logged.
+ */
+#define NOFILE_RESERVE 256
+
+static unsigned
+fit_nofile(unsigned want)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)want + NOFILE_RESERVE, old;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return want;
+	old = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+			      ? need
+			      : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		rl.rlim_cur = old;
+	else
+		log_info("http: open-files limit (RLIMIT_NOFILE) raised from "
+			 "%llu to %llu for DDNS_MAX_CONNECTIONS=%u",
+			 (unsigned long long)old,
+			 (unsigned long long)rl.rlim_cur, want);
+	if (rl.rlim_cur >= need)
+		return want;
+	want = rl.rlim_cur > NOFILE_RESERVE + 16
+		       ? (unsigned)(rl.rlim_cur - NOFILE_RESERVE)
+		       : 16;
+	log_warn("http: the open-files hard limit is %llu: at most %u "
+		 "connections (raise it, e.g. ulimit -Hn, LimitNOFILE=)",
+		 (unsigned long long)rl.rlim_max, want);
+	return want;
+}
+
 static void
 server_free(struct api_server *s)
 {
+	api_conns_free(s->limits);
 	if (s->tls_key != NULL)
 		sodium_memzero(s->tls_key, strlen(s->tls_key));
 	free(s->tls_key);
@@ -506,6 +604,16 @@ api_server_start(const struct ddns_config *cfg,
 	api_checkip_configure(cfg);
 	if (opts != NULL && opts->proxies != NULL)
 		s->proxies = *opts->proxies;
+	s->limits = api_conns_new(&(struct api_conns_opts){
+		.trusted = &s->proxies,
+		.per_prefix_max = cfg->max_conn_per_ip,
+		.header_timeout_s = cfg->header_timeout_s,
+		.idle_timeout_s = cfg->conn_timeout_s,
+	});
+	if (s->limits == NULL || api_conns_start(s->limits) != 0) {
+		server_free(s);
+		return NULL;
+	}
 	if (opts != NULL && opts->tls_cert_pem != NULL &&
 	    opts->tls_key_pem != NULL &&
 	    ((s->tls_cert = strdup(opts->tls_cert_pem)) == NULL ||

@@ -37,12 +37,18 @@ struct rate_slot {
 
 struct block_slot {
 	struct ddns_addr prefix; /* family 0: free */
+	unsigned plen;           /* 32/64 (client) or 24/48 (wide) */
 	uint64_t until;          /* monotonic seconds */
 };
 
 static uint64_t now_s(void);
 static size_t slot_of(const void *key, size_t len);
 static bool same_prefix(const struct ddns_addr *a, const struct ddns_addr *b);
+static void mask(const struct ddns_addr *a, unsigned plen,
+		 struct ddns_addr *out);
+static unsigned block_left(const struct ddns_addr *p, unsigned plen);
+static void block_set(const struct ddns_addr *p, unsigned plen,
+		      unsigned remaining_s);
 
 static struct auth_limits_conf conf = { 10, 600, 60, 10, 900, 60 };
 static uint8_t hash_key[crypto_shorthash_KEYBYTES];
@@ -114,23 +120,44 @@ auth_limits_prefix(const struct ddns_addr *client, struct ddns_addr *prefix)
 	memcpy(prefix->bytes, client->bytes, client->family == AF_INET ? 4 : 8);
 }
 
-unsigned
-auth_limits_blocked(const struct ddns_addr *client)
+static void
+mask(const struct ddns_addr *a, unsigned plen, struct ddns_addr *out)
 {
-	struct ddns_addr p;
+	memset(out, 0, sizeof(*out));
+	out->family = a->family;
+	memcpy(out->bytes, a->bytes, plen / 8);
+}
+
+void
+auth_limits_wide_prefix(const struct ddns_addr *client,
+			struct ddns_addr *prefix)
+{
+	mask(client, client->family == AF_INET ? 24 : 48, prefix);
+}
+
+unsigned
+auth_limits_prefix_len(const struct ddns_addr *client, bool wide)
+{
+	if (client->family == AF_INET)
+		return wide ? 24 : 32;
+	return wide ? 48 : 64;
+}
+
+/* Seconds the prefix p/plen stays blocked (0: not blocked). */
+static unsigned
+block_left(const struct ddns_addr *p, unsigned plen)
+{
+	struct block_slot key = { .prefix = *p, .plen = plen };
 	uint64_t now = now_s();
 	unsigned left = 0;
 	size_t s, i;
 
-	if (conf.fail_max == 0)
-		return 0;
-	auth_limits_prefix(client, &p);
-	s = slot_of(&p, sizeof(p));
+	s = slot_of(&key, sizeof(key.prefix) + sizeof(key.plen));
 	pthread_mutex_lock(&block_mu);
 	for (i = 0; i < PROBE; i++) {
 		struct block_slot *b = &blocks[(s + i) & (SLOTS - 1)];
 
-		if (same_prefix(&b->prefix, &p)) {
+		if (b->plen == plen && same_prefix(&b->prefix, p)) {
 			if (b->until > now)
 				left = (unsigned)(b->until - now);
 			break;
@@ -140,33 +167,71 @@ auth_limits_blocked(const struct ddns_addr *client)
 	return left;
 }
 
-bool
-auth_limits_failed(const struct ddns_addr *client, unsigned count,
-		   unsigned remaining_s)
+static void
+block_set(const struct ddns_addr *p, unsigned plen, unsigned remaining_s)
 {
-	struct ddns_addr p;
+	struct block_slot key = { .prefix = *p, .plen = plen };
 	struct block_slot *b, *victim = NULL;
 	uint64_t now = now_s();
 	size_t s, i;
 
-	if (conf.fail_max == 0 || count < conf.fail_max)
-		return false;
-	auth_limits_prefix(client, &p);
-	s = slot_of(&p, sizeof(p));
+	s = slot_of(&key, sizeof(key.prefix) + sizeof(key.plen));
 	pthread_mutex_lock(&block_mu);
 	for (i = 0; i < PROBE; i++) {
 		b = &blocks[(s + i) & (SLOTS - 1)];
-		if (same_prefix(&b->prefix, &p) || b->prefix.family == 0 ||
-		    b->until <= now) {
+		if ((b->plen == plen && same_prefix(&b->prefix, p)) ||
+		    b->prefix.family == 0 || b->until <= now) {
 			victim = b;
 			break;
 		}
 		if (victim == NULL || b->until < victim->until)
 			victim = b;
 	}
-	victim->prefix = p;
+	victim->prefix = *p;
+	victim->plen = plen;
 	victim->until = now + remaining_s;
 	pthread_mutex_unlock(&block_mu);
+}
+
+unsigned
+auth_limits_blocked(const struct ddns_addr *client)
+{
+	struct ddns_addr p;
+	unsigned left, wide;
+
+	if (conf.fail_max == 0)
+		return 0;
+	auth_limits_prefix(client, &p);
+	left = block_left(&p, auth_limits_prefix_len(client, false));
+	auth_limits_wide_prefix(client, &p);
+	wide = block_left(&p, auth_limits_prefix_len(client, true));
+	return wide > left ? wide : left;
+}
+
+bool
+auth_limits_failed(const struct ddns_addr *client, unsigned count,
+		   unsigned remaining_s)
+{
+	struct ddns_addr p;
+
+	if (conf.fail_max == 0 || count < conf.fail_max)
+		return false;
+	auth_limits_prefix(client, &p);
+	block_set(&p, auth_limits_prefix_len(client, false), remaining_s);
+	return true;
+}
+
+bool
+auth_limits_failed_wide(const struct ddns_addr *client, unsigned count,
+			unsigned remaining_s)
+{
+	struct ddns_addr p;
+
+	if (conf.fail_max == 0 ||
+	    count < conf.fail_max * AUTH_LIMITS_WIDE_FACTOR)
+		return false;
+	auth_limits_wide_prefix(client, &p);
+	block_set(&p, auth_limits_prefix_len(client, true), remaining_s);
 	return true;
 }
 

@@ -9,6 +9,8 @@
 #ifndef DDNS_AUTH_LIMITS_H
 #define DDNS_AUTH_LIMITS_H
 
+#include <stdbool.h>
+
 #include "common/config.h"
 #include "common/names.h"
 
@@ -36,8 +38,22 @@ void auth_limits_prefix(const struct ddns_addr *client,
 			struct ddns_addr *prefix);
 
 /*
- * Seconds this client's prefix stays blocked for failed authentications,
- * or 0 when it is not blocked (by what this instance has learnt).
+ * Failures are also counted per wider prefix, IPv4 /24 and IPv6 /48 (an
+ * IPv6 end site's usual allocation), so that rotating addresses or /64s
+ * inside it is bounded too: AUTH_LIMITS_WIDE_FACTOR times fail_max
+ * failures block the whole wide prefix.
+ */
+#define AUTH_LIMITS_WIDE_FACTOR 10
+void auth_limits_wide_prefix(const struct ddns_addr *client,
+			     struct ddns_addr *prefix);
+
+/* The length of the client's (or wide) prefix: 32/64, or 24/48. */
+unsigned auth_limits_prefix_len(const struct ddns_addr *client, bool wide);
+
+/*
+ * Seconds this client's prefix (or its wide prefix) stays blocked for
+ * failed authentications, or 0 when it is not blocked (by what this
+ * instance has learnt).
  */
 unsigned auth_limits_blocked(const struct ddns_addr *client);
 
@@ -48,6 +64,11 @@ unsigned auth_limits_blocked(const struct ddns_addr *client);
  */
 bool auth_limits_failed(const struct ddns_addr *client, unsigned count,
 			unsigned remaining_s);
+
+/* The same for the count of the client's wide prefix, blocked from
+ * AUTH_LIMITS_WIDE_FACTOR * fail_max failures on. */
+bool auth_limits_failed_wide(const struct ddns_addr *client, unsigned count,
+			     unsigned remaining_s);
 
 /*
  * Counts one "nochg" of host_id in the current minute. Returns 0, or

@@ -25,7 +25,9 @@ struct login_slot {
 
 static double now_s(void);
 static void addr_key(const struct ddns_addr *a, uint8_t key[9]);
-static struct login_slot *slot_find(const uint8_t key[9]);
+static void hash_key_make(void);
+static bool slot_blocking(const struct login_slot *s, double now);
+static struct login_slot *slot_find(const uint8_t key[9], double now);
 static void slot_refill(struct login_slot *s, double now);
 static int slot_acquire(void);
 static void slot_release(void);
@@ -33,6 +35,12 @@ static void dummy_make(void);
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct login_slot table[LOGIN_SLOTS];
+/* Shared by every address whose probe run is all blocking entries. */
+static struct login_slot overflow;
+
+/* Random per process: nobody can compute colliding addresses offline. */
+static pthread_once_t hash_key_once = PTHREAD_ONCE_INIT;
+static uint8_t hash_key[crypto_shorthash_KEYBYTES];
 
 static pthread_mutex_t sem_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sem_cond = PTHREAD_COND_INITIALIZER;
@@ -58,19 +66,36 @@ addr_key(const struct ddns_addr *a, uint8_t key[9])
 	memcpy(key + 1, a->bytes, a->family == AF_INET6 ? 8 : 4);
 }
 
+static void
+hash_key_make(void)
+{
+	randombytes_buf(hash_key, sizeof(hash_key));
+}
+
+/* Would this entry refuse an attempt now? */
+static bool
+slot_blocking(const struct login_slot *s, double now)
+{
+	return s->used &&
+	       s->tokens + (now - s->at) / AUTH_LOGIN_REFILL_S < 1;
+}
+
 /*
  * The slot of key among LOGIN_PROBE candidates: its own, a free one, or
- * (table full there) the one idle longest. Caller holds table_lock.
+ * the one idle longest among those not blocking. An entry that blocks is
+ * never taken over (else failures from other addresses would free a
+ * blocked one); when all candidates block, the address shares the
+ * overflow slot with every other such address. Caller holds table_lock.
  */
 static struct login_slot *
-slot_find(const uint8_t key[9])
+slot_find(const uint8_t key[9], double now)
 {
 	struct login_slot *s, *victim = NULL;
 	uint64_t h;
 	size_t i;
 
-	crypto_shorthash((uint8_t *)&h, key, 9,
-			 (const uint8_t *)"ddnsd-login-key!");
+	pthread_once(&hash_key_once, hash_key_make);
+	crypto_shorthash((uint8_t *)&h, key, 9, hash_key);
 	for (i = 0; i < LOGIN_PROBE; i++) {
 		s = &table[(h + i) % LOGIN_SLOTS];
 		if (s->used && memcmp(s->key, key, 9) == 0)
@@ -78,15 +103,24 @@ slot_find(const uint8_t key[9])
 		if (!s->used) {
 			if (victim == NULL || victim->used)
 				victim = s;
-		} else if (victim == NULL ||
-			   (victim->used && s->at < victim->at)) {
+		} else if (!slot_blocking(s, now) &&
+			   (victim == NULL ||
+			    (victim->used && s->at < victim->at))) {
 			victim = s;
 		}
+	}
+	if (victim == NULL) {
+		if (!overflow.used) {
+			overflow.used = true;
+			overflow.tokens = AUTH_LOGIN_BURST;
+			overflow.at = now;
+		}
+		return &overflow;
 	}
 	memcpy(victim->key, key, 9);
 	victim->used = true;
 	victim->tokens = AUTH_LOGIN_BURST;
-	victim->at = now_s();
+	victim->at = now;
 	return victim;
 }
 
@@ -104,13 +138,14 @@ auth_login_check(const struct ddns_addr *a, unsigned *retry_after)
 {
 	struct login_slot *s;
 	uint8_t key[9];
-	double wait;
+	double wait, now;
 	int ret = 0;
 
 	addr_key(a, key);
 	pthread_mutex_lock(&table_lock);
-	s = slot_find(key);
-	slot_refill(s, now_s());
+	now = now_s();
+	s = slot_find(key, now);
+	slot_refill(s, now);
 	if (s->tokens < 1) {
 		wait = (1 - s->tokens) * AUTH_LOGIN_REFILL_S;
 		*retry_after = (unsigned)wait + 1;
@@ -125,11 +160,13 @@ auth_login_failed(const struct ddns_addr *a)
 {
 	struct login_slot *s;
 	uint8_t key[9];
+	double now;
 
 	addr_key(a, key);
 	pthread_mutex_lock(&table_lock);
-	s = slot_find(key);
-	slot_refill(s, now_s());
+	now = now_s();
+	s = slot_find(key, now);
+	slot_refill(s, now);
 	s->tokens -= 1;
 	pthread_mutex_unlock(&table_lock);
 }

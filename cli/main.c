@@ -122,6 +122,7 @@ cli_config(struct ddns_config *cfg, int need)
 	}
 	auth_limits_init(cfg);
 	db_limits_set_max_tokens(cfg->max_tokens_per_host);
+	db_limits_set_max_account_tokens(cfg->max_tokens_per_account);
 	if (auth_box_init(cfg->secret_key_file, cfg->secret_key_file_old, err,
 			  sizeof(err)) != 0 ||
 	    dns_policy_init(cfg->zone_primary_allow, cfg->database_url, err,

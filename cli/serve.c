@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/secrets.h"
 #include "db/conn.h"
 #include "db/migrate.h"
 #include "db/zones.h"
@@ -124,9 +125,14 @@ cli_serve(int argc, char **argv)
 		return cli_usage("serve takes no arguments");
 	/* The server's stdout is its log (containers); admin output is not. */
 	ddns_log_set_stdout();
+	/* No core dump, and no secret left in the environment. */
+	if (ddns_secrets_no_dump() != 0)
+		log_warn("ddnsd: prctl(PR_SET_DUMPABLE, 0) failed");
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS |
 					    DDNS_NEED_LISTEN)) != 0)
 		return ret;
+	if (ddns_secrets_take(&cfg) != 0)
+		return CLI_EXIT_FAIL;
 	if ((ret = cli_load_keys(&cfg, &ks)) != 0 ||
 	    (ret = secret_check(&cfg)) != 0)
 		return ret;

@@ -217,12 +217,22 @@ limits_env(struct ddns_config *cfg, char *err, size_t errsz)
 			    &cfg->auth_fail_max, err, errsz)) ||
 	    (ret = env_uint("DDNS_AUTH_FAIL_WINDOW_S", 900, 1, 86400,
 			    &cfg->auth_fail_window_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_LOGIN_FAIL_MAX", 20, 0, 1000000,
+			    &cfg->login_fail_max, err, errsz)) ||
+	    (ret = env_uint("DDNS_LOGIN_FAIL_WINDOW_S", 900, 1, 86400,
+			    &cfg->login_fail_window_s, err, errsz)) ||
 	    (ret = env_uint("DDNS_MAX_TOKENS_PER_HOST", 10, 1, 10000,
 			    &cfg->max_tokens_per_host, err, errsz)) ||
+	    (ret = env_uint("DDNS_MAX_TOKENS_PER_ACCOUNT", 50, 1, 10000,
+			    &cfg->max_tokens_per_account, err, errsz)) ||
 	    (ret = env_uint("DDNS_MAX_CONN_PER_IP", 64, 0, 100000,
 			    &cfg->max_conn_per_ip, err, errsz)) ||
 	    (ret = env_uint("DDNS_CONN_TIMEOUT_S", 30, 1, 3600,
-			    &cfg->conn_timeout_s, err, errsz)))
+			    &cfg->conn_timeout_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_HEADER_TIMEOUT_S", 10, 1, 3600,
+			    &cfg->header_timeout_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_MAX_CONNECTIONS", 16384, 16, 1000000,
+			    &cfg->max_connections, err, errsz)))
 		return ret;
 	return 0;
 }

@@ -51,9 +51,14 @@ struct ddns_config {
 	unsigned host_nochg_per_min;   /* DDNS_HOST_NOCHG_PER_MIN */
 	unsigned auth_fail_max;        /* DDNS_AUTH_FAIL_MAX */
 	unsigned auth_fail_window_s;   /* DDNS_AUTH_FAIL_WINDOW_S */
+	unsigned login_fail_max;       /* DDNS_LOGIN_FAIL_MAX */
+	unsigned login_fail_window_s;  /* DDNS_LOGIN_FAIL_WINDOW_S */
 	unsigned max_tokens_per_host;  /* DDNS_MAX_TOKENS_PER_HOST */
+	unsigned max_tokens_per_account; /* DDNS_MAX_TOKENS_PER_ACCOUNT */
 	unsigned max_conn_per_ip;      /* DDNS_MAX_CONN_PER_IP */
 	unsigned conn_timeout_s;       /* DDNS_CONN_TIMEOUT_S */
+	unsigned header_timeout_s;     /* DDNS_HEADER_TIMEOUT_S */
+	unsigned max_connections;      /* DDNS_MAX_CONNECTIONS */
 	/* REST API */
 	bool signup_open;              /* DDNS_SIGNUP=open */
 	unsigned ttl_min, ttl_max;     /* DDNS_TTL_MIN, DDNS_TTL_MAX */

@@ -12,19 +12,27 @@
 #define DB_ACME_MAX 4         /* values per host */
 #define DB_ACME_VALUE_MAX 255 /* bytes per value */
 
+/* Who changes a challenge, and the host's change bucket it spends. */
+struct db_acme_who {
+	const char *source, *user_agent; /* for host_events; may be NULL */
+	unsigned bucket_burst;           /* as db_host_change; 0: no limit */
+	unsigned bucket_window_s;
+};
+
 /*
  * Adds value (validated by the caller) to live host host_id of account_id
  * in one statement, with a host_events row (source/user_agent may be NULL),
- * then wakes the pushers (db_changed). A value already present is kept once. Returns 0,
- * DDNS_ENOENT (no such host), DDNS_ELIMIT (DB_ACME_MAX values already) or
- * DDNS_EDB.
+ * then wakes the pushers (db_changed). A value already present is kept once.
+ * Takes a token of the host's change bucket, like every change of its DNS
+ * state. Returns 0, DDNS_ENOENT (no such host), DDNS_ELIMIT (DB_ACME_MAX
+ * values already), DDNS_EABUSE (change bucket empty) or DDNS_EDB.
  */
 int db_acme_add(struct db_conn *c, long long host_id, long long account_id,
-		const char *value, const char *source, const char *user_agent);
+		const char *value, const struct db_acme_who *who);
 
 /* Removes every value of the host, likewise in one statement. 0,
- * DDNS_ENOENT or DDNS_EDB. */
+ * DDNS_ENOENT, DDNS_EABUSE or DDNS_EDB. */
 int db_acme_clear(struct db_conn *c, long long host_id, long long account_id,
-		  const char *source, const char *user_agent);
+		  const struct db_acme_who *who);
 
 #endif

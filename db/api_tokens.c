@@ -5,7 +5,9 @@
 #include <sodium.h>
 
 #include "common/errors.h"
+#include "db/accounts.h"
 #include "db/api_tokens.h"
+#include "db/limits.h"
 #include "db/stmt.h"
 
 #define TOKEN_COLS                                                           \
@@ -16,20 +18,28 @@
 static int token_from_row(const PGresult *r, int row,
 			  struct db_api_token *t);
 
+/*
+ * The count under the account's limit and the insert in one statement,
+ * run with the account row locked (db_exec_locked) so that concurrent
+ * creations cannot overshoot. Expired tokens count until deleted.
+ */
 static const struct db_stmt st_create = {
 	"apitok_create",
 	"INSERT INTO api_tokens (account_id, public_id, secret_hash, name,"
-	" scopes, expires_at) VALUES ($1, $2, decode($3, 'hex'), $4,"
+	" scopes, expires_at) SELECT $1, $2, decode($3, 'hex'), $4,"
 	" $5::text[], CASE WHEN $6::bigint > 0 THEN now() +"
-	" $6::bigint * interval '1 second' END)"
+	" $6::bigint * interval '1 second' END"
+	" WHERE (SELECT count(*) FROM api_tokens WHERE account_id = $1)"
+	"  < $7::int"
 	" RETURNING " TOKEN_COLS,
-	6
+	7
 };
+/* Oldest first; the cursor is the internal id of the last one shown. */
 static const struct db_stmt st_list = {
 	"apitok_list",
-	"SELECT " TOKEN_COLS " FROM api_tokens WHERE account_id = $1"
-	" ORDER BY id",
-	1
+	"SELECT " TOKEN_COLS ", id FROM api_tokens WHERE account_id = $1"
+	" AND id > $2::bigint ORDER BY id LIMIT $3",
+	3
 };
 static const struct db_stmt st_delete = {
 	"apitok_delete",
@@ -75,8 +85,8 @@ db_api_token_create(struct db_conn *c, long long account_id,
 		    size_t hash_len, const char *name, unsigned scopes,
 		    long long expires_in, struct db_api_token *out)
 {
-	char acc[24], hex[2 * AUTH_TOKEN_HASH_LEN + 1], exp[24];
-	const char *p[6] = { acc, public_id, hex, name, NULL, exp };
+	char acc[24], hex[2 * AUTH_TOKEN_HASH_LEN + 1], exp[24], max[16];
+	const char *p[7] = { acc, public_id, hex, name, NULL, exp, max };
 	PGresult *r;
 	int err;
 
@@ -91,30 +101,37 @@ db_api_token_create(struct db_conn *c, long long account_id,
 		p[4] = "{write}";
 	else
 		p[4] = "{read}";
-	if ((r = db_exec(c, &st_create, p, &err)) == NULL)
+	snprintf(max, sizeof(max), "%u", db_limits_max_account_tokens());
+	if ((r = db_exec_locked(c, &db_account_lock, p, &st_create, p,
+				&err)) == NULL)
 		return err;
-	err = PQntuples(r) == 1 ? token_from_row(r, 0, out) : DDNS_EDB;
+	err = PQntuples(r) == 1 ? token_from_row(r, 0, out) : DDNS_ELIMIT;
 	PQclear(r);
 	return err;
 }
 
 int
-db_api_token_list(struct db_conn *c, long long account_id,
+db_api_token_list(struct db_conn *c, long long account_id, long long after,
+		  unsigned limit,
 		  int (*cb)(void *arg, const struct db_api_token *t),
 		  void *arg)
 {
-	char acc[24];
-	const char *p[1] = { acc };
+	char acc[24], aft[24], lim[16];
+	const char *p[3] = { acc, aft, lim };
 	struct db_api_token t;
 	PGresult *r;
 	int err;
 
 	snprintf(acc, sizeof(acc), "%lld", account_id);
+	snprintf(aft, sizeof(aft), "%lld", after);
+	snprintf(lim, sizeof(lim), "%u", limit);
 	if ((r = db_exec(c, &st_list, p, &err)) == NULL)
 		return err;
 	for (int i = 0; i < PQntuples(r) && err == 0; i++)
-		if ((err = token_from_row(r, i, &t)) == 0)
+		if ((err = token_from_row(r, i, &t)) == 0) {
+			t.seq = db_get_ll(r, i, 7);
 			err = cb(arg, &t);
+		}
 	PQclear(r);
 	return err;
 }

@@ -25,6 +25,7 @@ struct db_api_token {
 	char created_at[DB_TS_LEN];
 	char expires_at[DB_TS_LEN];     /* "" = never */
 	char last_used_at[DB_TS_LEN];   /* "" = never */
+	long long seq;                  /* listing order (the page cursor) */
 };
 
 /* What authenticating a request needs. */
@@ -39,16 +40,20 @@ struct db_api_token_auth {
 
 /*
  * Stores a new token; expires_in seconds from now (0: never). Fills out.
- * 0, DDNS_EEXIST (public id collision) or DDNS_EDB.
+ * The account may hold at most db_limits_max_account_tokens() tokens
+ * (DDNS_MAX_TOKENS_PER_ACCOUNT; counted with the account row locked).
+ * 0, DDNS_ELIMIT, DDNS_EEXIST (public id collision) or DDNS_EDB.
  */
 int db_api_token_create(struct db_conn *c, long long account_id,
 			const char *public_id, const uint8_t *hash,
 			size_t hash_len, const char *name, unsigned scopes,
 			long long expires_in, struct db_api_token *out);
 
-/* Calls cb for each token of the account, oldest first. 0, cb's non-zero
- * return, or DDNS_EDB. */
+/* Calls cb for the account's tokens, oldest first, those after seq after
+ * (0: from the start), at most limit. 0, cb's non-zero return, or
+ * DDNS_EDB. */
 int db_api_token_list(struct db_conn *c, long long account_id,
+		      long long after, unsigned limit,
 		      int (*cb)(void *arg, const struct db_api_token *t),
 		      void *arg);
 

@@ -45,14 +45,7 @@ static const struct db_stmt st_lookup = {
  * rate. db_host_apply() wakes its own pusher in-process (db/notify.h);
  * other instances' pushers find the row on their next interval.
  */
-/*
- * Tokens in the change bucket now: full when never used ($13 = burst),
- * refilled at burst per $14 seconds since bucket_at.
- */
-#define BUCKET_NOW                                                             \
-	"least($13::float8, coalesce(bucket_tokens, $13::float8) +"            \
-	" extract(epoch FROM now() - coalesce(bucket_at, now()))::float8 *"    \
-	" $13::float8 / $14::float8)"
+#define BUCKET_NOW DB_BUCKET_NOW("$13", "$14")
 
 /*
  * The change bucket ($13 = 0: no limit) is taken in the same UPDATE, so a
@@ -207,8 +200,15 @@ static const struct db_stmt st_update = {
 	"  offline = CASE WHEN $9 THEN $10::boolean ELSE offline END,"
 	"  version = version + CASE WHEN " PATCH_CHANGES " THEN 1 ELSE 0 END,"
 	"  updated_at = CASE WHEN " PATCH_CHANGES " THEN now()"
-	"   ELSE updated_at END"
+	"   ELSE updated_at END,"
+	/* Only a change spends a token, as on /nic/update. */
+	"  bucket_tokens = CASE WHEN NOT " PATCH_CHANGES " THEN bucket_tokens"
+	"   WHEN $13::float8 > 0 THEN " BUCKET_NOW " - 1 END,"
+	"  bucket_at = CASE WHEN " PATCH_CHANGES " THEN now() ELSE bucket_at"
+	"   END"
 	"  WHERE id = $2 AND account_id = $1 AND deleted_at IS NULL"
+	"  AND (NOT " PATCH_CHANGES " OR $13::float8 = 0 OR " BUCKET_NOW
+	" >= 1)"
 	"  RETURNING id, ipv4, ipv6, lan_prefix, offline,"
 	"  updated_at = now() AS changed),"
 	FOLLOWERS_OF_U
@@ -219,7 +219,16 @@ static const struct db_stmt st_update = {
 	"  UNION ALL SELECT id, $11::inet, $12, 'good', ipv4, ipv6, 'follow'"
 	"  FROM f)"
 	" SELECT u.changed FROM u",
-	12
+	14
+};
+
+static const struct db_stmt st_bucket_wait = {
+	"host_bucket_wait",
+	"SELECT CASE WHEN $2::float8 = 0 THEN 0 ELSE"
+	" greatest(0, ceil((1 - " DB_BUCKET_NOW("$2", "$3") ") * $3::float8"
+	" / $2::float8))::int END"
+	" FROM hosts WHERE id = $1 AND deleted_at IS NULL",
+	3
 };
 
 static const struct db_stmt st_delete = {
@@ -685,8 +694,8 @@ db_host_update(struct db_conn *c, long long account_id,
 		    long long host_id, const struct db_host_patch *pa,
 		    const char *source, const char *user_agent)
 {
-	char acc[24], id[24], ttl[16];
-	const char *p[12];
+	char acc[24], id[24], ttl[16], burst[16], win[16];
+	const char *p[14];
 	PGresult *r;
 	bool changed;
 	int err, n;
@@ -706,6 +715,11 @@ db_host_update(struct db_conn *c, long long account_id,
 	p[9] = pa->offline ? "t" : "f";
 	p[10] = source;
 	p[11] = user_agent;
+	snprintf(burst, sizeof(burst), "%u", pa->bucket_burst);
+	snprintf(win, sizeof(win), "%u",
+		 pa->bucket_window_s > 0 ? pa->bucket_window_s : 1);
+	p[12] = burst;
+	p[13] = win;
 	if ((r = db_exec(c, &st_update, p, &err)) == NULL)
 		return err;
 	n = PQntuples(r);
@@ -713,7 +727,40 @@ db_host_update(struct db_conn *c, long long account_id,
 	PQclear(r);
 	if (changed)
 		db_changed(c, DB_CHANGED_ALL);
-	return n == 1 ? 0 : DDNS_ENOENT;
+	if (n == 1)
+		return 0;
+	if (pa->bucket_burst == 0)
+		return DDNS_ENOENT;
+	/* Still there, so the UPDATE found the bucket empty. */
+	if ((n = db_host_live(c, host_id, account_id)) < 0)
+		return n;
+	return n == 1 ? DDNS_EABUSE : DDNS_ENOENT;
+}
+
+int
+db_host_bucket_wait(struct db_conn *c, long long host_id, unsigned burst,
+		    unsigned window_s, unsigned *wait_s)
+{
+	char id[24], b[16], w[16];
+	const char *p[3] = { id, b, w };
+	long long v;
+	PGresult *r;
+	int err;
+
+	*wait_s = 0;
+	snprintf(id, sizeof(id), "%lld", host_id);
+	snprintf(b, sizeof(b), "%u", burst);
+	snprintf(w, sizeof(w), "%u", window_s > 0 ? window_s : 1);
+	if ((r = db_exec(c, &st_bucket_wait, p, &err)) == NULL)
+		return err;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return DDNS_ENOENT;
+	}
+	v = db_get_ll(r, 0, 0);
+	PQclear(r);
+	*wait_s = v > 0 && v <= 86400 ? (unsigned)v : 0;
+	return 0;
 }
 
 int

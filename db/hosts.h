@@ -119,7 +119,36 @@ struct db_host_patch {
 	const char *v4, *v6; /* validated text or NULL */
 	int ttl;
 	bool offline;
+	unsigned bucket_burst;    /* change bucket as db_host_change; 0 off */
+	unsigned bucket_window_s;
 };
+
+/*
+ * SQL for the hosts row being updated: the tokens in its change bucket
+ * now (B = burst, W = refill seconds of a full bucket, as parameter
+ * texts such as "$13"): full when never used, refilled continuously
+ * since bucket_at. Every writer of a change uses it: /nic/update, REST
+ * PATCH, the ACME challenge (db/acme.c).
+ */
+#define DB_BUCKET_NOW(B, W)                                                    \
+	"least(" B "::float8, coalesce(bucket_tokens, " B "::float8) +"        \
+	" extract(epoch FROM now() - coalesce(bucket_at, now()))::float8 *"    \
+	" " B "::float8 / " W "::float8)"
+
+/* SET clause that takes one token (none when B is 0). */
+#define DB_BUCKET_TAKE(B, W)                                                   \
+	"bucket_tokens = CASE WHEN " B "::float8 > 0 THEN "                    \
+	DB_BUCKET_NOW(B, W) " - 1 END, bucket_at = now()"
+
+/* WHERE condition: a token is there (or B is 0). */
+#define DB_BUCKET_HAS(B, W) "(" B "::float8 = 0 OR " DB_BUCKET_NOW(B, W) " >= 1)"
+
+/*
+ * Seconds until host_id's change bucket holds a token again (0: it holds
+ * one now). Returns 0, DDNS_ENOENT or DDNS_EDB.
+ */
+int db_host_bucket_wait(struct db_conn *c, long long host_id, unsigned burst,
+			unsigned window_s, unsigned *wait_s);
 
 /*
  * Creates host name (normalised) for account_id where db_place_host()
@@ -150,7 +179,9 @@ int db_host_list(struct db_conn *c, long long account_id, const char *after,
 /*
  * Applies p to the account's live host in one statement: version bump,
  * a host_events row (via "api"; source/user_agent may be NULL) and a
- * NOTIFY. 0, DDNS_ENOENT or DDNS_EDB.
+ * NOTIFY. A PATCH that changes something takes a token of the host's
+ * change bucket (p->bucket_burst > 0); with the bucket empty nothing is
+ * written. 0, DDNS_ENOENT, DDNS_EABUSE (bucket empty) or DDNS_EDB.
  */
 int db_host_update(struct db_conn *c, long long account_id, long long host_id,
 		   const struct db_host_patch *p, const char *source,

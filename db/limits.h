@@ -11,20 +11,34 @@
 #include "common/names.h"
 #include "db/conn.h"
 
+/* A client's prefix and its wide prefix, masked, with their lengths. */
+struct db_auth_prefixes {
+	struct ddns_addr narrow, wide;
+	unsigned narrow_len, wide_len; /* 32/64, 24/48 */
+};
+
+/* Failures in the current window of each, and the seconds it has left. */
+struct db_auth_counts {
+	unsigned narrow, narrow_left_s;
+	unsigned wide, wide_left_s;
+};
+
 /*
- * Records one failed authentication from prefix (an address already masked
- * to its /32 or /64) in a fixed window of window_s seconds, starting a new
- * window when the last one has passed, and deletes a few expired rows.
- * *count receives the failures of the current window including this one,
- * *remaining_s the seconds until that window ends. One statement.
+ * Records one failed authentication against both prefixes in a fixed
+ * window of window_s seconds each (a new window when the last one has
+ * passed), and deletes up to 16 expired rows, in one statement: the
+ * table stays at about two rows per failure of the current window.
  * Returns 0 or DDNS_EDB.
  */
-int db_auth_failure_record(struct db_conn *c, const struct ddns_addr *prefix,
-			   unsigned window_s, unsigned *count,
-			   unsigned *remaining_s);
+int db_auth_failure_record(struct db_conn *c, const struct db_auth_prefixes *px,
+			   unsigned window_s, struct db_auth_counts *out);
 
 /* Tokens a host may have (DDNS_MAX_TOKENS_PER_HOST); set once at start. */
 void db_limits_set_max_tokens(unsigned n);
 unsigned db_limits_max_tokens(void);
+
+/* Account API tokens an account may have (DDNS_MAX_TOKENS_PER_ACCOUNT). */
+void db_limits_set_max_account_tokens(unsigned n);
+unsigned db_limits_max_account_tokens(void);
 
 #endif

@@ -105,7 +105,7 @@ req -u "$C:$CANARY" -X PUT -H 'Content-Type: application/json' --data "{\"value\
 # Blocked prefix: failures up to the limit, then the canary is refused
 # without being verified.
 for i in $(seq 1 40); do req -u "$C:ddh_${ID}_$wrong" "$U" >/dev/null; done
-it_eq 401 "$(req -u "$C:$CANARY" "$U&myip=192.0.2.1")" "blocked client with the canary"
+it_eq 429 "$(req -u "$C:$CANARY" "$U&myip=192.0.2.1")" "blocked client with the canary"
 METRICS=$(curl -s "$DDNS_URL/metrics" || true)
 printf '%s\n' "$METRICS" >"$IT_TMP/metrics"
 sleep 0.5

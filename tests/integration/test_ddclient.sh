@@ -51,4 +51,24 @@ it_match "^FAILED: +updating ${HOST_A//./\\.}: (authorization failed|badauth)" "
 it_eq "0" "$(grep -c '^SUCCESS' "$IT_TMP/ddclient-bad.log" || true)" "ddclient reports no success with the bad credentials"
 it_eq "198.51.100.8" "$(it_dig "$HOST_A" A)" "bad credentials changed nothing"
 it_eq "0" "$(grep -c -F -e "${TOK_A#ddh_*_}" "$IT_TMP/ddnsd.log" || true)" "the token never appears in ddnsd's log"
+
+# The client's address blocked after failed authentications (the wrong
+# password above, with DDNS_AUTH_FAIL_MAX=1): the right password gets 429
+# abuse, which ddclient 3.10 takes as a failed attempt, not as bad
+# credentials; after the window it updates.
+it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200 DDNS_AUTH_FAIL_MAX=1 DDNS_AUTH_FAIL_WINDOW_S=2
+sed -i "s/^server=.*/server=127.0.0.1:$DDNSD_PORT/" "$conf"
+ddclient -file "$conf" -cache "$IT_TMP/ddclient.cache" -daemon=0 -foreground \
+	-verbose -noquiet -force >/dev/null 2>&1 || true
+sed -i "s/^password=.*/password='$TOK_A'/" "$conf"
+ddclient -file "$conf" -cache "$IT_TMP/ddclient.cache" -daemon=0 -foreground \
+	-verbose -noquiet -force >"$IT_TMP/ddclient-blocked.log" 2>&1 || true
+it_match "HTTP/1.1 429" "$(cat "$IT_TMP/ddclient-blocked.log")" "blocked: ddclient gets 429"
+it_fail grep -qE "^(SUCCESS|FAILED: +updating [^:]+: (authorization failed|badauth))" "$IT_TMP/ddclient-blocked.log"
+it_eq "198.51.100.8" "$(it_dig "$HOST_A" A)" "nothing changed while blocked"
+sleep 3
+ddclient -file "$conf" -cache "$IT_TMP/ddclient.cache" -daemon=0 -foreground \
+	-verbose -noquiet -force >"$IT_TMP/ddclient-after.log" 2>&1 || true
+it_match "SUCCESS: +(updating )?$HOST_A" "$(cat "$IT_TMP/ddclient-after.log")" "after the window ddclient updates"
+it_ok it_wait_dig "$HOST_A" A 198.51.100.9
 it_done

@@ -55,4 +55,19 @@ it_fail grep -q "Successful" "$IT_TMP/inadyn.log"
 it_match "Authentication failure" "$(cat "$IT_TMP/inadyn.log")" "inadyn reports the bad credentials as such"
 it_eq "198.51.100.18" "$(it_dig "$HOST_A" A)" "bad credentials changed nothing"
 it_eq "0" "$(grep -c -F -e "${TOK_A#ddh_*_}" "$IT_TMP/ddnsd.log" || true)" "the token never appears in ddnsd's log"
+
+# The client's address blocked after failed authentications: 429 abuse,
+# not badauth, even with the right token. inadyn 2.10 reports it as a
+# server error (not as bad credentials); after the window it updates.
+it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200 DDNS_AUTH_FAIL_MAX=1 DDNS_AUTH_FAIL_WINDOW_S=2
+run_inadyn 198.51.100.20 "ddh_aaaaaaaaaaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" || true
+: >"$IT_TMP/inadyn.log"
+run_inadyn 198.51.100.20 || true
+it_match '\[429 Too Many Requests\] abuse' "$(cat "$IT_TMP/inadyn.log")" "blocked: inadyn sees 429 abuse"
+it_fail grep -q "Authentication failure" "$IT_TMP/inadyn.log"
+it_eq "198.51.100.18" "$(it_dig "$HOST_A" A)" "nothing changed while blocked"
+sleep 3
+: >"$IT_TMP/inadyn.log"
+it_ok run_inadyn 198.51.100.20
+it_ok it_wait_dig "$HOST_A" A 198.51.100.20
 it_done

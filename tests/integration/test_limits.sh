@@ -99,23 +99,42 @@ done
 it_eq "401 badauth|" "$r" "10 wrong secrets: badauth each"
 it_eq "10" "$(fx_psql "SELECT count FROM auth_failures WHERE prefix = '2001:db8:aa:bb::/64'")" "failures counted by /64 in PostgreSQL (missing credentials not counted)"
 hdrs=$(curl -s -D - -H "$(xff $V6_SAME)" -u "$B:$TOK_B" "$URL1/nic/update?hostname=$B&myip=198.51.100.3")
-it_match $'^HTTP/1.1 401' "$hdrs" "blocked /64: even the right secret gets 401"
+it_match $'^HTTP/1.1 429' "$hdrs" "blocked /64: even the right secret gets 429 (not badauth, which routers take as final)"
 it_match $'\r\nRetry-After: [0-9]+\r\n' "$hdrs" "with Retry-After"
 ra=$(printf '%s' "$hdrs" | tr -d '\r' | sed -n 's/^Retry-After: //p')
 it_eq "yes" "$( ((ra > 800 && ra <= 900)) && echo yes || echo "no: $ra")" "Retry-After is the rest of the 15-minute window"
-it_match $'\r\n\r\nbadauth$' "$hdrs" "body badauth"
+it_match $'\r\n\r\nabuse$' "$hdrs" "body abuse"
+it_eq "no" "$(grep -qi '^WWW-Authenticate' <<<"$hdrs" && echo yes || echo no)" "no Basic challenge while blocked"
 it_eq "10" "$(fx_psql "SELECT count FROM auth_failures WHERE prefix = '2001:db8:aa:bb::/64'")" "a blocked request is not verified (not counted)"
 it_eq "200 nochg $last|" "$(fx_get -H "$(xff $V6_OTHER)" -u "$A:$TOK_A" "/nic/update?hostname=$A&myip=$last")" "the next /64 is not blocked"
 # The other instance learns of the block from its own first failure.
 it_eq "401 badauth|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$bad" "/nic/update?hostname=$B")" "second instance: a wrong secret"
-it_eq "401 badauth|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.4")" "second instance: blocked after learning the shared count"
+it_eq "429 abuse|" "$(on "$URL2" fx_get -H "$(xff $V6)" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.4")" "second instance: blocked after learning the shared count"
 it_eq "198.51.100.1" "$(fx_psql "SELECT host(ipv4) FROM hosts WHERE fqdn = '$B'")" "nothing was changed while blocked"
+
+# Rotating /64s inside one /48 (one end site): each /64 stays under its
+# own limit, the /48 as a whole is blocked at 10 x DDNS_AUTH_FAIL_MAX, and
+# the table holds one row per /64 tried plus one for the /48, never more.
+rot=2001:db8:77
+codes=''
+for i in $(seq 1 105); do
+	r=$(fx_get -H "$(xff "$rot:$(printf '%x' "$i")::1")" -u "$B:$bad" "/nic/update?hostname=$B")
+	codes+="${r%% *} "
+done
+it_eq "100 401, 5 429" "$(tr ' ' '\n' <<<"$codes" | grep -c '^401$') 401, $(tr ' ' '\n' <<<"$codes" | grep -c '^429$') 429" "rotating /64s in one /48: 100 verified failures, then the /48 is blocked"
+it_eq "429 abuse|" "$(fx_get -H "$(xff "$rot:ffff::1")" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.5")" "a fresh /64 of that /48 with the right token: abuse"
+it_eq "200 nochg $last|" "$(fx_get -H "$(xff 2001:db8:78::1)" -u "$A:$TOK_A" "/nic/update?hostname=$A&myip=$last")" "the next /48 is not blocked"
+it_eq "100|1|100" "$(fx_psql "SELECT count(*) FILTER (WHERE masklen(prefix) = 64 AND prefix << '$rot::/48'), count(*) FILTER (WHERE prefix = '$rot::/48'), max(count) FILTER (WHERE prefix = '$rot::/48') FROM auth_failures")" "auth_failures: 100 /64 rows and one /48 row counting 100 (blocked requests add none)"
+# Pruning: rows of a passed window go as later failures come.
+fx_psql "UPDATE auth_failures SET window_start = now() - interval '1 hour' WHERE prefix << '$rot::/48' OR prefix = '$rot::/48'" >/dev/null
+for i in $(seq 1 8); do fx_get -H "$(xff 192.0.2.$((100 + i)))" -u "$B:$bad" "/nic/update?hostname=$B" >/dev/null; done
+it_eq "0" "$(fx_psql "SELECT count(*) FROM auth_failures WHERE prefix << '$rot::/48' OR prefix = '$rot::/48'")" "8 later failures delete the 101 expired rows (16 each)"
 
 # The window passing: a short window on a restarted instance.
 it_start_ddnsd "${DEFAULTS[@]}" DDNS_AUTH_FAIL_MAX=2 DDNS_AUTH_FAIL_WINDOW_S=2
 for i in 1 2; do fx_get -H "$(xff 192.0.2.200)" -u "$B:$bad" "/nic/update?hostname=$B" >/dev/null; done
 r=$(curl -s -D - -o /dev/null -H "$(xff 192.0.2.200)" -u "$B:$TOK_B" "$DDNS_URL/nic/update?hostname=$B&myip=198.51.100.1" | tr -d '\r')
-it_match $'401.*\nRetry-After: [12]\n' "$r" "IPv4 client blocked after DDNS_AUTH_FAIL_MAX=2 failures"
+it_match $'429.*\nRetry-After: [12]\n' "$r" "IPv4 client blocked after DDNS_AUTH_FAIL_MAX=2 failures"
 sleep 3
 it_eq "200 nochg 198.51.100.1|" "$(fx_get -H "$(xff 192.0.2.200)" -u "$B:$TOK_B" "/nic/update?hostname=$B&myip=198.51.100.1")" "after the window the client is let in"
 

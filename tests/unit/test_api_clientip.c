@@ -102,7 +102,10 @@ static const struct pick_case pick_cases[] = {
 	{ "10.0.0.0/8", "10.0.0.1", "203.0.113.9, junk, 10.0.0.7", NULL,
 	  "10.0.0.7" },
 	{ "10.0.0.0/8", "10.0.0.1", "junk", NULL, "10.0.0.1" },
-	{ "10.0.0.0/8", "10.0.0.1", "junk", "203.0.113.8", "203.0.113.8" },
+	/* X-Forwarded-For present decides, even unusable: X-Real-IP then
+	 * may be a client's own, passed through. */
+	{ "10.0.0.0/8", "10.0.0.1", "junk", "203.0.113.8", "10.0.0.1" },
+	{ "10.0.0.0/8", "10.0.0.1", "  ", "203.0.113.8", "203.0.113.8" },
 	{ "10.0.0.0/8", "10.0.0.1", "203.0.113.9,", NULL, "10.0.0.1" },
 	{ "10.0.0.0/8", "10.0.0.1", "203.0.113.9/24", NULL, "10.0.0.1" },
 	{ "10.0.0.0/8", "10.0.0.1", NULL, "not-an-ip", "10.0.0.1" },
@@ -212,6 +215,108 @@ START_TEST(test_pick_long_header)
 }
 END_TEST
 
+/* Header lines as a proxy sends them, in order: name, value; NULL ends. */
+struct fwd_case {
+	const char *what;
+	const char *proxies, *peer;
+	const char *lines[10];
+	const char *want;
+};
+
+static const struct fwd_case fwd_cases[] = {
+	/* nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for
+	 * (the client's own list, ", ", $remote_addr on one line) and
+	 * X-Real-IP $remote_addr (which replaces the client's). */
+	{ "nginx, no client header", "127.0.0.2", "127.0.0.2",
+	  { "X-Forwarded-For", "203.0.113.5", "X-Real-IP", "203.0.113.5",
+	    NULL },
+	  "203.0.113.5" },
+	{ "nginx, client forged a list", "127.0.0.2", "127.0.0.2",
+	  { "X-Forwarded-For", "6.6.6.6, 7.7.7.7, 203.0.113.5", "X-Real-IP",
+	    "203.0.113.5", NULL },
+	  "203.0.113.5" },
+	/* HAProxy "option forwardfor": the client's lines stay as they
+	 * are and a new line with the source is added at the end; a
+	 * client's X-Real-IP is passed through untouched. */
+	{ "HAProxy, forged line first", "127.0.0.2", "127.0.0.2",
+	  { "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "203.0.113.5",
+	    NULL },
+	  "203.0.113.5" },
+	{ "HAProxy, forged lines and X-Real-IP", "127.0.0.2", "127.0.0.2",
+	  { "X-Real-IP", "6.6.6.1", "x-forwarded-for", "6.6.6.2, 6.6.6.3",
+	    "X-Forwarded-For", "6.6.6.4", "X-Forwarded-For", "203.0.113.5",
+	    NULL },
+	  "203.0.113.5" },
+	{ "two proxies, one line each", "127.0.0.2, 10.0.0.0/8", "127.0.0.2",
+	  { "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "203.0.113.5",
+	    "X-Forwarded-For", "10.1.1.1", NULL },
+	  "203.0.113.5" },
+	{ "empty lines add nothing", "127.0.0.2", "127.0.0.2",
+	  { "X-Forwarded-For", "", "X-Forwarded-For", "203.0.113.5",
+	    "X-Forwarded-For", "  ", NULL },
+	  "203.0.113.5" },
+	{ "only empty X-Forwarded-For: X-Real-IP", "127.0.0.2", "127.0.0.2",
+	  { "X-Forwarded-For", " ", "X-Real-IP", "203.0.113.7", NULL },
+	  "203.0.113.7" },
+	{ "X-Real-IP alone (nginx without XFF)", "127.0.0.2", "127.0.0.2",
+	  { "X-Real-IP", "203.0.113.7", NULL },
+	  "203.0.113.7" },
+	{ "two X-Real-IP lines: neither", "127.0.0.2", "127.0.0.2",
+	  { "X-Real-IP", "6.6.6.6", "X-Real-IP", "203.0.113.7", NULL },
+	  "127.0.0.2" },
+	{ "untrusted peer: lines ignored", "127.0.0.2", "127.0.0.1",
+	  { "X-Forwarded-For", "203.0.113.5", NULL },
+	  "127.0.0.1" },
+	{ "other headers ignored", "127.0.0.2", "127.0.0.2",
+	  { "Forwarded", "for=6.6.6.6", "X-Forwarded-Host", "6.6.6.6",
+	    "X-Client-IP", "6.6.6.6", NULL },
+	  "127.0.0.2" },
+};
+
+START_TEST(test_fwd)
+{
+	const struct fwd_case *c = &fwd_cases[_i];
+	struct api_proxies p;
+	struct api_fwd f;
+	struct ddns_addr pa = addr(c->peer), got;
+	char out[64];
+
+	ck_assert_int_eq(api_proxies_parse(c->proxies, &p), 0);
+	api_fwd_init(&f);
+	for (size_t i = 0; c->lines[i] != NULL; i += 2)
+		api_fwd_add(&f, c->lines[i], c->lines[i + 1],
+			    strlen(c->lines[i + 1]));
+	api_client_addr_fwd(&p, &pa, &f, &got);
+	ddns_addr_format(&got, out, sizeof(out));
+	ck_assert_msg(strcmp(out, c->want) == 0, "%s: got %s, want %s",
+		      c->what, out, c->want);
+}
+END_TEST
+
+/* A list longer than kept is not used at all: its right end is lost. */
+START_TEST(test_fwd_overflow)
+{
+	static char line[API_XFF_MAX];
+	struct api_proxies p;
+	struct api_fwd f;
+	struct ddns_addr pa = addr("127.0.0.2"), got;
+	char out[64];
+	size_t n = 0;
+
+	while (n + 16 < sizeof(line))
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "6.6.6.6, ");
+	ck_assert_int_eq(api_proxies_parse("127.0.0.2", &p), 0);
+	api_fwd_init(&f);
+	api_fwd_add(&f, "X-Forwarded-For", line, n);
+	api_fwd_add(&f, "X-Forwarded-For", "203.0.113.5", 11);
+	api_fwd_add(&f, "X-Real-IP", "203.0.113.5", 11);
+	ck_assert(f.xff_overflow);
+	api_client_addr_fwd(&p, &pa, &f, &got);
+	ddns_addr_format(&got, out, sizeof(out));
+	ck_assert_str_eq(out, "127.0.0.2");
+}
+END_TEST
+
 static Suite *
 clientip_suite(void)
 {
@@ -229,6 +334,9 @@ clientip_suite(void)
 	tcase_add_loop_test(tc, test_pick, 0,
 			    (int)(sizeof(pick_cases) / sizeof(pick_cases[0])));
 	tcase_add_test(tc, test_pick_long_header);
+	tcase_add_loop_test(tc, test_fwd, 0,
+			    (int)(sizeof(fwd_cases) / sizeof(fwd_cases[0])));
+	tcase_add_test(tc, test_fwd_overflow);
 	suite_add_tcase(s, tc);
 	return s;
 }

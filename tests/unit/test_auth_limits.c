@@ -92,6 +92,42 @@ START_TEST(test_block_off)
 }
 END_TEST
 
+/* Rotating /64s inside one /48 (or addresses inside one IPv4 /24): the
+ * wide prefix is blocked at AUTH_LIMITS_WIDE_FACTOR * fail_max. */
+START_TEST(test_block_wide)
+{
+	struct ddns_addr a = addr("2001:db8:77:1::1"),
+			 in48 = addr("2001:db8:77:ffff::9"),
+			 zero64 = addr("2001:db8:77::5"),
+			 other48 = addr("2001:db8:78:1::1"),
+			 v4 = addr("198.51.100.7"), v4in24 = addr("198.51.100.200"),
+			 v4other = addr("198.51.101.7");
+	struct ddns_addr p;
+
+	init(60, 10);
+	auth_limits_wide_prefix(&a, &p);
+	ck_assert(memcmp(p.bytes, addr("2001:db8:77::").bytes, 16) == 0);
+	ck_assert_uint_eq(auth_limits_prefix_len(&a, true), 48);
+	ck_assert_uint_eq(auth_limits_prefix_len(&v4, true), 24);
+	/* The narrow block of 2001:db8:77::/64 is not the /48's. */
+	ck_assert(auth_limits_failed(&zero64, 10, 500));
+	ck_assert_uint_gt(auth_limits_blocked(&zero64), 0);
+	ck_assert_uint_eq(auth_limits_blocked(&a), 0);
+	ck_assert(!auth_limits_failed_wide(&a, 10 * AUTH_LIMITS_WIDE_FACTOR - 1,
+					   500));
+	ck_assert_uint_eq(auth_limits_blocked(&in48), 0);
+	ck_assert(auth_limits_failed_wide(&a, 10 * AUTH_LIMITS_WIDE_FACTOR,
+					  500));
+	ck_assert_uint_gt(auth_limits_blocked(&in48), 0);
+	ck_assert_uint_gt(auth_limits_blocked(&a), 0);
+	ck_assert_uint_eq(auth_limits_blocked(&other48), 0);
+	ck_assert(auth_limits_failed_wide(&v4, 10 * AUTH_LIMITS_WIDE_FACTOR,
+					  30));
+	ck_assert_uint_gt(auth_limits_blocked(&v4in24), 0);
+	ck_assert_uint_eq(auth_limits_blocked(&v4other), 0);
+}
+END_TEST
+
 START_TEST(test_block_table_full)
 {
 	struct ddns_addr a;
@@ -154,6 +190,7 @@ limits_suite(void)
 	tcase_add_test(tc, test_block_by_64);
 	tcase_add_test(tc, test_block_off);
 	tcase_add_test(tc, test_block_table_full);
+	tcase_add_test(tc, test_block_wide);
 	tcase_add_test(tc, test_nochg_flood);
 	tcase_add_test(tc, test_nochg_off);
 	suite_add_tcase(s, tc);
