@@ -11,8 +11,6 @@
 
 #define ENTRY_MAX 64 /* longest "[v6]:port" we look at */
 
-static int parse_cidr(const char *s, size_t len, struct api_cidr *out);
-static bool cidr_match(const struct api_cidr *c, const struct ddns_addr *a);
 static int parse_entry(const char *s, size_t len, struct ddns_addr *out);
 static bool is_blank(char c);
 
@@ -22,99 +20,9 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int
-parse_cidr(const char *s, size_t len, struct api_cidr *out)
-{
-	char buf[ENTRY_MAX];
-	const char *slash;
-	struct ddns_addr a;
-	unsigned long pfx;
-	unsigned max;
-	char *end;
-	size_t alen;
 
-	slash = memchr(s, '/', len);
-	alen = slash ? (size_t)(slash - s) : len;
-	if (alen == 0 || alen >= sizeof(buf))
-		return DDNS_EINVAL;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	memset(&a, 0, sizeof(a));
-	if (inet_pton(AF_INET, buf, a.bytes) == 1)
-		a.family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, a.bytes) == 1)
-		a.family = AF_INET6;
-	else
-		return DDNS_EINVAL;
-	max = a.family == AF_INET ? 32 : 128;
-	pfx = max;
-	if (slash != NULL) {
-		if (len - alen - 1 == 0 || len - alen - 1 > 3)
-			return DDNS_EINVAL;
-		memcpy(buf, slash + 1, len - alen - 1);
-		buf[len - alen - 1] = '\0';
-		errno = 0;
-		pfx = strtoul(buf, &end, 10);
-		if (errno != 0 || *end != '\0' || buf[0] < '0' ||
-		    buf[0] > '9' || pfx > max)
-			return DDNS_EINVAL;
-	}
-	out->family = a.family;
-	memcpy(out->bytes, a.bytes, sizeof(out->bytes));
-	out->prefix = (unsigned)pfx;
-	return 0;
-}
 
-int
-api_proxies_parse(const char *list, struct api_proxies *out)
-{
-	const char *p = list, *start;
-	int err;
 
-	memset(out, 0, sizeof(*out));
-	if (list == NULL)
-		return 0;
-	for (;;) {
-		while (*p == ',' || is_blank(*p))
-			p++;
-		if (*p == '\0')
-			return 0;
-		start = p;
-		while (*p != '\0' && *p != ',' && !is_blank(*p))
-			p++;
-		if (out->n == API_PROXIES_MAX)
-			return DDNS_ENOSPC;
-		err = parse_cidr(start, (size_t)(p - start), &out->nets[out->n]);
-		if (err != 0)
-			return err;
-		out->n++;
-	}
-}
-
-static bool
-cidr_match(const struct api_cidr *c, const struct ddns_addr *a)
-{
-	unsigned full = c->prefix / 8, rest = c->prefix % 8;
-	uint8_t mask;
-
-	if (c->family != a->family)
-		return false;
-	if (memcmp(c->bytes, a->bytes, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (uint8_t)(0xff << (8 - rest));
-	return (c->bytes[full] & mask) == (a->bytes[full] & mask);
-}
-
-bool
-api_proxies_contains(const struct api_proxies *p, const struct ddns_addr *a)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (cidr_match(&p->nets[i], a))
-			return true;
-	return false;
-}
 
 /* One list entry: "v4", "v4:port", "v6", "[v6]" or "[v6]:port". */
 static int
@@ -145,14 +53,14 @@ parse_entry(const char *s, size_t len, struct ddns_addr *out)
 }
 
 void
-api_client_addr(const struct api_proxies *p, const struct ddns_addr *peer,
+api_client_addr(const struct ddns_netlist *p, const struct ddns_addr *peer,
 		const char *xff, const char *xri, struct ddns_addr *out)
 {
 	struct ddns_addr hop, cur = *peer;
 	const char *end, *comma;
 
 	*out = *peer;
-	if (!api_proxies_contains(p, peer))
+	if (!ddns_netlist_contains(p, peer))
 		return;
 	while (xff != NULL && is_blank(*xff))
 		xff++;
@@ -165,7 +73,7 @@ api_client_addr(const struct api_proxies *p, const struct ddns_addr *peer,
 			if (parse_entry(comma, (size_t)(end - comma), &hop) != 0)
 				break;
 			cur = hop;
-			if (!api_proxies_contains(p, &hop) || comma == xff)
+			if (!ddns_netlist_contains(p, &hop) || comma == xff)
 				break;
 			end = comma - 1;
 		}
@@ -224,7 +132,7 @@ api_fwd_add(struct api_fwd *f, const char *name, const char *value,
 }
 
 void
-api_client_addr_fwd(const struct api_proxies *p, const struct ddns_addr *peer,
+api_client_addr_fwd(const struct ddns_netlist *p, const struct ddns_addr *peer,
 		    const struct api_fwd *f, struct ddns_addr *out)
 {
 	const char *xff = NULL;

@@ -13,32 +13,13 @@
 #include <stdint.h>
 
 #include "common/names.h"
-
-#define API_PROXIES_MAX 32
-
-struct api_cidr {
-	int family; /* AF_INET or AF_INET6 */
-	uint8_t bytes[16];
-	unsigned prefix;
-};
-
-struct api_proxies {
-	struct api_cidr nets[API_PROXIES_MAX];
-	size_t n;
-};
+#include "common/netlist.h"
 
 /*
- * Parses a list of networks separated by commas and/or blanks, each an
- * address with an optional "/prefix" (none: a single host), e.g.
- * "10.0.0.0/8, 192.0.2.1 2001:db8::/32". Host bits beyond the prefix are
- * ignored. NULL or "" is the empty list. Returns 0, or DDNS_EINVAL
- * (a bad entry) or DDNS_ENOSPC (more than API_PROXIES_MAX entries).
+ * The trusted proxies are a network list (common/netlist.h): parsed with
+ * ddns_netlist_parse(), looked up with ddns_netlist_contains().
  */
-int api_proxies_parse(const char *list, struct api_proxies *out);
-
-/* True if a lies in one of the networks. */
-bool api_proxies_contains(const struct api_proxies *p,
-			  const struct ddns_addr *a);
+#define API_PROXIES_MAX DDNS_NETLIST_MAX
 
 /*
  * Chooses the client address. When peer is not trusted: peer. Otherwise
@@ -51,7 +32,7 @@ bool api_proxies_contains(const struct api_proxies *p,
  * $proxy_add_x_forwarded_for, HAProxy "option forwardfor") may pass a
  * client's own X-Real-IP through, which must not beat the proxy's entry.
  */
-void api_client_addr(const struct api_proxies *p, const struct ddns_addr *peer,
+void api_client_addr(const struct ddns_netlist *p, const struct ddns_addr *peer,
 		     const char *xff, const char *xri, struct ddns_addr *out);
 
 /* Longest X-Forwarded-For list kept: all lines joined (431 beyond 8 KiB). */
@@ -84,7 +65,7 @@ void api_fwd_add(struct api_fwd *f, const char *name, const char *value,
 		 size_t value_len);
 
 /* api_client_addr() with what f collected. */
-void api_client_addr_fwd(const struct api_proxies *p,
+void api_client_addr_fwd(const struct ddns_netlist *p,
 			 const struct ddns_addr *peer, const struct api_fwd *f,
 			 struct ddns_addr *out);
 

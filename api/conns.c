@@ -32,7 +32,7 @@ struct api_conn {
 
 struct api_conns {
 	struct api_conns_opts o;
-	struct api_proxies trusted;
+	struct ddns_netlist trusted;
 	pthread_mutex_t lock;
 	struct prefix_count *buckets[BUCKETS];
 	uint8_t hash_key[crypto_shorthash_KEYBYTES];
@@ -90,7 +90,7 @@ exempt(const struct api_conns *cs, const void *sa)
 	struct ddns_addr a;
 
 	return ddns_addr_from_sockaddr(sa, &a) == 0 &&
-	       api_proxies_contains(&cs->trusted, &a);
+	       ddns_netlist_contains(&cs->trusted, &a);
 }
 
 struct api_conns *

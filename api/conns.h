@@ -18,7 +18,7 @@ struct api_conns;
 struct api_conn; /* one open connection */
 
 struct api_conns_opts {
-	const struct api_proxies *trusted; /* copied; NULL: none */
+	const struct ddns_netlist *trusted; /* copied; NULL: none */
 	unsigned per_prefix_max;  /* 0: no limit */
 	unsigned header_timeout_s; /* request line + headers, from the
 				    * connection or the request line */

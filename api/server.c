@@ -23,6 +23,7 @@
 #include "api/router.h"
 #include "api/problem.h"
 #include "api/server.h"
+#include "api/tls.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -32,9 +33,10 @@
 struct api_server {
 	struct MHD_Daemon *mhd[DDNS_LISTEN_MAX]; /* one per listen address */
 	size_t nmhd;
-	struct api_proxies proxies;
+	struct ddns_netlist proxies;
 	struct api_conns *limits; /* per-prefix cap, header deadlines */
-	char *tls_cert, *tls_key; /* PEM copies, or NULL */
+	struct api_tls *tls;      /* NULL: plain HTTP */
+	char *tls_cert_path, *tls_key_path; /* read again by a reload */
 	atomic_long inflight;     /* requests between uri_cb and completed_cb */
 	atomic_long conns;        /* open connections */
 	atomic_llong activity_ms; /* last request start or end (monotonic) */
@@ -259,7 +261,7 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 						&req->peer) == 0;
 	req->has_client = req->has_peer;
 	if (req->has_peer && s->proxies.n > 0 &&
-	    api_proxies_contains(&s->proxies, &req->peer)) {
+	    ddns_netlist_contains(&s->proxies, &req->peer)) {
 		/* Every line: a forged one may come before the proxy's. */
 		api_fwd_init(&ctx->fwd);
 		MHD_get_connection_values_n(con, MHD_HEADER_KIND, fwd_cb,
@@ -475,12 +477,13 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 		{ MHD_OPTION_END, 0, NULL },
 	};
 
-	if (s->tls_cert != NULL) {
+	if (s->tls != NULL) {
+		/* Every handshake asks api/tls.c: a reload needs no restart. */
 		flags |= MHD_USE_TLS;
-		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
-						  s->tls_cert };
-		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
-						  s->tls_key };
+		tls[0] = (struct MHD_OptionItem){
+			MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
+			(void *)api_tls_retrieve
+		};
 	}
 	return MHD_start_daemon(
 		flags, 0, accept_cb, s, access_cb, s,
@@ -537,10 +540,9 @@ static void
 server_free(struct api_server *s)
 {
 	api_conns_free(s->limits);
-	if (s->tls_key != NULL)
-		sodium_memzero(s->tls_key, strlen(s->tls_key));
-	free(s->tls_key);
-	free(s->tls_cert);
+	api_tls_free(s->tls);
+	free(s->tls_cert_path);
+	free(s->tls_key_path);
 	free(s);
 }
 
@@ -596,7 +598,7 @@ api_server_start(const struct ddns_config *cfg,
 	struct ddns_listen fallback;
 	const struct ddns_listen *l;
 	struct api_server *s;
-	char what[96];
+	char what[96], err[256];
 	int fd;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -615,10 +617,27 @@ api_server_start(const struct ddns_config *cfg,
 		return NULL;
 	}
 	if (opts != NULL && opts->tls_cert_pem != NULL &&
-	    opts->tls_key_pem != NULL &&
-	    ((s->tls_cert = strdup(opts->tls_cert_pem)) == NULL ||
-	     (s->tls_key = strdup(opts->tls_key_pem)) == NULL))
-		goto fail;
+	    opts->tls_key_pem != NULL) {
+		s->tls = api_tls_new(opts->tls_cert_pem, opts->tls_key_pem,
+				     err, sizeof(err));
+		if (s->tls == NULL) {
+			log_error("http: TLS: %s", err);
+			server_free(s);
+			return NULL;
+		}
+		if ((cfg->tls_cert != NULL &&
+		     (s->tls_cert_path = strdup(cfg->tls_cert)) == NULL) ||
+		    (cfg->tls_key != NULL &&
+		     (s->tls_key_path = strdup(cfg->tls_key)) == NULL)) {
+			server_free(s);
+			return NULL;
+		}
+		api_tls_activate(s->tls);
+	}
+	if (s->tls != NULL) {
+		api_tls_describe(s->tls, err, sizeof(err));
+		log_info("http: TLS certificate %s", err);
+	}
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		l = &cfg->listens[i];
 		fd = listen_socket(l);
@@ -646,15 +665,13 @@ api_server_start(const struct ddns_config *cfg,
 		if (s->mhd[s->nmhd] == NULL) {
 			close(fd);
 			log_error("http: cannot serve on %s%s", what,
-				  s->tls_cert ? " (or the TLS certificate or "
-						"key was refused)"
-					      : "");
+				  s->tls ? " (or the TLS setup failed)" : "");
 			goto fail;
 		}
 		s->nmhd++;
 		log_info("http: listening on %s (%s, %s, %u threads, %zu "
 			 "trusted proxy networks)",
-			 what, s->tls_cert ? "https" : "http",
+			 what, s->tls ? "https" : "http",
 			 l->family == AF_INET ? "IPv4"
 			 : l->v6only	      ? "IPv6"
 					      : "IPv4 and IPv6",
@@ -666,6 +683,26 @@ fail:
 		MHD_stop_daemon(s->mhd[i]);
 	server_free(s);
 	return NULL;
+}
+
+void
+api_server_reload_tls(struct api_server *s)
+{
+	char err[256];
+
+	if (s == NULL || s->tls == NULL || s->tls_cert_path == NULL ||
+	    s->tls_key_path == NULL)
+		return;
+	if (api_tls_reload(s->tls, s->tls_cert_path, s->tls_key_path, err,
+			   sizeof(err)) != 0) {
+		log_error("ddnsd: SIGHUP: DDNS_TLS_CERT/DDNS_TLS_KEY: %s; the "
+			  "certificate in use stays",
+			  err);
+		return;
+	}
+	api_tls_describe(s->tls, err, sizeof(err));
+	log_info("ddnsd: SIGHUP: TLS certificate loaded from %s: %s",
+		 s->tls_cert_path, err);
 }
 
 /*

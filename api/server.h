@@ -14,7 +14,7 @@
 struct api_server;
 
 struct api_server_opts {
-	const struct api_proxies *proxies; /* copied; NULL: trust nobody */
+	const struct ddns_netlist *proxies; /* copied; NULL: trust nobody */
 	const char *tls_cert_pem; /* PEM text; both NULL: plain HTTP; copied */
 	const char *tls_key_pem;
 };
@@ -23,6 +23,14 @@ struct api_server_opts {
  * threads. Returns NULL on failure (logged). */
 struct api_server *api_server_start(const struct ddns_config *cfg,
 				    const struct api_server_opts *opts);
+
+/*
+ * SIGHUP: reads DDNS_TLS_CERT and DDNS_TLS_KEY again; new connections get
+ * the new certificate, connections in flight keep theirs. Files that do
+ * not parse, or a key that does not match, are logged and the certificate
+ * in use stays. No-op without TLS or for NULL.
+ */
+void api_server_reload_tls(struct api_server *s);
 
 /*
  * Graceful stop: stops accepting connections, lets requests in flight

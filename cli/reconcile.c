@@ -73,9 +73,10 @@ cli_reconcile(int argc, char **argv)
 	}
 	printf("reconcile: %zu zones compared, %zu failed; %zu hosts, "
 	       "%zu differ (%zu already pending), %zu marked for push; "
-	       "%zu names with addresses not managed by ddnsd left alone\n",
+	       "%zu names with addresses not managed by ddnsd left alone; "
+	       "%zu DNSSEC records of the signer ignored\n",
 	       st.zones, st.zones_failed, st.hosts, st.differ, st.pending,
-	       st.marked, st.foreign);
+	       st.marked, st.foreign, st.signer);
 	if (err != 0 && st.zones == 0 && st.zones_failed == 0)
 		goto out; /* database error before any zone */
 	if (!no_push) {

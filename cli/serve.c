@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/secrets.h"
 #include "db/conn.h"
 #include "db/migrate.h"
@@ -36,7 +37,7 @@
 
 static int read_pem(const char *var, const char *path, char **out);
 static int secret_check(const struct ddns_config *cfg);
-static int http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+static int http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 		     struct api_server_opts *o);
 static void http_opts_free(struct api_server_opts *o);
 
@@ -113,7 +114,7 @@ cli_serve(int argc, char **argv)
 	struct dns_pusher *pusher = NULL, *tenants = NULL;
 	struct dns_reconciler *reconciler = NULL;
 	struct api_server *http = NULL;
-	struct api_proxies proxies;
+	struct ddns_netlist proxies;
 	struct api_server_opts ho = { 0 };
 	sigset_t set;
 	long long deadline;
@@ -133,9 +134,12 @@ cli_serve(int argc, char **argv)
 		return ret;
 	if (ddns_secrets_take(&cfg) != 0)
 		return CLI_EXIT_FAIL;
-	if ((ret = cli_load_keys(&cfg, &ks)) != 0 ||
-	    (ret = secret_check(&cfg)) != 0)
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
 		return ret;
+	if ((ret = secret_check(&cfg)) != 0) {
+		dns_keystore_free(ks);
+		return ret;
+	}
 	if ((ret = http_opts(&cfg, &proxies, &ho)) != 0)
 		goto out;
 	api_health_set_metrics_token(cfg.metrics_token);
@@ -173,10 +177,14 @@ cli_serve(int argc, char **argv)
 	if (api_ready_start(cfg.database_url) != 0)
 		goto out;
 	log_info("ddnsd: serving");
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+	ddns_sd_notify("READY=1");
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
 		reload_keys(&cfg, ks, pusher, tenants);
+		api_server_reload_tls(http);
+	}
 	log_info("ddnsd: %s received, shutting down (up to %u s)",
 		 strsignal(sig), cfg.shutdown_timeout);
+	ddns_sd_notify("STOPPING=1");
 	api_ready_stop();
 	api_health_set(false, "shutting down");
 	ret = CLI_EXIT_OK;
@@ -247,14 +255,14 @@ out:
 
 /* Trusted proxies and TLS material for the HTTP server. */
 static int
-http_opts(const struct ddns_config *cfg, struct api_proxies *px,
+http_opts(const struct ddns_config *cfg, struct ddns_netlist *px,
 	  struct api_server_opts *o)
 {
 	char *cert = NULL, *key = NULL;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	ret = api_proxies_parse(cfg->trusted_proxies, px);
+	ret = ddns_netlist_parse(cfg->trusted_proxies, px);
 	if (ret != 0) {
 		fprintf(stderr,
 			"ddnsd: DDNS_TRUSTED_PROXIES: %s (expected a list of "

@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "dnsbackend/axfr.h"
 #include "dnsbackend/client.h"
+#include "dnsbackend/dnssec.h"
 #include "dnsbackend/wire.h"
 
 #define DNS_HDR_LEN 12
@@ -264,7 +265,10 @@ axfr_tsig(struct dns_axfr *x, const uint8_t *msg, size_t len, int is_last,
 	return 0;
 }
 
-/* One answer RR at *pos: checks, keeps A/AAAA/TXT, counts SOAs. */
+/*
+ * One answer RR at *pos: checks, keeps A/AAAA/TXT, counts SOAs and the
+ * DNSSEC signer's records.
+ */
 static int
 axfr_rr(struct dns_axfr *x, const uint8_t *msg, size_t len, size_t *pos,
         int *is_tsig)
@@ -302,6 +306,10 @@ axfr_rr(struct dns_axfr *x, const uint8_t *msg, size_t len, size_t *pos,
 		return DDNS_EMALFORMED; /* records after the closing SOA */
 	if (klass != DNS_CLASS_IN)
 		return 0;
+	if (dns_rrtype_is_signers(type)) {
+		x->out->nsigner++; /* a signed zone: counted, never compared */
+		return 0;
+	}
 	if ((type == DNS_RR_A && rdlen != 4) ||
 	    (type == DNS_RR_AAAA && rdlen != 16) ||
 	    (type == DNS_RR_TXT && !txt_ok(rd, rdlen)))

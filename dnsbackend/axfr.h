@@ -36,6 +36,7 @@ struct dns_rr {
 struct dns_rrlist {
 	struct dns_rr *rr; /* owned */
 	size_t n, cap;
+	size_t nsigner; /* records of the signer seen (dns_rrtype_is_signers) */
 };
 
 /* Frees the records and their data; leaves the list empty. NULL-safe. */
@@ -84,7 +85,7 @@ int dns_axfr_init(struct dns_axfr *x, const char *zone, uint16_t id,
  * RCODE, TSIG (first and last message signed, chain of MACs, at most
  * DNS_AXFR_UNSIGNED_MAX unsigned in a row), that the transfer opens with
  * the zone's SOA, and every RR's bounds; appends A, AAAA and TXT records of
- * class IN to the list. Returns 0 (more to come), 1 (the closing SOA was
+ * class IN to the list and counts the DNSSEC signer's in out->nsigner. Returns 0 (more to come), 1 (the closing SOA was
  * seen in a correctly signed message: transfer complete), or an error:
  * DDNS_EMALFORMED, DDNS_EREFUSED/DDNS_ENOTAUTH/... (RCODE, mapped by
  * dns_rcode_error), DDNS_EBADSIG/DDNS_EBADKEY/DDNS_EBADTIME/

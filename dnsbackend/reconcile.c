@@ -306,9 +306,12 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 	st->pending += pending;
 	st->marked += marked;
 	st->foreign += count_foreign(&rrs, h, nh);
+	st->signer += rrs.nsigner;
 	log_info("reconcile: zone %s: %zu records, %zu hosts, %zu differ, "
-	         "%zu marked for push",
-	         z->name, rrs.n, nh, differ, marked);
+	         "%zu marked for push%s",
+	         z->name, rrs.n, nh, differ, marked,
+	         rrs.nsigner > 0 ? "; signed zone, the signer's records "
+	                           "ignored" : "");
 out:
 	dns_rrlist_free(&rrs);
 	free(h);

@@ -11,6 +11,11 @@
  * removes stray records. Names that are not hosts (the apex, ns1, anything
  * an operator added) are never touched: ddnsd cannot know they are its own.
  * Hosts with a push already pending are left to the pusher.
+ *
+ * A zone its primary signs (DNSSEC) is compared the same way: the signer's
+ * records (RRSIG, NSEC/NSEC3, DNSKEY, CDS/CDNSKEY, ...: see
+ * dnsbackend/dnssec.h) and the SOA, whose serial the signer bumps, are
+ * never compared; they are only counted.
  */
 #ifndef DDNS_DNSBACKEND_RECONCILE_H
 #define DDNS_DNSBACKEND_RECONCILE_H
@@ -34,6 +39,7 @@ struct dns_reconcile_stats {
 	size_t pending;      /* of those, already waiting for the pusher */
 	size_t marked;       /* hosts marked dirty by this run */
 	size_t foreign;      /* names with address records that are not hosts */
+	size_t signer;       /* DNSSEC records of the signer, not compared */
 };
 
 /*

@@ -15,32 +15,49 @@
 #   svc_pg_createdb NAME           create database NAME, print its URL
 #   svc_pg_dropdb NAME             drop database NAME (FORCE)
 #   svc_pg_stop STATEDIR           fast shutdown
-#   svc_bind_start STATEDIR ZONE...  start named; exports BIND_PORT, BIND_PID,
-#                                  DDNS_TSIG_KEY_FILE, BIND_PRIMARY
+#   svc_pg_standby_start STATEDIR PRIMARY_STATEDIR  streaming standby; prints its port
+#   svc_pg_promote STATEDIR        pg_ctl promote
+#   svc_bind_start STATEDIR [--signed] ZONE...  start named; exports
+#                                  BIND_PORT, BIND_PID, DDNS_TSIG_KEY_FILE,
+#                                  BIND_PRIMARY. --signed: the ZONEs that follow
+#                                  are DNSSEC-signed by named (dnssec-policy
+#                                  default, inline-signing); the start waits
+#                                  (bounded) until their SOA answers signed
 #   svc_bind_stop STATEDIR / svc_bind_restart STATEDIR
 #   svc_bind_deny STATEDIR [NAME...]  the update policy refuses ddnsd-key
 #                                  these names (none: refuse nothing); takes
 #                                  effect at the next svc_bind_(re)start
-#   svc_knot_start STATEDIR ZONE...  start knotd (Knot DNS); exports KNOT_PORT,
-#                                  KNOT_PID, KNOT_PRIMARY, KNOT_TSIG_KEY_FILE
-#                                  (the same meaning as the BIND_* variables and
-#                                  DDNS_TSIG_KEY_FILE, which it leaves alone)
+#   svc_knot_start STATEDIR [--signed] ZONE...  start knotd (Knot DNS);
+#                                  exports KNOT_PORT, KNOT_PID, KNOT_PRIMARY,
+#                                  KNOT_TSIG_KEY_FILE (the same meaning as the
+#                                  BIND_* variables and DDNS_TSIG_KEY_FILE,
+#                                  which it leaves alone). --signed: as for
+#                                  BIND (dnssec-signing: on, KASP db under
+#                                  STATEDIR/knot/storage/keys)
+#   svc_ns_wait_signed PORT ZONE [TIMEOUT_S=30]  wait until ZONE's SOA and
+#                                  DNSKEY answer with RRSIGs
 #   svc_knot_stop STATEDIR
+#   svc_secondary_start bind|knot STATEDIR PORT PRIMARY_PORT XFR_KEYFILE ZONE...
+#                                  a secondary (deploy/secondary/*.conf) of a
+#                                  primary started with SVC_BIND_NOTIFY="PORT..."
+#                                  (NOTIFY to those ports, key ddnsd-xfr in
+#                                  STATEDIR/bind/xfr.key may transfer)
+#   svc_secondary_stop STATEDIR
 #   svc_stop_all STATEDIR          stop both (idempotent, for `trap ... EXIT`)
 #   svc_purge STATEDIR             stop all and delete STATEDIR (and any /tmp
 #                                  fallback directory used for PostgreSQL)
 #
 # Layout: STATEDIR/pg/{data,run,log,port,env}  (pg may be a symlink to
 # /tmp/ddnsd-pg.* when user postgres cannot reach STATEDIR),
-# STATEDIR/bind/{named.conf,tsig.key,zones/,work/,named.log,port,zones.list,
-# named.bgpid,env}. The env files hold `export VAR=value` lines for other
+# STATEDIR/bind/{named.conf,tsig.key,zones/,work/,keys/,named.log,port,
+# zones.list,signed.list,named.bgpid,env}. The env files hold `export VAR=value` lines for other
 # processes to source.
 
 SVC_PG_BIN=${SVC_PG_BIN:-/usr/lib/postgresql/15/bin}
 SVC_BASE_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libpq-dev
-	libjansson-dev libsodium-dev check postgresql-15 bind9 bind9-utils
+	libjansson-dev libsodium-dev libgnutls28-dev check postgresql-15 bind9 bind9-utils
 	bind9-dnsutils curl ddclient inadyn wrk knot knot-dnsutils jq openssl python3
-	python3-yaml)
+	python3-yaml prometheus podman runc debootstrap)
 _svc_apt_updated=0
 
 _svc_log() { printf 'services.sh: %s\n' "$*" >&2; }
@@ -233,7 +250,7 @@ svc_pg_start() {
 			_svc_err "initdb failed, see $dir/log" || return 1
 		# Trust, but only for the unix socket and 127.0.0.1.
 		printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
-			>"$dir/data/pg_hba.conf"
+			'host replication all 127.0.0.1/32 trust' >"$dir/data/pg_hba.conf"
 		cat >>"$dir/data/postgresql.conf" <<-EOF
 
 			# ddnsd throwaway test server (services.sh)
@@ -299,6 +316,46 @@ svc_pg_dropdb() {
 		_svc_err "cannot drop database $name" || return 1
 }
 
+# svc_pg_standby_start STATEDIR PRIMARY_STATEDIR: a streaming standby of the
+# PostgreSQL of PRIMARY_STATEDIR (pg_basebackup -c fast -R, so it follows
+# the primary at once), on a free port; prints the port. Stop it with
+# svc_pg_stop STATEDIR; promote it with svc_pg_promote STATEDIR.
+svc_pg_standby_start() {
+	local state prim pdir dir port i
+	[[ $# == 2 ]] || _svc_err "usage: svc_pg_standby_start STATEDIR PRIMARY_STATEDIR" || return 1
+	state=$(_svc_abs "$1") prim=$(_svc_abs "$2")
+	pdir=$(readlink -f "$prim/pg") && [[ -s $pdir/port ]] ||
+		_svc_err "no PostgreSQL in $prim" || return 1
+	dir=$(_svc_pg_dir "$state") || return 1
+	mkdir -p "$dir/run" && touch "$dir/log" && chown postgres: "$dir" "$dir/run" "$dir/log" &&
+		chmod 700 "$dir/run" || _svc_err "cannot prepare $dir" || return 1
+	rm -rf "$dir/data"
+	_svc_as_pg "$SVC_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$(cat "$pdir/port")" -U postgres \
+		-D "$dir/data" -c fast -R -X stream >>"$dir/log" 2>&1 ||
+		_svc_err "pg_basebackup failed, see $dir/log" || return 1
+	printf "\nunix_socket_directories = '%s'\n" "$dir/run" >>"$dir/data/postgresql.conf"
+	port=$(svc_free_port) || return 1
+	printf '%s\n' "$port" >"$dir/port"
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" start -D "$dir/data" -l "$dir/log" -o "-p $port" -w -t 30 \
+		>/dev/null 2>&1 || _svc_err "standby failed to start, see $dir/log" || return 1
+	for ((i = 0; i < 300; i++)); do
+		"$SVC_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" && break
+		sleep 0.1
+	done
+	((i < 300)) || _svc_err "standby on port $port not ready after 30 s" || return 1
+	_svc_log "postgres standby of $pdir ready on 127.0.0.1:$port"
+	printf '%s\n' "$port"
+}
+
+# svc_pg_promote STATEDIR: promote the standby of STATEDIR to a primary.
+svc_pg_promote() {
+	local dir
+	dir=$(readlink -f "$(_svc_abs "$1")/pg") || return 1
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" promote -D "$dir/data" -w -t 30 >/dev/null 2>&1 ||
+		_svc_err "pg_ctl promote failed, see $dir/log" || return 1
+	_svc_log "postgres in $dir promoted"
+}
+
 # svc_pg_stop STATEDIR: fast shutdown; no-op when not running.
 svc_pg_stop() {
 	local state dir
@@ -328,11 +385,20 @@ _svc_bind_pid() {
 
 # (Re)write named.conf for port $2 and the zones in zones.list.
 _svc_bind_conf() {
-	local dir=$1 port=$2 zone name deny
+	local dir=$1 port=$2 zone name deny xfr="" notify="" p
+	# Secondaries (SVC_BIND_NOTIFY at the first start): NOTIFY them at
+	# once, signed, and let them transfer with the key ddnsd-xfr.
+	if [[ -s $dir/notify.list ]]; then
+		xfr="include \"$dir/xfr.key\";"
+		while read -r p; do
+			[[ -z $p ]] || notify+=" 127.0.0.1 port $p key ddnsd-xfr;"
+		done <"$dir/notify.list"
+	fi
 	{
 		cat <<-EOF
 			// Generated by deploy/local/services.sh; rewritten on every start.
 			include "$dir/tsig.key";
+			$xfr
 			options {
 				directory "$dir/work";
 				pid-file "$dir/named.pid";
@@ -344,9 +410,14 @@ _svc_bind_conf() {
 				listen-on-v6 { none; };
 				recursion no;
 				dnssec-validation no;
-				notify no;
 				// reconcile reads the zone by AXFR, signed with the key
-				allow-transfer { key ddnsd-key; };
+			$(if [[ -z $notify ]]; then
+				printf '\tnotify no;\n\tallow-transfer { key ddnsd-key; };\n'
+			else
+				printf '\tnotify explicit;\n\tnotify-delay 0;\n\tmax-ixfr-ratio unlimited;\n'
+				printf '\talso-notify {%s };\n' "$notify"
+				printf '\tallow-transfer { key ddnsd-key; key ddnsd-xfr; };\n'
+			fi)
 			};
 			controls { };
 		EOF
@@ -357,16 +428,75 @@ _svc_bind_conf() {
 				[[ -n $name && $name == *".$zone" ]] || continue
 				deny+="deny ddnsd-key name $name ANY; "
 			done < <(cat "$dir/deny.list" 2>/dev/null)
+			printf 'zone "%s" {\n' "$zone"
 			cat <<-EOF
-				zone "$zone" {
-					type primary;
-					file "$dir/zones/$zone.db";
-					journal "$dir/zones/$zone.db.jnl";
-					update-policy { ${deny}grant ddnsd-key zonesub ANY; };
-				};
+				type primary;
+				file "$dir/zones/$zone.db";
+				journal "$dir/zones/$zone.db.jnl";
+				update-policy { ${deny}grant ddnsd-key zonesub ANY; };
 			EOF
+			# Signed: updates go to the raw zone; named keeps a signed
+			# copy beside it (zone.db.signed, its own journal) and
+			# serves that. Both directories must be writable by named.
+			if _svc_signed "$dir" "$zone"; then
+				cat <<-EOF
+					dnssec-policy default;
+					inline-signing yes;
+					key-directory "$dir/keys";
+				EOF
+			fi
+			printf '};\n'
 		done <"$dir/zones.list"
 	} >"$dir/named.conf"
+}
+
+# _svc_signed DIR ZONE: true if ZONE is in DIR/signed.list.
+_svc_signed() {
+	[[ -f $1/signed.list ]] && grep -qxF "$2" "$1/signed.list"
+}
+
+# _svc_zone_args DIR RUNNING ZONE-ARGS...: checks the zone names, sets
+# _svc_zones (the names) and records the ones after --signed in
+# DIR/signed.list; when RUNNING is 1 only checks that they are signed.
+_svc_zone_args() {
+	local dir=$1 running=$2 a signed=0
+	shift 2
+	_svc_zones=()
+	for a in "$@"; do
+		if [[ $a == --signed ]]; then
+			signed=1
+			continue
+		fi
+		[[ $a =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || _svc_err "bad zone name '$a'" || return 1
+		_svc_zones+=("$a")
+		[[ $signed == 1 ]] || continue
+		if [[ $running == 1 ]]; then
+			_svc_signed "$dir" "$a" ||
+				_svc_err "zone $a is served unsigned: stop the nameserver first" || return 1
+		else
+			mkdir -p "$dir" && touch "$dir/signed.list" || return 1
+			grep -qxF "$a" "$dir/signed.list" || printf '%s\n' "$a" >>"$dir/signed.list"
+		fi
+	done
+}
+
+# svc_ns_wait_signed PORT ZONE [TIMEOUT_S=30]: wait until ZONE's SOA and
+# DNSKEY RRsets on 127.0.0.1:PORT come with RRSIGs (the signer's first pass
+# is done); prints nothing, logs how long it took.
+svc_ns_wait_signed() {
+	local port=$1 zone=$2 n=$((${3:-30} * 10)) i soa key t0=${EPOCHREALTIME/./}
+	for ((i = 0; i < n; i++)); do
+		soa=$(dig +dnssec +norec +noall +answer +time=1 +tries=1 @127.0.0.1 \
+			-p "$port" "$zone" SOA 2>/dev/null) || soa=
+		key=$(dig +dnssec +norec +noall +answer +time=1 +tries=1 @127.0.0.1 \
+			-p "$port" "$zone" DNSKEY 2>/dev/null) || key=
+		if [[ $soa == *$'\tRRSIG\tSOA '* && $key == *$'\tRRSIG\tDNSKEY '* ]]; then
+			_svc_log "zone $zone signed on port $port after $(((${EPOCHREALTIME/./} - t0) / 1000)) ms"
+			return 0
+		fi
+		sleep 0.1
+	done
+	_svc_err "zone $zone on port $port not signed after ${3:-30} s"
 }
 
 # _svc_ns_wait NAME PID PORT LOG ZONE: wait (20 s) until the nameserver
@@ -397,19 +527,21 @@ _svc_term() {
 	_svc_log "$name stopped (pid $pid)"
 }
 
-# svc_bind_start STATEDIR ZONE [ZONE...]: start a private named. On a restart
-# the existing key, port and zone data are kept; new ZONEs are added.
+# svc_bind_start STATEDIR [--signed] ZONE [ZONE...]: start a private named.
+# On a restart the existing key, port and zone data (and signing keys) are
+# kept; new ZONEs are added. Zones after --signed are signed by named.
 svc_bind_start() {
-	local state dir port zone pid
-	[[ $# -ge 1 ]] || _svc_err "usage: svc_bind_start STATEDIR ZONE [ZONE...]" || return 1
+	local state dir port zone pid p running _svc_zones
+	[[ $# -ge 1 ]] || _svc_err "usage: svc_bind_start STATEDIR [--signed] ZONE [ZONE...]" || return 1
 	state=$(_svc_abs "$1")
 	shift
 	_svc_check_path "$state" || return 1
 	dir=$state/bind
-	for zone in "$@"; do
-		[[ $zone =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || _svc_err "bad zone name '$zone'" || return 1
-	done
 	command -v named >/dev/null || _svc_err "named not installed (svc_install_deps)" || return 1
+	running=0
+	! _svc_bind_pid "$dir" >/dev/null || running=1
+	_svc_zone_args "$dir" "$running" "$@" || return 1
+	set -- "${_svc_zones[@]}"
 
 	if pid=$(_svc_bind_pid "$dir"); then
 		port=$(cat "$dir/port")
@@ -419,9 +551,15 @@ svc_bind_start() {
 		done
 		_svc_log "named already running on 127.0.0.1:$port (pid $pid)"
 	else
-		mkdir -p "$dir/zones" "$dir/work" || _svc_err "cannot create $dir" || return 1
+		mkdir -p "$dir/zones" "$dir/work" "$dir/keys" || _svc_err "cannot create $dir" || return 1
 		[[ -s $dir/tsig.key ]] || tsig-keygen -a hmac-sha256 ddnsd-key >"$dir/tsig.key" ||
 			_svc_err "tsig-keygen failed" || return 1
+		if [[ -n ${SVC_BIND_NOTIFY:-} && ! -s $dir/notify.list ]]; then
+			read -r -a p <<<"$SVC_BIND_NOTIFY"
+			printf '%s\n' "${p[@]}" >"$dir/notify.list"
+			tsig-keygen -a hmac-sha256 ddnsd-xfr >"$dir/xfr.key" ||
+				_svc_err "tsig-keygen failed" || return 1
+		fi
 		port=$(cat "$dir/port" 2>/dev/null || true)
 		[[ -n $port ]] || port=$(svc_free_port) || return 1
 		printf '%s\n' "$port" >"$dir/port"
@@ -454,6 +592,11 @@ svc_bind_start() {
 	fi
 
 	_svc_ns_wait named "$pid" "$port" "$dir/named.log" "$(head -n 1 "$dir/zones.list")" || return 1
+	if [[ -f $dir/signed.list ]]; then
+		while read -r zone; do
+			[[ -z $zone ]] || svc_ns_wait_signed "$port" "$zone" || return 1
+		done <"$dir/signed.list"
+	fi
 
 	BIND_PORT=$port BIND_PID=$pid
 	DDNS_TSIG_KEY_FILE=$dir/tsig.key BIND_PRIMARY=127.0.0.1:$port
@@ -499,8 +642,9 @@ svc_bind_restart() {
 
 # ---------------------------------------------------------------- knot
 #
-# STATEDIR/knot/{knot.conf,tsig.key,zones/,storage/,run/,knotd.log,port,
-# knotd.bgpid,env}. The key file is BIND style (tsig-keygen) for ddnsd; the
+# STATEDIR/knot/{knot.conf,tsig.key,zones/,storage/ (journal, timers, KASP
+# db in storage/keys),run/,knotd.log,port,zones.list,signed.list,knotd.bgpid,
+# env}. The key file is BIND style (tsig-keygen) for ddnsd; the
 # same secret goes into knot.conf. ACL: the key may update and transfer
 # every zone. Changes live in the journal (zonefile-sync: -1), so a restart
 # keeps them, as BIND's .jnl does.
@@ -530,6 +674,7 @@ _svc_knot_conf() {
 			    background-workers: 1
 			database:
 			    storage: "$dir/storage"
+			    kasp-db: "$dir/storage/keys"
 			log:
 			  - target: stderr
 			    any: info
@@ -549,27 +694,40 @@ _svc_knot_conf() {
 			    zonefile-load: whole
 			    journal-content: changes
 			    acl: ddnsd
+			# Signed zones (--signed): one ECDSA P-256 key signs all
+			# (CSK), NSEC; knotd signs every update it accepts.
+			policy:
+			  - id: ddnsd-signed
+			    algorithm: ecdsap256sha256
+			    single-type-signing: on
+			    nsec3: off
 			zone:
 		EOF
 		while read -r zone; do
-			[[ -n $zone ]] && printf '  - domain: %s\n' "$zone"
+			[[ -n $zone ]] || continue
+			printf '  - domain: %s\n' "$zone"
+			if _svc_signed "$dir" "$zone"; then
+				printf '    dnssec-signing: on\n'
+				printf '    dnssec-policy: ddnsd-signed\n'
+			fi
 		done <"$dir/zones.list"
 	} >"$dir/knot.conf"
 }
 
-# svc_knot_start STATEDIR ZONE [ZONE...]: start a private knotd. Like
-# svc_bind_start: a restart keeps key, port and zone data.
+# svc_knot_start STATEDIR [--signed] ZONE [ZONE...]: start a private knotd.
+# Like svc_bind_start: a restart keeps key, port, zone data and signing keys.
 svc_knot_start() {
-	local state dir port zone pid
-	[[ $# -ge 1 ]] || _svc_err "usage: svc_knot_start STATEDIR ZONE [ZONE...]" || return 1
+	local state dir port zone pid running _svc_zones
+	[[ $# -ge 1 ]] || _svc_err "usage: svc_knot_start STATEDIR [--signed] ZONE [ZONE...]" || return 1
 	state=$(_svc_abs "$1")
 	shift
 	_svc_check_path "$state" || return 1
 	dir=$state/knot
-	for zone in "$@"; do
-		[[ $zone =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || _svc_err "bad zone name '$zone'" || return 1
-	done
 	command -v knotd >/dev/null || _svc_err "knotd not installed (svc_install_deps)" || return 1
+	running=0
+	! _svc_knot_pid "$dir" >/dev/null || running=1
+	_svc_zone_args "$dir" "$running" "$@" || return 1
+	set -- "${_svc_zones[@]}"
 
 	if pid=$(_svc_knot_pid "$dir"); then
 		port=$(cat "$dir/port")
@@ -608,6 +766,11 @@ svc_knot_start() {
 	fi
 
 	_svc_ns_wait knotd "$pid" "$port" "$dir/knotd.log" "$(head -n 1 "$dir/zones.list")" || return 1
+	if [[ -f $dir/signed.list ]]; then
+		while read -r zone; do
+			[[ -z $zone ]] || svc_ns_wait_signed "$port" "$zone" || return 1
+		done <"$dir/signed.list"
+	fi
 
 	KNOT_PORT=$port KNOT_PID=$pid
 	KNOT_TSIG_KEY_FILE=$dir/tsig.key KNOT_PRIMARY=127.0.0.1:$port
@@ -626,6 +789,93 @@ svc_knot_stop() {
 	rm -f "$state/knot/knotd.bgpid"
 }
 
+# ---------------------------------------------------------------- secondaries
+#
+# Public secondaries of a primary started by svc_bind_start with
+# SVC_BIND_NOTIFY="PORT..." (which NOTIFYs 127.0.0.1 on those ports and lets
+# the key ddnsd-xfr transfer). Their configuration is deploy/secondary/
+# named.conf or knot.conf with addresses, ports and paths replaced, so the
+# examples operators copy are the ones tested. STATEDIR/{named2,knot2}/.
+
+_SVC_DEPLOY=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# svc_secondary_start bind|knot STATEDIR PORT PRIMARY_PORT XFR_KEYFILE ZONE...:
+# start a secondary on 127.0.0.1:PORT; prints nothing, logs its pid.
+svc_secondary_start() {
+	local kind=${1:-} state=${2:-} port=${3:-} pport=${4:-} key=${5:-} dir zone secret pid log
+	shift 5 || _svc_err "usage: svc_secondary_start bind|knot STATEDIR PORT PRIMARY_PORT XFR_KEYFILE ZONE..." || return 1
+	state=$(_svc_abs "$state")
+	[[ $# -ge 1 && -s $key ]] || _svc_err "svc_secondary_start: no zone or no key file $key" || return 1
+	case $kind in
+	bind)
+		dir=$state/named2 log=$state/named2/named.log
+		mkdir -p "$dir/work" "$dir/zones" || return 1
+		{
+			sed -e '/^zone "dyn.example"/,$d' \
+				-e "s|/etc/bind/ddnsd-xfr.key|$key|" \
+				-e "s|/var/cache/bind|$dir/work|" -e "s|/run/named/|$dir/|" \
+				-e "s|listen-on port 53 { any; }|listen-on port $port { 127.0.0.1; }|" \
+				-e "s|listen-on-v6 port 53 { any; }|listen-on-v6 { none; }|" \
+				-e "s|192.0.2.53 port 53|127.0.0.1 port $pport|" \
+				"$_SVC_DEPLOY/secondary/named.conf"
+			for zone in "$@"; do
+				sed -n '/^zone "dyn.example"/,$p' "$_SVC_DEPLOY/secondary/named.conf" |
+					sed -e "s|/var/lib/bind/|$dir/zones/|" -e "s|dyn\.example|$zone|g"
+			done
+		} >"$dir/named.conf"
+		named-checkconf "$dir/named.conf" >>"$log" 2>&1 ||
+			_svc_err "named-checkconf failed for the secondary, see $log" || return 1
+		(
+			cd "$dir/work" || exit 1
+			named -g -c "$dir/named.conf" </dev/null >>"$log" 2>&1 &
+			echo $! >"$dir/named.bgpid"
+		)
+		pid=$(cat "$dir/named.bgpid")
+		;;
+	knot)
+		dir=$state/knot2 log=$state/knot2/knotd.log
+		mkdir -p "$dir/run" "$dir/storage" "$dir/zones" || return 1
+		secret=$(sed -n 's/.*secret "\([^"]*\)".*/\1/p' "$key")
+		[[ -n $secret ]] || _svc_err "no secret in $key" || return 1
+		awk -v zones="$*" '
+			/^zone:/ { print; n = split(zones, z, " ")
+				for (i = 1; i <= n; i++)
+					printf "  - domain: %s\n    master: hidden-primary\n    acl: notify-from-primary\n", z[i]
+				exit }
+			{ print }' "$_SVC_DEPLOY/secondary/knot.conf" |
+			sed -e "s|\"/run/knot\"|\"$dir/run\"|" \
+				-e "s|listen: \[ 0.0.0.0@53, ::@53 \]|listen: 127.0.0.1@$port\n    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1|" \
+				-e "s|\"/var/lib/knot/zones\"|\"$dir/zones\"|" -e "s|\"/var/lib/knot\"|\"$dir/storage\"|" \
+				-e "s|secret: \"[^\"]*\".*|secret: \"$secret\"|" \
+				-e "s|192.0.2.53@53|127.0.0.1@$pport|" -e "s|address: 192.0.2.53\$|address: 127.0.0.1|" \
+				>"$dir/knot.conf"
+		printf 'log:\n  - target: stderr\n    any: info\n' >>"$dir/knot.conf"
+		knotc -c "$dir/knot.conf" conf-check >>"$log" 2>&1 ||
+			_svc_err "knotc conf-check failed for the secondary, see $log" || return 1
+		(
+			cd "$dir" || exit 1
+			knotd -c "$dir/knot.conf" </dev/null >>"$log" 2>&1 &
+			echo $! >"$dir/knotd.bgpid"
+		)
+		pid=$(cat "$dir/knotd.bgpid")
+		;;
+	*) _svc_err "svc_secondary_start: kind must be bind or knot" || return 1 ;;
+	esac
+	_svc_ns_wait "$kind secondary" "$pid" "$port" "$log" "$1" || return 1
+	_svc_log "$kind secondary ready on 127.0.0.1:$port (pid $pid, primary port $pport)"
+}
+
+# svc_secondary_stop STATEDIR: stop both kinds of secondary, if running.
+svc_secondary_stop() {
+	local state pid f
+	state=$(_svc_abs "$1")
+	for f in "$state/named2/named.bgpid" "$state/knot2/knotd.bgpid"; do
+		pid=$(cat "$f" 2>/dev/null) || continue
+		! _svc_alive "$pid" || _svc_term secondary "$pid" || return 1
+		rm -f "$f"
+	done
+}
+
 # ---------------------------------------------------------------- all
 
 # svc_stop_all STATEDIR: stop named and postgres of STATEDIR; idempotent.
@@ -634,6 +884,7 @@ svc_stop_all() {
 	[[ $# == 1 ]] || _svc_err "usage: svc_stop_all STATEDIR" || return 1
 	svc_bind_stop "$1" || rc=1
 	svc_knot_stop "$1" || rc=1
+	svc_secondary_stop "$1" || rc=1
 	svc_pg_stop "$1" || rc=1
 	return "$rc"
 }

@@ -23,7 +23,8 @@
 # Figures: 1 HTTP ceiling (tests/bench/hello.c), 2 nochg, 3 good + time
 # until BIND serves every last value, 4 DNS push vs nsupdate one change per
 # message, 5 HTTP answer -> visible in DNS at 200 changes/s, 6 nochg at
-# 1,000,000 hosts and ddnsd's RSS. Figures 1 and 2 are 3 interleaved pairs
+# 1,000,000 hosts and ddnsd's RSS, 7 HTTP answer -> served by a BIND
+# secondary (NOTIFY + IXFR) at 200 changes/s. Figures 1 and 2 are 3 interleaved pairs
 # of runs, best of each: the least disturbed estimate on a shared machine.
 set -euo pipefail
 
@@ -345,6 +346,25 @@ no_errors latency
 lat_rss=$(rss_kib "$ddnsd_pid")
 stop_bg "$ddnsd_pid"
 
+# ---------------------------------------------------------------- 7
+# (before 6: a secondary's first transfer of 1,000,000 hosts is not the point)
+
+log "7. update -> served by a BIND secondary at $latrate changes/s for $latsecs s"
+# The primary restarted with NOTIFY to the secondary (notify-delay 0) and
+# the transfer key; figures 1-5 ran without either.
+sec_port=$(svc_free_port)
+echo "$sec_port" >"$work/svc/bind/notify.list"
+tsig-keygen -a hmac-sha256 ddnsd-xfr >"$work/svc/bind/xfr.key"
+svc_bind_restart "$work/svc"
+svc_secondary_start bind "$work/svc" "$sec_port" "$BIND_PORT" "$work/svc/bind/xfr.key" "$zone"
+ddnsd_start
+sec=$("$work/bin/latency" "$http_port" "$sec_port" "$hosts" "$latrate" "$latsecs" 300000) ||
+	die "latency client (secondary) failed"
+echo "$sec" >&2
+no_errors secondary
+stop_bg "$ddnsd_pid"
+svc_secondary_stop "$work/svc"
+
 # ---------------------------------------------------------------- 6
 
 big=''
@@ -402,6 +422,7 @@ row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
 	row "   nsupdate, 1 change/message" "$nsup_rate changes/s" ""
 	row "   push / nsupdate" "$(calc "$push_rate / $nsup_rate")" ">= 10x"
 	row "5. update -> in DNS at $latrate/s" "p50 $(ms "$(fld vis_p50_us "$lat")") ms, p99 $(ms "$(fld vis_p99_us "$lat")") ms" "p50 <= 50, p99 <= 250 ms"
+	row "7. update -> BIND secondary at $latrate/s" "p50 $(ms "$(fld vis_p50_us "$sec")") ms, p99 $(ms "$(fld vis_p99_us "$sec")") ms ($(fld visible "$sec")/$(fld sent "$sec"))" ""
 	if [[ -n $big ]]; then
 		row "6. nochg, $nbig hosts" "$(calc "$(fld rps "$big")") req/s, p99 $(ms "$(fld p99_us "$big")") ms" ""
 		row "   / nochg at $nhosts (2)" "$(calc "$(fld rps "$big") / $n_rps")" ">= 0.90"
@@ -448,6 +469,10 @@ cat >"$out.tmp" <<EOF
                "http_p50_us": $(fld http_p50_us "$lat"), "http_p99_us": $(fld http_p99_us "$lat"),
                "visible_p50_us": $(fld vis_p50_us "$lat"), "visible_p99_us": $(fld vis_p99_us "$lat"),
                "visible_max_us": $(fld vis_max_us "$lat"), "rss_kib": $lat_rss },
+  "secondary": { "rate_per_s": $latrate, "seconds": $latsecs, "sent": $(fld sent "$sec"),
+                 "good": $(fld good "$sec"), "visible": $(fld visible "$sec"), "lost": $(fld lost "$sec"),
+                 "visible_p50_us": $(fld vis_p50_us "$sec"), "visible_p99_us": $(fld vis_p99_us "$sec"),
+                 "visible_max_us": $(fld vis_max_us "$sec") },
   "million": $(if [[ -n $big ]]; then
 	printf '{ "hosts": %s, "rps": %s, "p50_us": %s, "p99_us": %s, "ratio_to_nochg": %s, "hot_rps": %s, "ratio_to_hot": %s, "rss_kib": %s, "seed_seconds": %s, "nochg_answers_total": %s }' \
 		"$nbig" "$(calc "$(fld rps "$big")")" "$(fld p50_us "$big")" "$(fld p99_us "$big")" \

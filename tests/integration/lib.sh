@@ -27,6 +27,9 @@
 #          IT_KEEP_TMP=1 keeps $IT_TMP (and a private state dir) for debugging.
 #          IT_NS=knot: the zones are served by a private Knot DNS instead of
 #          BIND (the BIND_* variables then name it).
+#          IT_SIGNED=1: the zones are DNSSEC-signed by a private nameserver
+#          (BIND, or Knot with IT_NS=knot) that it_setup starts and waits
+#          for (bounded); the BIND_* variables name it.
 # Env out (it_setup): DDNS_DATABASE_URL (fresh per-test DB), IT_DB_NAME,
 #          PGPORT_DDNS, DDNS_TSIG_KEY_FILE, BIND_PORT, BIND_PRIMARY, IT_TMP,
 #          IT_NAME; (it_start_ddnsd): DDNS_URL, DDNSD_PID, DDNSD_PORT;
@@ -76,10 +79,19 @@ it_setup() {
 		svc_pg_start "$_it_private_state" || return 1
 		svc_bind_start "$_it_private_state" "${IT_ZONES[@]}" || return 1
 	fi
+	local signed=()
+	[[ ${IT_SIGNED:-0} != 1 ]] || signed=(--signed)
+	if [[ ${IT_NS:-bind} == bind && ${#signed[@]} != 0 ]]; then
+		# The shared BIND serves the zones unsigned: a private one
+		# signs them. It sets BIND_PORT, BIND_PRIMARY and
+		# DDNS_TSIG_KEY_FILE.
+		svc_bind_start "$IT_TMP/sbind" "${signed[@]}" "${IT_ZONES[@]}" || return 1
+		it_on_exit 'svc_bind_stop "$IT_TMP/sbind"'
+	fi
 	if [[ ${IT_NS:-bind} == knot ]]; then
 		# The same zones on a private Knot DNS; BIND_PORT, BIND_PRIMARY
 		# and DDNS_TSIG_KEY_FILE (and so fx_base and it_dig) point at it.
-		svc_knot_start "$IT_TMP/knot" "${IT_ZONES[@]}" || return 1
+		svc_knot_start "$IT_TMP/knot" "${signed[@]}" "${IT_ZONES[@]}" || return 1
 		it_on_exit 'svc_knot_stop "$IT_TMP/knot"'
 		BIND_PORT=$KNOT_PORT BIND_PRIMARY=$KNOT_PRIMARY
 		DDNS_TSIG_KEY_FILE=$KNOT_TSIG_KEY_FILE

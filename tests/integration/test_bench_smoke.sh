@@ -17,7 +17,7 @@ rc=0
 it_eq 0 "$rc" "run.sh --smoke exits 0"
 [[ $rc == 0 ]] || tail -n 40 "$tmp/out.txt" >&2
 out=$(cat "$tmp/out.txt")
-for step in "1. HTTP ceiling" "3. good" "4. DNS push" "5. update -> visible"; do
+for step in "1. HTTP ceiling" "3. good" "4. DNS push" "5. update -> visible" "7. update -> served by a BIND secondary"; do
 	it_match "=== $step" "$out" "step ran: $step"
 done
 it_match "\\| 2\\. nochg +\\| [0-9]+ req/s, p50 [0-9.]+ ms, p99 [0-9.]+ ms" "$out" "table row: nochg"
@@ -47,6 +47,9 @@ check=$(python3 - "$tmp/bench-results.json" <<-'EOF'
 	lat = r["latency"]
 	if not (lat["sent"] == lat["good"] == lat["visible"] > 0 and lat["lost"] == 0):
 	    bad.append("latency: not every change was good and visible")
+	sec = r["secondary"]
+	if not (sec["sent"] == sec["good"] == sec["visible"] > 0 and sec["lost"] == 0):
+	    bad.append("secondary: not every change was good and served by the secondary")
 	print(" ".join(bad) or "ok")
 EOF
 ) || check="python3 failed"

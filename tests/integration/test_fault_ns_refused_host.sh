@@ -106,7 +106,9 @@ n=$(wc -l <<<"$log")
 it_match "retry in 1000 ms or at its next change \(attempt 1\)" "$(cat "$IT_TMP/push.out")" "first refusal: retry in 1 s"
 it_match "retry in [0-9]+ ms or at its next change \(attempt [4-9]\)" "$log" "backoff attempts counted"
 it_match "retry in (4000|8000|16000) ms" "$log" "the delay doubles"
-it_match '^([4-9]|1[0-9])$' "$n" "bounded attempts for x ($n warn lines in ~8 s, 3 of them new versions)"
+# An upper bound only: how many retries fit in the time depends on the
+# machine's load (timings are never assertions).
+it_match '^([1-9]|1[0-9])$' "$n" "bounded attempts for x ($n warn lines in ~8 s, 3 of them new versions)"
 it_eq 0 "$(grep -c "zone dyn\.test: .*changes not pushed" "$IT_TMP/ddnsd.log" || true)" "the zone itself never failed"
 
 # --- 3. a refused tombstone; then the nameserver takes both

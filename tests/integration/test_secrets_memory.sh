@@ -40,7 +40,7 @@ it_match '^dda_' "$tok" "an account token is minted"
 
 # The secret part of the token (after the id) and the password, anywhere
 # in readable memory. Our own copy of the token is in this shell only.
-secret=${tok##*_}
+secret=${tok#dda_*_} # the secret itself may hold "_"
 sleep 0.3
 scan() {
 	python3 - "$DDNSD_PID" "$@" <<'PY'

@@ -137,10 +137,10 @@ static const char *
 pick(const char *proxies, const char *peer, const char *xff, const char *xri)
 {
 	static char out[64];
-	struct api_proxies p;
+	struct ddns_netlist p;
 	struct ddns_addr pa = addr(peer), got;
 
-	ck_assert_int_eq(api_proxies_parse(proxies, &p), 0);
+	ck_assert_int_eq(ddns_netlist_parse(proxies, &p), 0);
 	api_client_addr(&p, &pa, xff, xri, &got);
 	ddns_addr_format(&got, out, sizeof(out));
 	return out;
@@ -149,9 +149,9 @@ pick(const char *proxies, const char *peer, const char *xff, const char *xri)
 START_TEST(test_list)
 {
 	const struct list_case *c = &list_cases[_i];
-	struct api_proxies p;
+	struct ddns_netlist p;
 
-	ck_assert_msg(api_proxies_parse(c->in, &p) == c->ret, "list \"%s\"",
+	ck_assert_msg(ddns_netlist_parse(c->in, &p) == c->ret, "list \"%s\"",
 		      c->in ? c->in : "(null)");
 	if (c->ret == 0)
 		ck_assert_uint_eq(p.n, c->n);
@@ -161,28 +161,28 @@ END_TEST
 START_TEST(test_list_too_long)
 {
 	char buf[64 * (API_PROXIES_MAX + 2)];
-	struct api_proxies p;
+	struct ddns_netlist p;
 	size_t n = 0;
 
 	buf[0] = '\0';
 	for (int i = 0; i < API_PROXIES_MAX; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "10.0.%d.0/24,",
 				      i);
-	ck_assert_int_eq(api_proxies_parse(buf, &p), 0);
+	ck_assert_int_eq(ddns_netlist_parse(buf, &p), 0);
 	ck_assert_uint_eq(p.n, API_PROXIES_MAX);
 	snprintf(buf + n, sizeof(buf) - n, "192.0.2.1");
-	ck_assert_int_eq(api_proxies_parse(buf, &p), DDNS_ENOSPC);
+	ck_assert_int_eq(ddns_netlist_parse(buf, &p), DDNS_ENOSPC);
 }
 END_TEST
 
 START_TEST(test_match)
 {
 	const struct match_case *c = &match_cases[_i];
-	struct api_proxies p;
+	struct ddns_netlist p;
 	struct ddns_addr a = addr(c->addr);
 
-	ck_assert_int_eq(api_proxies_parse(c->list, &p), 0);
-	ck_assert_msg(api_proxies_contains(&p, &a) == c->in, "%s in \"%s\"",
+	ck_assert_int_eq(ddns_netlist_parse(c->list, &p), 0);
+	ck_assert_msg(ddns_netlist_contains(&p, &a) == c->in, "%s in \"%s\"",
 		      c->addr, c->list);
 }
 END_TEST
@@ -276,12 +276,12 @@ static const struct fwd_case fwd_cases[] = {
 START_TEST(test_fwd)
 {
 	const struct fwd_case *c = &fwd_cases[_i];
-	struct api_proxies p;
+	struct ddns_netlist p;
 	struct api_fwd f;
 	struct ddns_addr pa = addr(c->peer), got;
 	char out[64];
 
-	ck_assert_int_eq(api_proxies_parse(c->proxies, &p), 0);
+	ck_assert_int_eq(ddns_netlist_parse(c->proxies, &p), 0);
 	api_fwd_init(&f);
 	for (size_t i = 0; c->lines[i] != NULL; i += 2)
 		api_fwd_add(&f, c->lines[i], c->lines[i + 1],
@@ -297,7 +297,7 @@ END_TEST
 START_TEST(test_fwd_overflow)
 {
 	static char line[API_XFF_MAX];
-	struct api_proxies p;
+	struct ddns_netlist p;
 	struct api_fwd f;
 	struct ddns_addr pa = addr("127.0.0.2"), got;
 	char out[64];
@@ -305,7 +305,7 @@ START_TEST(test_fwd_overflow)
 
 	while (n + 16 < sizeof(line))
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "6.6.6.6, ");
-	ck_assert_int_eq(api_proxies_parse("127.0.0.2", &p), 0);
+	ck_assert_int_eq(ddns_netlist_parse("127.0.0.2", &p), 0);
 	api_fwd_init(&f);
 	api_fwd_add(&f, "X-Forwarded-For", line, n);
 	api_fwd_add(&f, "X-Forwarded-For", "203.0.113.5", 11);

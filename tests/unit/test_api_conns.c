@@ -86,14 +86,14 @@ END_TEST
 
 START_TEST(test_trusted_exempt)
 {
-	struct api_proxies px;
+	struct ddns_netlist px;
 	struct api_conns_opts o = { &px, 1, 0, 0 };
 	struct api_conns *cs;
 	struct api_conn *c[5];
 	struct sockaddr_storage p = sa("10.0.0.5"), x = sa("10.1.0.5");
 
 	ck_assert_int_eq(sodium_init() >= 0, 1);
-	ck_assert_int_eq(api_proxies_parse("10.0.0.0/16", &px), 0);
+	ck_assert_int_eq(ddns_netlist_parse("10.0.0.0/16", &px), 0);
 	ck_assert_ptr_nonnull(cs = api_conns_new(&o));
 	for (int i = 0; i < 5; i++) {
 		ck_assert(api_conns_admit(cs, &p));
