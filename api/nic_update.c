@@ -67,6 +67,9 @@ static void nic_default_address(const struct api_request *req,
 				struct api_dyndns2_req *dd);
 static bool addr_differs(bool want, const struct ddns_addr *a, bool have,
 			 const struct ddns_addr *b);
+static bool prefix_differs(const struct api_dyndns2_req *dd,
+			   const struct db_host *h);
+static void nic_follower(const struct db_host *h, struct api_dyndns2_req *dd);
 static void nic_auth_failed(const struct api_request *req, struct nic_ctx *c,
 			    struct db_conn *db);
 
@@ -230,6 +233,31 @@ addr_differs(bool want, const struct ddns_addr *a, bool have,
 	return !have || memcmp(a->bytes, b->bytes, 16) != 0;
 }
 
+/* The LAN prefix is the one of the latest update: none sent clears it. */
+static bool
+prefix_differs(const struct api_dyndns2_req *dd, const struct db_host *h)
+{
+	if (dd->has_prefix != h->has_prefix)
+		return true;
+	return dd->has_prefix &&
+	       (dd->prefix_len != h->prefix_len ||
+		memcmp(dd->prefix.bytes, h->prefix.bytes, 16) != 0);
+}
+
+/*
+ * A follower's AAAA (and its A, with ipv4_follows) comes from the host it
+ * follows; an update of its own only sets what is its own.
+ */
+static void
+nic_follower(const struct db_host *h, struct api_dyndns2_req *dd)
+{
+	if (!h->follower)
+		return;
+	dd->has_v6 = false;
+	if (h->ipv4_follows)
+		dd->has_v4 = false;
+}
+
 /*
  * Decides good/nochg for the token's host: NIC_NOCHG (or abuse), or
  * NIC_WRITE with the change prepared in c->write for a writer thread.
@@ -244,7 +272,8 @@ nic_decide(struct nic_ctx *c)
 
 	changed = dd->offline != h->offline ||
 		  addr_differs(dd->has_v4, &dd->v4, h->has_v4, &h->v4) ||
-		  addr_differs(dd->has_v6, &dd->v6, h->has_v6, &h->v6);
+		  addr_differs(dd->has_v6, &dd->v6, h->has_v6, &h->v6) ||
+		  prefix_differs(dd, h);
 	/* Counted in memory: the nochg path stays free of writes. */
 	if (!changed)
 		return auth_limits_nochg(h->id) == 0 ? NIC_NOCHG : DDNS_EABUSE;
@@ -254,6 +283,9 @@ nic_decide(struct nic_ctx *c)
 	ch->set_v6 = dd->has_v6;
 	ch->v6 = dd->v6;
 	ch->offline = dd->offline;
+	ch->has_prefix = dd->has_prefix;
+	ch->prefix = dd->prefix;
+	ch->prefix_len = dd->prefix_len;
 	ch->token_id = c->th.token_id;
 	ch->source = c->source[0] ? c->source : NULL;
 	ch->user_agent = c->ua[0] ? c->ua : NULL;
@@ -279,6 +311,9 @@ nic_applied(struct nic_ctx *c)
 		return err == DDNS_ENOENT ? DDNS_ENOHOST : err;
 	/* A name repeated in the same request is then a nochg. */
 	h->offline = dd->offline;
+	h->has_prefix = dd->has_prefix;
+	h->prefix = dd->prefix;
+	h->prefix_len = dd->prefix_len;
 	if (dd->has_v4) {
 		h->has_v4 = true;
 		h->v4 = dd->v4;
@@ -362,6 +397,7 @@ nic_finish(struct api_request *req, struct api_response *resp,
 	if (req->user_agent != NULL)
 		api_text_copy(c->ua, sizeof(c->ua), req->user_agent);
 	nic_default_address(req, &c->dd);
+	nic_follower(&c->th.host, &c->dd);
 	/* No hostname=: one line, for the token's own host. */
 	if (c->dd.nhosts > 0)
 		c->n = c->dd.nhosts;

@@ -28,6 +28,7 @@ struct api_request {
 	const char *authorization; /* header or NULL; secret */
 	const char *user_agent;    /* header or NULL */
 	const char *content_type;  /* header or NULL */
+	const char *host;          /* Host header or NULL */
 	struct ddns_addr client;   /* client address (api/clientip.h) */
 	bool has_client;
 	struct ddns_addr peer;     /* TCP peer (a proxy, if trusted) */

@@ -4,6 +4,7 @@
  * change, delete). Changes reach DNS through the pusher,
  * like /nic/update's.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,23 +33,45 @@ static int ttl_check(struct rest_ctx *c, const json_t *o, int *ttl);
 static int addr_field(struct rest_ctx *c, const json_t *o, const char *key,
 		      int family, bool *set, char *out, size_t outsz);
 
+/* Storage behind a struct db_follow read from a body. */
+struct follow_in {
+	struct db_follow f;
+	char follows[DDNS_NAME_MAX + 1];
+	char iid[48];
+	bool given; /* the body has one of the four members */
+};
+
+static int follow_fields(struct rest_ctx *c, const json_t *o,
+			 const struct db_host_info *base,
+			 struct follow_in *in);
+
 static const struct api_json_field create_fields[] = {
 	{ "name", API_JSON_STRING, true, false },
 	{ "ttl", API_JSON_INTEGER, false, false },
+	{ "follows", API_JSON_STRING, false, true },
+	{ "ipv6_iid", API_JSON_STRING, false, true },
+	{ "prefix_len", API_JSON_INTEGER, false, false },
+	{ "ipv4_follows", API_JSON_BOOLEAN, false, false },
 };
 static const struct api_json_field patch_fields[] = {
 	{ "ipv4", API_JSON_STRING, false, true },
 	{ "ipv6", API_JSON_STRING, false, true },
 	{ "ttl", API_JSON_INTEGER, false, false },
 	{ "offline", API_JSON_BOOLEAN, false, false },
+	{ "follows", API_JSON_STRING, false, true },
+	{ "ipv6_iid", API_JSON_STRING, false, true },
+	{ "prefix_len", API_JSON_INTEGER, false, false },
+	{ "ipv4_follows", API_JSON_BOOLEAN, false, false },
 };
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
 static json_t *
 host_json(const struct db_host_info *h)
 {
 	bool refused = !h->pushed && h->refused_rcode[0] != '\0';
+	json_t *o;
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s,"
+	o = json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s,"
 			 " s:{s:b, s:s, s:o}}",
 			 "name", h->name, "zone", h->zone, "ipv4",
 			 api_json_text(h->ipv4), "ipv6",
@@ -59,6 +82,87 @@ host_json(const struct db_host_info *h)
 			 h->pushed ? "pushed" : refused ? "refused" : "pending",
 			 "rcode",
 			 api_json_text(refused ? h->refused_rcode : NULL));
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "follows", api_json_text(h->follows));
+	json_object_set_new(o, "ipv6_iid", api_json_text(h->ipv6_iid));
+	json_object_set_new(o, "prefix_len", json_integer(h->prefix_len));
+	json_object_set_new(o, "ipv4_follows", json_boolean(h->ipv4_follows));
+	json_object_set_new(o, "lan_prefix", api_json_text(h->lan_prefix));
+	json_object_set_new(o, "followers", json_integer(h->followers));
+	return o;
+}
+
+/*
+ * follows, ipv6_iid, prefix_len, ipv4_follows of a body over base (the
+ * host as it is; NULL for a new one). Not following, the other three are
+ * refused. in->given tells whether the body had any of them.
+ */
+static int
+follow_fields(struct rest_ctx *c, const json_t *o,
+	      const struct db_host_info *base, struct follow_in *in)
+{
+	const json_t *fo = json_object_get(o, "follows"),
+		     *ii = json_object_get(o, "ipv6_iid"),
+		     *pl = json_object_get(o, "prefix_len"),
+		     *v4 = json_object_get(o, "ipv4_follows");
+	const char *s;
+	uint8_t a[16];
+	json_int_t len;
+
+	memset(in, 0, sizeof(*in));
+	in->given = fo != NULL || ii != NULL || pl != NULL || v4 != NULL;
+	if (base != NULL) {
+		snprintf(in->follows, sizeof(in->follows), "%s", base->follows);
+		snprintf(in->iid, sizeof(in->iid), "%s", base->ipv6_iid);
+		in->f.prefix_len = (unsigned)base->prefix_len;
+		in->f.ipv4_follows = base->ipv4_follows;
+	} else {
+		in->f.prefix_len = 64;
+		in->f.ipv4_follows = true;
+	}
+	if (fo != NULL) {
+		in->follows[0] = '\0';
+		s = json_string_value(fo);
+		if (s != NULL && ddns_name_normalize(s, strlen(s), in->follows,
+						     sizeof(in->follows)) != 0) {
+			snprintf(c->detail, sizeof(c->detail),
+				 "follows: not a valid host name");
+			return DDNS_ERANGE;
+		}
+	}
+	if (ii != NULL) {
+		in->iid[0] = '\0';
+		s = json_string_value(ii);
+		if (s != NULL && (inet_pton(AF_INET6, s, a) != 1 ||
+				  inet_ntop(AF_INET6, a, in->iid,
+					    sizeof(in->iid)) == NULL)) {
+			snprintf(c->detail, sizeof(c->detail),
+				 "ipv6_iid: not an IPv6 address");
+			return DDNS_EBADADDR;
+		}
+	}
+	if (pl != NULL) {
+		len = json_integer_value(pl);
+		if (len < 1 || len > 127) {
+			snprintf(c->detail, sizeof(c->detail),
+				 "prefix_len: must be in 1..127");
+			return DDNS_ERANGE;
+		}
+		in->f.prefix_len = (unsigned)len;
+	}
+	if (v4 != NULL)
+		in->f.ipv4_follows = json_is_true(v4);
+	if (in->follows[0] == '\0' &&
+	    ((ii != NULL && !json_is_null(ii)) || pl != NULL || v4 != NULL)) {
+		snprintf(c->detail, sizeof(c->detail),
+			 "follows: needed with ipv6_iid, prefix_len and "
+			 "ipv4_follows");
+		return DDNS_ERANGE;
+	}
+	in->f.follows = in->follows[0] ? in->follows : NULL;
+	in->f.iid = in->iid[0] ? in->iid : NULL;
+	return 0;
 }
 
 static int
@@ -104,8 +208,10 @@ api_rest_host_create(struct rest_ctx *c)
 	long long id;
 	int ttl, err;
 
-	if ((err = api_json_body(c->req, create_fields, 2, &o, c->detail,
-				 sizeof(c->detail))) != 0)
+	struct follow_in fin;
+
+	if ((err = api_json_body(c->req, create_fields, NFIELDS(create_fields),
+				 &o, c->detail, sizeof(c->detail))) != 0)
 		return err;
 	s = api_json_str(o, "name");
 	if (ddns_name_normalize(s, strlen(s), name, sizeof(name)) != 0) {
@@ -114,11 +220,13 @@ api_rest_host_create(struct rest_ctx *c)
 		err = DDNS_ENOTFQDN;
 		goto out;
 	}
-	if ((err = ttl_check(c, o, &ttl)) != 0)
+	if ((err = ttl_check(c, o, &ttl)) != 0 ||
+	    (err = follow_fields(c, o, NULL, &fin)) != 0)
 		goto out;
 	dns_placement_rules(c->cfg, &rules);
-	err = db_host_create(c->db, c->account_id, name, ttl, &rules, &id,
-			     c->detail, sizeof(c->detail));
+	err = db_host_create_follow(c->db, c->account_id, name, ttl, &rules,
+				    fin.f.follows != NULL ? &fin.f : NULL, &id,
+				    c->detail, sizeof(c->detail));
 	if (err == 0) {
 		api_add_header(c->resp, "Location", "/v1/hosts/%s", name);
 		err = answer_host(c, 201, name);
@@ -219,18 +327,21 @@ api_rest_host_patch(struct rest_ctx *c)
 	char v4[48], v6[48];
 	struct db_host_patch p = { 0 };
 	struct db_host_info h;
+	struct follow_in fin;
 	const json_t *off;
 	json_t *o = NULL;
+	bool follows;
 	int err;
 
 	if ((err = api_rest_host(c, &h)) != 0)
 		return err;
-	if ((err = api_json_body(c->req, patch_fields, 4, &o, c->detail,
-				 sizeof(c->detail))) != 0)
+	if ((err = api_json_body(c->req, patch_fields, NFIELDS(patch_fields),
+				 &o, c->detail, sizeof(c->detail))) != 0)
 		return err;
 	if (json_object_size(o) == 0) {
 		snprintf(c->detail, sizeof(c->detail),
-			 "body: give at least one of ipv4, ipv6, ttl, offline");
+			 "body: give at least one of ipv4, ipv6, ttl, offline, "
+			 "follows, ipv6_iid, prefix_len, ipv4_follows");
 		err = DDNS_EINVAL;
 		goto out;
 	}
@@ -238,19 +349,36 @@ api_rest_host_patch(struct rest_ctx *c)
 			      sizeof(v4))) != 0 ||
 	    (err = addr_field(c, o, "ipv6", AF_INET6, &p.set_v6, v6,
 			      sizeof(v6))) != 0 ||
-	    (err = ttl_check(c, o, &p.ttl)) != 0)
+	    (err = ttl_check(c, o, &p.ttl)) != 0 ||
+	    (err = follow_fields(c, o, &h, &fin)) != 0)
 		goto out;
+	/* A follower's derived addresses are not its own to set. */
+	follows = fin.f.follows != NULL;
+	if (follows && (p.set_v6 || (p.set_v4 && fin.f.ipv4_follows))) {
+		snprintf(c->detail, sizeof(c->detail),
+			 "%s: derived from the followed host %s",
+			 p.set_v6 ? "ipv6" : "ipv4", fin.f.follows);
+		err = DDNS_ERANGE;
+		goto out;
+	}
 	p.v4 = v4[0] ? v4 : NULL;
 	p.v6 = v6[0] ? v6 : NULL;
 	p.set_ttl = p.ttl >= 0;
 	off = json_object_get(o, "offline");
 	p.set_offline = off != NULL;
 	p.offline = json_is_true(off);
-	api_rest_bucket(&p.bucket_burst, &p.bucket_window_s);
-	err = db_host_update(c->db, c->account_id, h.id, &p,
-				  api_rest_source(c), api_rest_ua(c));
-	if (err == DDNS_EABUSE)
-		err = api_rest_bucket_empty(c, h.id);
+	if (fin.given &&
+	    (err = db_host_follow_set(c->db, c->account_id, h.id, &fin.f,
+				      api_rest_source(c), api_rest_ua(c),
+				      c->detail, sizeof(c->detail))) != 0)
+		goto out;
+	if (p.set_v4 || p.set_v6 || p.set_ttl || p.set_offline) {
+		api_rest_bucket(&p.bucket_burst, &p.bucket_window_s);
+		err = db_host_update(c->db, c->account_id, h.id, &p,
+				     api_rest_source(c), api_rest_ua(c));
+		if (err == DDNS_EABUSE)
+			err = api_rest_bucket_empty(c, h.id);
+	}
 	if (err == 0)
 		err = answer_host(c, 200, h.name);
 out:
@@ -264,7 +392,8 @@ api_rest_host_delete(struct rest_ctx *c)
 	int err = DDNS_ENOENT;
 
 	if (c->name[0] != '\0')
-		err = db_host_delete(c->db, c->account_id, c->name);
+		err = db_host_delete(c->db, c->account_id, c->name,
+				     c->detail, sizeof(c->detail));
 	if (err == DDNS_ENOENT)
 		snprintf(c->detail, sizeof(c->detail), "no such host");
 	if (err == 0)

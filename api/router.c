@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/checkip.h"
 #include "api/health.h"
 #include "api/nic_update.h"
 #include "api/rest.h"
@@ -21,6 +22,11 @@ static bool method_allowed(const char *methods, const char *method);
 
 static const struct route routes[] = {
 	{ "/nic/update", false, "GET, POST", api_nic_update },
+	{ "/nic/checkip", false, "GET, HEAD", api_checkip_html },
+	{ "/nic/checkip.html", false, "GET, HEAD", api_checkip_html },
+	{ "/myip", false, "GET, HEAD", api_checkip_plain },
+	/* 404 unless the Host is one of DDNS_CHECKIP_HOSTS */
+	{ "/", false, NULL, api_checkip_root },
 	{ "/healthz", false, "GET, HEAD", api_health_live },
 	{ "/readyz", false, "GET, HEAD", api_health_ready },
 	{ "/metrics", false, "GET", api_metrics },

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -16,6 +19,7 @@
 
 #include "api/lookup.h"
 #include "api/writer.h"
+#include "api/checkip.h"
 #include "api/conns.h"
 #include "api/request.h"
 #include "api/router.h"
@@ -29,7 +33,8 @@
 #include "common/secrets.h"
 
 struct api_server {
-	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd[DDNS_LISTEN_MAX]; /* one per listen address */
+	size_t nmhd;
 	struct ddns_netlist proxies;
 	struct api_conns *limits; /* per-prefix cap, header deadlines */
 	struct api_tls *tls;      /* NULL: plain HTTP */
@@ -70,8 +75,8 @@ static void access_log(const struct req_ctx *ctx,
 		       const struct api_response *resp, long us);
 static struct MHD_Daemon *daemon_start(struct api_server *s,
 				       const struct ddns_config *cfg,
-				       unsigned flags,
-				       const struct sockaddr *sa);
+				       unsigned flags, MHD_socket fd);
+static int listen_socket(const struct ddns_listen *l);
 static void server_free(struct api_server *s);
 static void conn_cb(void *cls, struct MHD_Connection *con, void **socket_ctx,
 		    enum MHD_ConnectionNotificationCode toe);
@@ -251,6 +256,8 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
 	req->content_type = MHD_lookup_connection_value(
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	req->host = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+						MHD_HTTP_HEADER_HOST);
 	request_id(con, req);
 	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	req->has_peer = ci != NULL && ci->client_addr != NULL &&
@@ -490,7 +497,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 
 static struct MHD_Daemon *
 daemon_start(struct api_server *s, const struct ddns_config *cfg,
-	     unsigned flags, const struct sockaddr *sa)
+	     unsigned flags, MHD_socket fd)
 {
 	struct MHD_OptionItem tls[3] = {
 		{ MHD_OPTION_END, 0, NULL },
@@ -508,7 +515,7 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 	}
 	return MHD_start_daemon(
 		flags, 0, accept_cb, s, access_cb, s,
-		MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
@@ -516,7 +523,6 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, fit_nofile(cfg->max_connections),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
 }
@@ -568,34 +574,64 @@ server_free(struct api_server *s)
 	free(s);
 }
 
-struct api_server *
-api_server_start(const struct ddns_config *cfg,
-		 const struct api_server_opts *opts)
+/*
+ * A bound, listening socket for l, or -errno. "[::]" is dual-stack unless
+ * l->v6only: IPv4 clients then arrive as ::ffff:a.b.c.d, which
+ * ddns_addr_from_sockaddr() records as IPv4.
+ */
+static int
+listen_socket(const struct ddns_listen *l)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, on = 1, v6only = l->v6only ? 1 : 0, err;
+
+	memset(&ss, 0, sizeof(ss));
+	if (l->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)l->port);
+		inet_pton(AF_INET, l->addr, &sin->sin_addr);
+		len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)l->port);
+		inet_pton(AF_INET6, l->addr, &sin6->sin6_addr);
+		len = sizeof(*sin6);
+	}
+	fd = socket(l->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    (l->family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			sizeof(v6only)) != 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) != 0 ||
+	    listen(fd, 1024) != 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+struct api_server *
+api_server_start(const struct ddns_config *cfg,
+		 const struct api_server_opts *opts)
+{
 	/* ITC: MHD_quiesce_daemon() needs it with internal threads. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+	struct ddns_listen fallback;
+	const struct ddns_listen *l;
 	struct api_server *s;
-	char err[256];
+	char what[96], err[256];
+	int fd;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, cfg->listen_addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)cfg->listen_port);
-	} else if (inet_pton(AF_INET6, cfg->listen_addr, &sin6->sin6_addr) ==
-		   1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)cfg->listen_port);
-		flags |= MHD_USE_IPv6;
-	} else {
-		log_error("http: bad listen address %s", cfg->listen_addr);
-		return NULL;
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	api_checkip_configure(cfg);
 	if (opts != NULL && opts->proxies != NULL)
 		s->proxies = *opts->proxies;
 	s->limits = api_conns_new(&(struct api_conns_opts){
@@ -636,24 +672,57 @@ api_server_start(const struct ddns_config *cfg,
 		server_free(s);
 		return NULL;
 	}
-	s->mhd = daemon_start(s, cfg, flags, (struct sockaddr *)&ss);
-	if (s->mhd == NULL) {
-		api_lookup_stop(0);
-		api_writer_stop(0);
-		log_error("http: cannot listen on %s%s", cfg->listen,
-			  s->tls ? " (or the TLS setup failed)" : "");
-		server_free(s);
-		return NULL;
-	}
 	if (s->tls != NULL) {
 		api_tls_describe(s->tls, err, sizeof(err));
 		log_info("http: TLS certificate %s", err);
 	}
-	log_info("http: listening on %s (%s, %u threads, %zu trusted proxy "
-		 "networks)",
-		 cfg->listen, s->tls ? "https" : "http", cfg->http_threads,
-		 s->proxies.n);
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		l = &cfg->listens[i];
+		fd = listen_socket(l);
+		/* A host (or container) without IPv6 at all: "[::]" alone
+		 * still serves its IPv4 clients. */
+		if (fd == -EAFNOSUPPORT && !l->v6only) {
+			log_warn("http: no IPv6 on this host; [::]:%u serves "
+				 "IPv4 only", l->port);
+			fallback = *l;
+			snprintf(fallback.addr, sizeof(fallback.addr),
+				 "0.0.0.0");
+			fallback.family = AF_INET;
+			l = &fallback;
+			fd = listen_socket(l);
+		}
+		snprintf(what, sizeof(what), "%s%s%s:%u",
+			 l->family == AF_INET6 ? "[" : "", l->addr,
+			 l->family == AF_INET6 ? "]" : "", l->port);
+		if (fd < 0) {
+			log_error("http: cannot listen on %s: %s", what,
+				  strerror(-fd));
+			goto fail;
+		}
+		s->mhd[s->nmhd] = daemon_start(s, cfg, flags, fd);
+		if (s->mhd[s->nmhd] == NULL) {
+			close(fd);
+			log_error("http: cannot serve on %s%s", what,
+				  s->tls ? " (or the TLS setup failed)" : "");
+			goto fail;
+		}
+		s->nmhd++;
+		log_info("http: listening on %s (%s, %s, %u threads, %zu "
+			 "trusted proxy networks)",
+			 what, s->tls ? "https" : "http",
+			 l->family == AF_INET ? "IPv4"
+			 : l->v6only	      ? "IPv6"
+					      : "IPv4 and IPv6",
+			 cfg->http_threads, s->proxies.n);
+	}
 	return s;
+fail:
+	for (size_t i = 0; i < s->nmhd; i++)
+		MHD_stop_daemon(s->mhd[i]);
+	api_lookup_stop(0);
+	api_writer_stop(0);
+	server_free(s);
+	return NULL;
 }
 
 void
@@ -701,9 +770,11 @@ api_server_stop(struct api_server *s, unsigned timeout_s)
 	atomic_store(&s->closing, true);
 	atomic_store(&s->activity_ms, ddns_now_ms());
 	/* Stop accepting; connections already open may still send. */
-	fd = MHD_quiesce_daemon(s->mhd);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	for (size_t i = 0; i < s->nmhd; i++) {
+		fd = MHD_quiesce_daemon(s->mhd[i]);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
 	deadline = ddns_now_ms() + (long long)timeout_s * 1000;
 	while (!drained(s)) {
 		if (ddns_now_ms() >= deadline) {
@@ -720,7 +791,8 @@ api_server_stop(struct api_server *s, unsigned timeout_s)
 	 */
 	api_lookup_stop(200);
 	api_writer_stop(200);
-	MHD_stop_daemon(s->mhd);
+	for (size_t i = 0; i < s->nmhd; i++)
+		MHD_stop_daemon(s->mhd[i]);
 	log_info("http: stopped");
 	server_free(s);
 }

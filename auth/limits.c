@@ -41,6 +41,12 @@ struct nochg_slot {
 	unsigned count;
 };
 
+struct rate_slot {
+	struct ddns_addr prefix; /* family 0: free */
+	uint64_t minute;
+	unsigned count;
+};
+
 struct block_slot {
 	struct ddns_addr prefix; /* family 0: free */
 	unsigned plen;           /* 32/64 (client) or 24/48 (wide) */
@@ -58,7 +64,7 @@ static unsigned block_left(const struct ddns_addr *p, unsigned plen);
 static void block_set(const struct ddns_addr *p, unsigned plen,
 		      unsigned remaining_s);
 
-static struct auth_limits_conf conf = { 10, 600, 60, 10, 900 };
+static struct auth_limits_conf conf = { 10, 600, 60, 10, 900, 60 };
 static uint8_t hash_key[crypto_shorthash_KEYBYTES];
 static struct shard_lock nochg_mu[SHARDS];
 static struct nochg_slot nochg[SLOTS];
@@ -89,6 +95,9 @@ probe_at(size_t s, size_t i)
 }
 
 #define SHARD_OF(s) ((s) / SHARD_SLOTS)
+
+static pthread_mutex_t checkip_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct rate_slot checkip[SLOTS];
 
 static uint64_t
 now_s(void)
@@ -124,6 +133,7 @@ auth_limits_init(const struct ddns_config *cfg)
 	conf.nochg_per_min = cfg->host_nochg_per_min;
 	conf.fail_max = cfg->auth_fail_max;
 	conf.fail_window_s = cfg->auth_fail_window_s;
+	conf.checkip_per_min = cfg->checkip_per_min;
 	randombytes_buf(hash_key, sizeof(hash_key));
 	pthread_once(&shards_once, shards_init_all);
 	for (size_t i = 0; i < SHARDS; i++) {
@@ -136,6 +146,9 @@ auth_limits_init(const struct ddns_config *cfg)
 		       SHARD_SLOTS * sizeof(blocks[0]));
 		pthread_mutex_unlock(&block_mu[i].mu);
 	}
+	pthread_mutex_lock(&checkip_mu);
+	memset(checkip, 0, sizeof(checkip));
+	pthread_mutex_unlock(&checkip_mu);
 }
 
 const struct auth_limits_conf *
@@ -304,5 +317,47 @@ auth_limits_nochg(long long host_id)
 	if (++victim->count > conf.nochg_per_min)
 		ret = DDNS_EABUSE;
 	pthread_mutex_unlock(&nochg_mu[SHARD_OF(s)].mu);
+	return ret;
+}
+
+int
+auth_limits_checkip(const struct ddns_addr *client, unsigned *retry_s)
+{
+	struct rate_slot *r, *victim = NULL;
+	struct ddns_addr p;
+	uint64_t now, minute;
+	size_t s, i;
+	int ret = 0;
+
+	if (conf.checkip_per_min == 0)
+		return 0;
+	now = now_s();
+	minute = now / 60;
+	auth_limits_prefix(client, &p);
+	s = slot_of(&p, sizeof(p));
+	pthread_mutex_lock(&checkip_mu);
+	for (i = 0; i < PROBE; i++) {
+		r = &checkip[(s + i) & (SLOTS - 1)];
+		if (same_prefix(&r->prefix, &p)) {
+			victim = r;
+			break;
+		}
+		if (victim == NULL &&
+		    (r->prefix.family == 0 || r->minute != minute))
+			victim = r;
+	}
+	if (victim == NULL)
+		victim = &checkip[s];
+	if (!same_prefix(&victim->prefix, &p) || victim->minute != minute) {
+		victim->prefix = p;
+		victim->minute = minute;
+		victim->count = 0;
+	}
+	if (++victim->count > conf.checkip_per_min) {
+		victim->count = conf.checkip_per_min + 1; /* no wrap */
+		*retry_s = (unsigned)(60 - now % 60);
+		ret = DDNS_EABUSE;
+	}
+	pthread_mutex_unlock(&checkip_mu);
 	return ret;
 }

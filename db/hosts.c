@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "db/accounts.h"
 #include "db/events.h"
 #include "db/hosts.h"
 #include "db/notify.h"
@@ -19,11 +20,22 @@ static int host_from_row(const PGresult *r, int row, struct db_host_info *h,
 static int host_rows(PGresult *r, bool email,
 		     int (*cb)(void *arg, const struct db_host_info *h),
 		     void *arg);
+static int parse_prefix_col(const PGresult *r, int row, int col,
+			    struct db_host *h);
+static int follow_result(PGresult *r, const struct db_follow *f,
+			 char *detail, size_t detailsz);
+static void follow_params(const char *acc, const char *id,
+			  const struct db_follow *f, char *len,
+			  size_t lensz, const char *source,
+			  const char *user_agent, const char **p);
+static int create_result(PGresult *r, long long *id, char *detail,
+			 size_t detailsz);
 
 static const struct db_stmt st_lookup = {
 	"host_by_token",
 	"SELECT t.id, t.secret_hash, h.id, h.account_id, h.fqdn,"
-	" host(h.ipv4), host(h.ipv6), h.offline"
+	" host(h.ipv4), host(h.ipv6), h.offline, h.lan_prefix::text,"
+	" h.follows_id IS NOT NULL, h.ipv4_follows"
 	" FROM host_tokens t JOIN hosts h ON h.id = t.host_id"
 	" WHERE t.public_id = $1 AND h.deleted_at IS NULL",
 	1
@@ -37,7 +49,8 @@ static const struct db_stmt st_lookup = {
 static const struct db_stmt st_lookup_many = {
 	"host_by_tokens",
 	"SELECT t.public_id, t.id, t.secret_hash, h.id, h.account_id, h.fqdn,"
-	" host(h.ipv4), host(h.ipv6), h.offline"
+	" host(h.ipv4), host(h.ipv6), h.offline, h.lan_prefix::text,"
+	" h.follows_id IS NOT NULL, h.ipv4_follows"
 	" FROM host_tokens t JOIN hosts h ON h.id = t.host_id"
 	" WHERE t.public_id = ANY($1::text[]) AND h.deleted_at IS NULL",
 	1
@@ -63,23 +76,51 @@ static const struct db_stmt st_lookup_many = {
  * spend the last token (the row lock re-evaluates the WHERE). No row back
  * means the bucket was empty or the host is gone; st_live tells which.
  */
+/*
+ * The AAAA of follower fh of router u: the first fh.prefix_len bits of
+ * u's LAN prefix, or of u's own AAAA when the router sent no prefix
+ * (migrations/0007_followers.sql).
+ */
+#define FOLLOW_V6(u, fh)                                                       \
+	"ddns_follow_ipv6(coalesce(" u ".lan_prefix::inet, " u ".ipv6), "       \
+	fh ".prefix_len, " fh ".ipv6_iid)"
+
+/*
+ * The followers of router u (a CTE returning id, ipv4, ipv6, lan_prefix)
+ * whose derived addresses change, updated: a new version each (pushed
+ * with the router, in the same zone's batch) and no bucket token.
+ */
+#define FOLLOWERS_OF_U                                                         \
+	" f AS (UPDATE hosts fh SET"                                           \
+	"  ipv4 = CASE WHEN fh.ipv4_follows THEN u.ipv4 ELSE fh.ipv4 END,"     \
+	"  ipv6 = " FOLLOW_V6("u", "fh") ","                                   \
+	"  version = fh.version + 1, updated_at = now()"                       \
+	"  FROM u WHERE fh.follows_id = u.id AND fh.deleted_at IS NULL"        \
+	"  AND ((fh.ipv4_follows AND fh.ipv4 IS DISTINCT FROM u.ipv4)"         \
+	"   OR fh.ipv6 IS DISTINCT FROM " FOLLOW_V6("u", "fh") ")"            \
+	"  RETURNING fh.id, fh.ipv4, fh.ipv6),"
+
 static const struct db_stmt st_apply = {
 	"host_apply",
 	"WITH u AS (UPDATE hosts SET"
 	"  ipv4 = CASE WHEN $3 THEN $4::inet ELSE ipv4 END,"
 	"  ipv6 = CASE WHEN $5 THEN $6::inet ELSE ipv6 END,"
-	"  offline = $7, version = version + 1, updated_at = now(),"
+	"  offline = $7, lan_prefix = $15::cidr,"
+	"  version = version + 1, updated_at = now(),"
 	"  bucket_tokens = CASE WHEN $13::float8 > 0 THEN " BUCKET_NOW " - 1"
 	"  END, bucket_at = now()"
 	"  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
 	"  AND ($13::float8 = 0 OR " BUCKET_NOW " >= 1)"
-	"  RETURNING id, ipv4, ipv6),"
+	"  RETURNING id, ipv4, ipv6, lan_prefix),"
+	FOLLOWERS_OF_U
 	" t AS (UPDATE host_tokens SET last_used_at = now()"
 	"  WHERE id = $8 AND host_id = $1 AND (last_used_at IS NULL"
 	"  OR last_used_at < now() - interval '1 min')),"
-	" e AS (" DB_EVENT_INSERT("u", "$9::inet", "$10", "$11", "$12") ")"
+	" e AS (" DB_EVENT_INSERT("u", "$9::inet", "$10", "$11", "$12")
+	"  UNION ALL SELECT id, $9::inet, $10, 'good', ipv4, ipv6, 'follow'"
+	"  FROM f)"
 	" SELECT id FROM u",
-	14
+	15
 };
 
 /*
@@ -121,7 +162,11 @@ const struct db_stmt db_host_lock = {
 	"h.id, h.account_id, h.fqdn, z.name, host(h.ipv4), host(h.ipv6),"    \
 	" h.ttl, h.offline, " DB_TS("h.created_at") ", "                     \
 	DB_TS("h.updated_at") ", h.pushed_version >= h.version,"            \
-	" COALESCE(h.push_refused_rcode, '')"
+	" COALESCE(h.push_refused_rcode, ''),"                                \
+	" (SELECT r.fqdn FROM hosts r WHERE r.id = h.follows_id),"           \
+	" host(h.ipv6_iid), h.prefix_len, h.ipv4_follows, h.lan_prefix::text,"\
+	" (SELECT count(*) FROM hosts f WHERE f.follows_id = h.id"           \
+	" AND f.deleted_at IS NULL)"
 #define HOST_FROM " FROM hosts h JOIN zones z ON z.id = h.zone_id"
 
 /*
@@ -188,11 +233,15 @@ static const struct db_stmt st_update = {
 	"  WHERE id = $2 AND account_id = $1 AND deleted_at IS NULL"
 	"  AND (NOT " PATCH_CHANGES " OR $13::float8 = 0 OR " BUCKET_NOW
 	" >= 1)"
-	"  RETURNING id, ipv4, ipv6, offline, updated_at = now() AS changed),"
+	"  RETURNING id, ipv4, ipv6, lan_prefix, offline,"
+	"  updated_at = now() AS changed),"
+	FOLLOWERS_OF_U
 	" e AS (" DB_EVENT_INSERT("u", "$11::inet", "$12",
 				  "CASE WHEN NOT changed THEN 'nochg'"
 				  " WHEN offline THEN 'good offline'"
-				  " ELSE 'good' END", "'api'") ")"
+				  " ELSE 'good' END", "'api'")
+	"  UNION ALL SELECT id, $11::inet, $12, 'good', ipv4, ipv6, 'follow'"
+	"  FROM f)"
 	" SELECT u.changed FROM u",
 	14
 };
@@ -210,12 +259,75 @@ static const struct db_stmt st_delete = {
 	"host_delete",
 	"WITH h AS (UPDATE hosts SET deleted_at = now(), version = version + 1,"
 	"  updated_at = now() WHERE fqdn = $2 AND deleted_at IS NULL"
-	"  AND ($1::bigint = 0 OR account_id = $1) RETURNING id),"
+	"  AND ($1::bigint = 0 OR account_id = $1)"
+	"  AND NOT EXISTS (SELECT 1 FROM hosts f WHERE f.follows_id = hosts.id"
+	"  AND f.deleted_at IS NULL) RETURNING id),"
 	" t AS (DELETE FROM host_tokens WHERE host_id IN (SELECT id FROM h)),"
 	" a AS (DELETE FROM acme_challenges WHERE host_id IN"
 	"  (SELECT id FROM h))"
 	" SELECT h.id FROM h",
 	2
+};
+
+/* Who follows the live host $2 (of account $1, 0: any). */
+static const struct db_stmt st_followers = {
+	"host_followers",
+	"SELECT string_agg(f.fqdn, ', ' ORDER BY f.fqdn) FROM hosts r"
+	" JOIN hosts f ON f.follows_id = r.id AND f.deleted_at IS NULL"
+	" WHERE r.fqdn = $2 AND r.deleted_at IS NULL"
+	" AND ($1::bigint = 0 OR r.account_id = $1)",
+	2
+};
+
+/*
+ * Sets how host $2 of account $1 follows router $3 (NULL: it stops and
+ * keeps its addresses) and derives its addresses in the same UPDATE. Run
+ * with the account row locked, so that no two changes make a chain; the
+ * router's row is locked too, so that a change of the router committed
+ * while this waited is the one derived from (rows are always locked
+ * router first, then followers, as st_apply does: no deadlock). The
+ * first column tells: ok, nohost, unknown, self, chain (the router
+ * follows), followed (this host is followed).
+ */
+static const struct db_stmt st_follow = {
+	"host_follow",
+	"WITH r AS (SELECT id, follows_id, ipv4, ipv6, lan_prefix FROM hosts"
+	"  WHERE account_id = $1 AND fqdn = $3 AND deleted_at IS NULL"
+	"  FOR NO KEY UPDATE),"
+	" me AS (SELECT id, follows_id, ipv4_follows, ipv4, ipv6 FROM hosts"
+	"  WHERE id = $2 AND account_id = $1 AND deleted_at IS NULL),"
+	" chk AS (SELECT CASE"
+	"  WHEN NOT EXISTS (SELECT 1 FROM me) THEN 'nohost'"
+	"  WHEN $3::text IS NULL THEN 'ok'"
+	"  WHEN NOT EXISTS (SELECT 1 FROM r) THEN 'unknown'"
+	"  WHEN (SELECT id FROM r) = $2 THEN 'self'"
+	"  WHEN (SELECT follows_id FROM r) IS NOT NULL THEN 'chain'"
+	"  WHEN EXISTS (SELECT 1 FROM hosts f WHERE f.follows_id = $2"
+	"   AND f.deleted_at IS NULL) THEN 'followed'"
+	"  ELSE 'ok' END AS s),"
+	" n AS (SELECT (SELECT id FROM r) AS rid,"
+	"  CASE WHEN $3::text IS NULL THEN me.ipv4"
+	"   WHEN $6 THEN (SELECT ipv4 FROM r)"
+	"   WHEN me.follows_id IS NOT NULL AND me.ipv4_follows THEN NULL"
+	"   ELSE me.ipv4 END AS v4,"
+	"  CASE WHEN $3::text IS NULL THEN me.ipv6"
+	"   ELSE (SELECT " FOLLOW_V6("r", "x") " FROM r,"
+	"   (SELECT $5::integer AS prefix_len, $4::inet AS ipv6_iid) x)"
+	"  END AS v6, me.ipv4 AS o4, me.ipv6 AS o6 FROM me),"
+	" u AS (UPDATE hosts h SET follows_id = n.rid,"
+	"  ipv6_iid = CASE WHEN $3::text IS NULL THEN NULL ELSE $4::inet END,"
+	"  prefix_len = CASE WHEN $3::text IS NULL THEN 64 ELSE $5 END,"
+	"  ipv4_follows = $6, ipv4 = n.v4, ipv6 = n.v6,"
+	"  version = h.version + CASE WHEN n.o4 IS DISTINCT FROM n.v4"
+	"   OR n.o6 IS DISTINCT FROM n.v6 THEN 1 ELSE 0 END,"
+	"  updated_at = now()"
+	"  FROM n, chk WHERE h.id = $2 AND chk.s = 'ok'"
+	"  RETURNING h.id, h.ipv4, h.ipv6,"
+	"  n.o4 IS DISTINCT FROM n.v4 OR n.o6 IS DISTINCT FROM n.v6 AS changed),"
+	" e AS (" DB_EVENT_INSERT("u WHERE changed", "$7::inet", "$8",
+				  "'good'", "'api'") ")"
+	" SELECT (SELECT s FROM chk), EXISTS (SELECT 1 FROM u WHERE changed)",
+	8
 };
 
 static const struct db_stmt st_list_all = {
@@ -237,6 +349,31 @@ parse_addr_col(const PGresult *r, int row, int col, bool *has,
 	if (s == NULL)
 		return 0;
 	return ddns_addr_parse(s, strlen(s), a) == 0 ? 0 : DDNS_EDB;
+}
+
+/* A cidr column "ADDR/LEN" into h's LAN prefix; NULL: none. */
+static int
+parse_prefix_col(const PGresult *r, int row, int col, struct db_host *h)
+{
+	const char *s = db_get_str(r, row, col), *slash;
+	unsigned len = 0;
+
+	h->has_prefix = false;
+	if (s == NULL)
+		return 0;
+	if ((slash = strchr(s, '/')) == NULL ||
+	    ddns_addr_parse(s, (size_t)(slash - s), &h->prefix) != 0)
+		return DDNS_EDB;
+	for (const char *d = slash + 1; *d != '\0'; d++) {
+		if (*d < '0' || *d > '9' || len > 128)
+			return DDNS_EDB;
+		len = len * 10 + (unsigned)(*d - '0');
+	}
+	if (len == 0 || len > 128)
+		return DDNS_EDB;
+	h->has_prefix = true;
+	h->prefix_len = len;
+	return 0;
 }
 
 /* Row row of st_lookup's columns, which start at col0. 0 or DDNS_EDB. */
@@ -265,6 +402,10 @@ parse_token_host(const PGresult *r, int row, int col0,
 				  &out->host.v6)) != 0)
 		return err;
 	out->host.offline = db_get_bool(r, row, col0 + 7);
+	if ((err = parse_prefix_col(r, row, col0 + 8, &out->host)) != 0)
+		return err;
+	out->host.follower = db_get_bool(r, row, col0 + 9);
+	out->host.ipv4_follows = db_get_bool(r, row, col0 + 10);
 	return 0;
 }
 
@@ -350,7 +491,8 @@ db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 	      const struct db_host_change *ch)
 {
 	char id[24], acc[24], tok[24], v4[48], v6[48], burst[16], win[16];
-	const char *p[14];
+	char prefix[64];
+	const char *p[15];
 	PGresult *r;
 	int err, n;
 
@@ -379,6 +521,13 @@ db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 		 ch->bucket_window_s > 0 ? ch->bucket_window_s : 1);
 	p[12] = burst;
 	p[13] = win;
+	p[14] = NULL;
+	if (ch->has_prefix) {
+		ddns_addr_format(&ch->prefix, prefix, sizeof(prefix));
+		snprintf(prefix + strlen(prefix), sizeof(prefix) - strlen(prefix),
+			 "/%u", ch->prefix_len);
+		p[14] = prefix;
+	}
 	if ((r = db_exec(c, &st_apply, p, &err)) == NULL)
 		return err;
 	n = PQntuples(r);
@@ -430,7 +579,14 @@ host_from_row(const PGresult *r, int row, struct db_host_info *h, bool email)
 	    db_col_copy(r, row, 11, h->refused_rcode,
 			sizeof(h->refused_rcode)))
 		return DDNS_EDB;
-	if (email && db_col_copy(r, row, 12, h->email, sizeof(h->email)))
+	if (db_col_copy(r, row, 12, h->follows, sizeof(h->follows)) ||
+	    db_col_copy(r, row, 13, h->ipv6_iid, sizeof(h->ipv6_iid)) ||
+	    db_col_copy(r, row, 16, h->lan_prefix, sizeof(h->lan_prefix)))
+		return DDNS_EDB;
+	h->prefix_len = (int)db_get_ll(r, row, 14);
+	h->ipv4_follows = db_get_bool(r, row, 15);
+	h->followers = db_get_ll(r, row, 17);
+	if (email && db_col_copy(r, row, 18, h->email, sizeof(h->email)))
 		return DDNS_EDB;
 	return 0;
 }
@@ -450,29 +606,12 @@ host_rows(PGresult *r, bool email,
 	return err;
 }
 
-int
-db_host_create(struct db_conn *c, long long account_id, const char *name,
-	       int ttl, const struct db_placement_rules *rules, long long *id,
-	       char *detail, size_t detailsz)
+/* The row of st_create: the new id, or why there is none. Clears r. */
+static int
+create_result(PGresult *r, long long *id, char *detail, size_t detailsz)
 {
-	char acc[24], t[16], zid[24];
-	const char *p[4] = { name, acc, t, zid };
-	struct db_place pl;
-	PGresult *r;
-	int err;
+	int err = 0;
 
-	if ((err = db_place_host(c, account_id, name, rules, &pl, detail,
-				 detailsz)) != 0)
-		return err;
-	snprintf(acc, sizeof(acc), "%lld", account_id);
-	snprintf(t, sizeof(t), "%d", ttl >= 0 ? ttl : pl.default_ttl);
-	snprintf(zid, sizeof(zid), "%lld", pl.zone_id);
-	if ((r = db_exec_locked(c, &db_account_lock, p + 1, &st_create, p,
-				&err)) == NULL) {
-		if (err == DDNS_EEXIST)
-			snprintf(detail, detailsz, "name: already taken");
-		return err;
-	}
 	if (PQntuples(r) != 1) {
 		err = DDNS_EDB;
 	} else if (PQgetisnull(r, 0, 0)) {
@@ -483,7 +622,127 @@ db_host_create(struct db_conn *c, long long account_id, const char *name,
 		*id = db_get_ll(r, 0, 0);
 	}
 	PQclear(r);
-	if (err == 0)
+	return err;
+}
+
+int
+db_host_create(struct db_conn *c, long long account_id, const char *name,
+	       int ttl, const struct db_placement_rules *rules, long long *id,
+	       char *detail, size_t detailsz)
+{
+	return db_host_create_follow(c, account_id, name, ttl, rules, NULL,
+				     id, detail, detailsz);
+}
+
+static void
+follow_params(const char *acc, const char *id, const struct db_follow *f,
+	      char *len, size_t lensz, const char *source,
+	      const char *user_agent, const char **p)
+{
+	snprintf(len, lensz, "%u", f->prefix_len);
+	p[0] = acc;
+	p[1] = id;
+	p[2] = f->follows;
+	p[3] = f->iid;
+	p[4] = len;
+	p[5] = f->ipv4_follows ? "t" : "f";
+	p[6] = source;
+	p[7] = user_agent;
+}
+
+/* The row of st_follow as an error code and detail. Clears r. */
+static int
+follow_result(PGresult *r, const struct db_follow *f, char *detail,
+	      size_t detailsz)
+{
+	const char *s = PQntuples(r) == 1 ? db_get_str(r, 0, 0) : NULL;
+	int err = DDNS_ERANGE;
+
+	if (s == NULL)
+		err = DDNS_EDB;
+	else if (strcmp(s, "ok") == 0)
+		err = 0;
+	else if (strcmp(s, "nohost") == 0)
+		err = DDNS_ENOENT;
+	else if (strcmp(s, "unknown") == 0)
+		snprintf(detail, detailsz, "follows: no host %s in this account",
+			 f->follows);
+	else if (strcmp(s, "self") == 0)
+		snprintf(detail, detailsz, "follows: a host cannot follow "
+					   "itself");
+	else if (strcmp(s, "chain") == 0)
+		snprintf(detail, detailsz, "follows: %s follows another host "
+					   "itself (no chains)", f->follows);
+	else if (strcmp(s, "followed") == 0)
+		snprintf(detail, detailsz, "follows: other hosts follow this "
+					   "one (no chains)");
+	else
+		err = DDNS_EDB;
+	PQclear(r);
+	return err;
+}
+
+int
+db_host_follow_set(struct db_conn *c, long long account_id, long long host_id,
+		   const struct db_follow *f, const char *source,
+		   const char *user_agent, char *detail, size_t detailsz)
+{
+	char acc[24], id[24], len[16];
+	const char *p[8];
+	PGresult *r;
+	int err;
+
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	snprintf(id, sizeof(id), "%lld", host_id);
+	follow_params(acc, id, f, len, sizeof(len), source, user_agent, p);
+	if ((r = db_exec_locked(c, &db_account_lock, p, &st_follow, p,
+				&err)) == NULL)
+		return err;
+	if ((err = follow_result(r, f, detail, detailsz)) == 0)
+		db_changed(c, DB_CHANGED_ALL);
+	return err;
+}
+
+int
+db_host_create_follow(struct db_conn *c, long long account_id,
+		      const char *name, int ttl,
+		      const struct db_placement_rules *rules,
+		      const struct db_follow *f, long long *id, char *detail,
+		      size_t detailsz)
+{
+	char acc[24], t[16], zid[24], hid[24], len[16];
+	const char *p[4] = { name, acc, t, zid }, *fp[8];
+	struct db_place pl;
+	PGresult *r;
+	int err;
+
+	if ((err = db_place_host(c, account_id, name, rules, &pl, detail,
+				 detailsz)) != 0)
+		return err;
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	snprintf(t, sizeof(t), "%d", ttl >= 0 ? ttl : pl.default_ttl);
+	snprintf(zid, sizeof(zid), "%lld", pl.zone_id);
+	/* The account row held: the host count is exact, and no concurrent
+	 * follow change can make a chain. */
+	if ((err = db_command(c, "BEGIN")) != 0)
+		return err;
+	if ((r = db_exec(c, &db_account_lock, p + 1, &err)) == NULL)
+		goto out;
+	PQclear(r);
+	if ((r = db_exec(c, &st_create, p, &err)) == NULL) {
+		if (err == DDNS_EEXIST)
+			snprintf(detail, detailsz, "name: already taken");
+		goto out;
+	}
+	if ((err = create_result(r, id, detail, detailsz)) != 0 || f == NULL)
+		goto out;
+	snprintf(hid, sizeof(hid), "%lld", *id);
+	follow_params(acc, hid, f, len, sizeof(len), NULL, NULL, fp);
+	if ((r = db_exec(c, &st_follow, fp, &err)) == NULL)
+		goto out;
+	err = follow_result(r, f, detail, detailsz);
+out:
+	if ((err = db_tx_end(c, err)) == 0)
 		db_changed(c, DB_CHANGED_ALL);
 	return err;
 }
@@ -599,11 +858,11 @@ db_host_bucket_wait(struct db_conn *c, long long host_id, unsigned burst,
 }
 
 int
-db_host_delete(struct db_conn *c, long long account_id,
-		    const char *name)
+db_host_delete(struct db_conn *c, long long account_id, const char *name,
+	       char *detail, size_t detailsz)
 {
 	char acc[24];
-	const char *p[2] = { acc, name };
+	const char *p[2] = { acc, name }, *who;
 	PGresult *r;
 	int err, n;
 
@@ -612,10 +871,19 @@ db_host_delete(struct db_conn *c, long long account_id,
 		return err;
 	n = PQntuples(r);
 	PQclear(r);
-	if (n != 1)
-		return DDNS_ENOENT;
-	db_changed(c, DB_CHANGED_ALL);
-	return 0;
+	if (n == 1) {
+		db_changed(c, DB_CHANGED_ALL);
+		return 0;
+	}
+	/* Gone, or kept because hosts follow it: say which. */
+	if ((r = db_exec(c, &st_followers, p, &err)) == NULL)
+		return err;
+	who = PQntuples(r) == 1 ? db_get_str(r, 0, 0) : NULL;
+	err = who != NULL ? DDNS_EEXIST : DDNS_ENOENT;
+	if (who != NULL && detail != NULL)
+		snprintf(detail, detailsz, "followed by %s", who);
+	PQclear(r);
+	return err;
 }
 
 int

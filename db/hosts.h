@@ -28,6 +28,11 @@ struct db_host {
 	bool has_v4, has_v6;
 	struct ddns_addr v4, v6;
 	bool offline;
+	bool has_prefix;           /* the LAN prefix of the latest update */
+	struct ddns_addr prefix;
+	unsigned prefix_len;
+	bool follower;             /* follows another host */
+	bool ipv4_follows;         /* ... and takes its A from it */
 };
 
 struct db_token_host {
@@ -62,6 +67,9 @@ struct db_host_change {
 	bool set_v4, set_v6;      /* replace this family's address */
 	struct ddns_addr v4, v6;  /* used when set_*; family 0 clears */
 	bool offline;
+	bool has_prefix;          /* the LAN prefix sent; else none is stored */
+	struct ddns_addr prefix;  /* host bits zero */
+	unsigned prefix_len;
 	long long token_id;       /* 0 when not done with a host token */
 	const char *source;       /* client address text or NULL */
 	const char *user_agent;   /* or NULL */
@@ -79,8 +87,11 @@ struct db_host_change {
  * process's pusher (no NOTIFY: see db/notify.h). With
  * bucket_burst > 0 the change also takes one token of the host's change
  * bucket (shared by every instance); with the bucket empty
- * nothing is written. Returns 0, DDNS_ENOENT (no such host for this
- * account), DDNS_EABUSE (bucket empty) or DDNS_EDB.
+ * nothing is written. The LAN prefix becomes ch's (none when
+ * !has_prefix), and in the same statement every host that follows this
+ * one gets its addresses derived again (a version, a history row with via
+ * "follow"; no bucket token). Returns 0, DDNS_ENOENT (no such host for
+ * this account), DDNS_EABUSE (bucket empty) or DDNS_EDB.
  */
 int db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 		  const struct db_host_change *ch);
@@ -108,6 +119,12 @@ struct db_host_info {
 	bool pushed;                  /* DNS has seen the current version */
 	char refused_rcode[16];       /* the nameserver refused the host's
 					 change with it: "" = not refused */
+	char follows[DDNS_NAME_MAX + 1]; /* the host followed, "" = none */
+	char ipv6_iid[48];            /* "" = none */
+	int prefix_len;
+	bool ipv4_follows;
+	char lan_prefix[64];          /* "ADDR/LEN" of the latest update, "" */
+	long long followers;          /* live hosts that follow this one */
 	char email[DB_EMAIL_MAX + 1]; /* operator listing only */
 };
 
@@ -188,9 +205,45 @@ int db_host_update(struct db_conn *c, long long account_id, long long host_id,
 /*
  * Turns the account's live host into a tombstone in one statement: its
  * tokens and ACME values go, the pusher removes its records. account_id
- * 0 means any account (operator). 0, DDNS_ENOENT or DDNS_EDB.
+ * 0 means any account (operator). A host that live hosts follow is not
+ * deleted: DDNS_EEXIST, and detail (detailsz bytes, may be NULL) names
+ * them ("followed by a.example, b.example"). 0, DDNS_ENOENT or DDNS_EDB.
  */
-int db_host_delete(struct db_conn *c, long long account_id, const char *name);
+int db_host_delete(struct db_conn *c, long long account_id, const char *name,
+		   char *detail, size_t detailsz);
+
+/* How a host follows another one of its account (devices behind a
+ * router); see migrations/0007_followers.sql. */
+struct db_follow {
+	const char *follows;  /* normalised FQDN of the router; NULL: none */
+	const char *iid;      /* IPv6 interface id (presentation) or NULL */
+	unsigned prefix_len;  /* 1..127 */
+	bool ipv4_follows;
+};
+
+/*
+ * Sets how host_id of account_id follows (f->follows NULL: it stops
+ * following and keeps its addresses as its own) and derives its A/AAAA
+ * from the router at once, in one transaction holding the account row.
+ * Returns 0; DDNS_ERANGE with a detail naming the field ("follows: ...")
+ * for an unknown router (another account's included), the host itself, a
+ * router that follows another host, or a host that is followed itself;
+ * DDNS_ENOENT; DDNS_EDB.
+ */
+int db_host_follow_set(struct db_conn *c, long long account_id,
+		       long long host_id, const struct db_follow *f,
+		       const char *source, const char *user_agent,
+		       char *detail, size_t detailsz);
+
+/*
+ * db_host_create() and, when f is not NULL, db_host_follow_set() in one
+ * transaction: on any error nothing is stored. Errors of both.
+ */
+int db_host_create_follow(struct db_conn *c, long long account_id,
+			  const char *name, int ttl,
+			  const struct db_placement_rules *rules,
+			  const struct db_follow *f, long long *id,
+			  char *detail, size_t detailsz);
 
 /* Every live host, by name, with its account's e-mail (operator). */
 int db_host_list_all(struct db_conn *c, const char *email,

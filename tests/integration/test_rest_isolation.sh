@@ -46,7 +46,8 @@ case_for() {
 	case "$1 $2" in
 	"DELETE /v1/tokens/{id}") echo "$TB|/v1/tokens/$TA_ID|" ;;
 	"GET /v1/hosts/{name}" | "DELETE /v1/hosts/{name}" | "GET /v1/hosts/{name}/tokens" | \
-		"GET /v1/hosts/{name}/events" | "DELETE /v1/hosts/{name}/acme-challenge")
+		"GET /v1/hosts/{name}/events" | "GET /v1/hosts/{name}/setup" | \
+		"DELETE /v1/hosts/{name}/acme-challenge")
 		echo "$TB|${2/\{name\}/$HA}|" ;;
 	"PATCH /v1/hosts/{name}") echo "$TB|/v1/hosts/$HA|{\"ipv4\":\"192.0.2.66\"}" ;;
 	"POST /v1/hosts/{name}/tokens") echo "$TB|/v1/hosts/$HA/tokens|{\"label\":\"x\"}" ;;
