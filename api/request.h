@@ -28,6 +28,12 @@ struct api_request {
 	const char *authorization; /* header or NULL; secret */
 	const char *user_agent;    /* header or NULL */
 	const char *content_type;  /* header or NULL */
+	const char *cookie;        /* Cookie header or NULL; secret */
+	const char *origin;        /* Origin header or NULL */
+	const char *sec_fetch_site; /* Sec-Fetch-Site header or NULL */
+	const char *host;          /* Host header or NULL */
+	bool https;                /* over TLS, or a trusted proxy says
+				    * X-Forwarded-Proto: https */
 	struct ddns_addr client;   /* client address (api/clientip.h) */
 	bool has_client;
 	struct ddns_addr peer;     /* TCP peer (a proxy, if trusted) */
@@ -36,7 +42,7 @@ struct api_request {
 	char request_id[API_REQUEST_ID_MAX + 1]; /* X-Request-Id */
 };
 
-#define API_RESP_MAX_HEADERS 6
+#define API_RESP_MAX_HEADERS 8
 
 struct api_header {
 	const char *name;  /* static string */
@@ -47,6 +53,7 @@ struct api_response {
 	unsigned status;
 	const char *content_type;
 	const char *www_authenticate; /* NULL: no header */
+	const char *cache_control;    /* static string; NULL: no-store */
 	struct api_header headers[API_RESP_MAX_HEADERS]; /* extra headers */
 	size_t nheaders;
 	struct ddns_buf body;

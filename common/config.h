@@ -43,6 +43,10 @@ struct ddns_config {
 	unsigned ttl_min, ttl_max;     /* DDNS_TTL_MIN, DDNS_TTL_MAX */
 	unsigned events_max_age_days;  /* DDNS_EVENTS_MAX_AGE_DAYS */
 	unsigned events_max_per_host;  /* DDNS_EVENTS_MAX_PER_HOST */
+	/* Web console */
+	bool console_on;               /* DDNS_CONSOLE (on unless "off") */
+	unsigned session_idle_s;       /* DDNS_SESSION_IDLE_S */
+	unsigned session_max_s;        /* DDNS_SESSION_MAX_S */
 };
 
 enum ddns_config_need {
