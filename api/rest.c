@@ -62,6 +62,8 @@ static const struct rest_route routes[] = {
 	  api_rest_host_token_list },
 	{ "DELETE", "/v1/hosts/{name}/tokens/{id}", REST_WRITE,
 	  api_rest_host_token_delete },
+	{ "PATCH", "/v1/hosts/{name}/tokens/{id}", REST_WRITE,
+	  api_rest_host_token_patch },
 	{ "GET", "/v1/hosts/{name}/events", REST_READ, api_rest_event_list },
 	{ "PUT", "/v1/hosts/{name}/acme-challenge", REST_ACME,
 	  api_rest_acme_put },

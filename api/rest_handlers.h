@@ -105,6 +105,7 @@ int api_rest_host_delete(struct rest_ctx *c);
 int api_rest_host_token_create(struct rest_ctx *c);
 int api_rest_host_token_list(struct rest_ctx *c);
 int api_rest_host_token_delete(struct rest_ctx *c);
+int api_rest_host_token_patch(struct rest_ctx *c);
 
 /* api/rest_events.c */
 int api_rest_event_list(struct rest_ctx *c);

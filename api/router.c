@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/console.h"
 #include "api/health.h"
 #include "api/nic_update.h"
 #include "api/rest.h"
@@ -25,6 +26,7 @@ static const struct route routes[] = {
 	{ "/readyz", false, "GET, HEAD", api_health_ready },
 	{ "/metrics", false, "GET", api_metrics },
 	{ "/v1/", true, NULL, api_rest },
+	{ "/", true, NULL, api_console }, /* everything else: 404 there */
 };
 
 static bool
@@ -66,7 +68,6 @@ api_route(struct api_request *req, struct api_response *resp)
 		r->handler(req, resp);
 		return;
 	}
-	api_answer_text(resp, 404, "not found\n");
 }
 
 void

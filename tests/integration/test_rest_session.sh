@@ -90,6 +90,18 @@ it_status 201 "a write with the cookie and our Origin"
 rq PATCH /v1/hosts/web.dyn.test -b "$IT_TMP/j1" -H 'Sec-Fetch-Site: same-origin' --data-binary '{"ttl":300}'
 it_status 200 "a write with the cookie and Sec-Fetch-Site: same-origin, no Origin"
 
+rq POST /v1/hosts/web.dyn.test/tokens -b "$IT_TMP/j1" -H "$O" --data-binary '{}'
+it_status 201 "a router token with the cookie"
+tid=$(jf .id)
+rq PATCH "/v1/hosts/web.dyn.test/tokens/$tid" -b "$IT_TMP/j1" -H "$O" --data-binary '{"label":"FRITZ!Box"}'
+it_status 200 "its label edited afterwards (PATCH)"
+it_eq "FRITZ!Box null" "$(jf .label) $(jf .token)" "the new label, and no secret"
+documented PATCH "/v1/hosts/{name}/tokens/{id}"
+rq PATCH "/v1/hosts/web.dyn.test/tokens/$tid" -b "$IT_TMP/j1" -H "$O" --data-binary '{"label":"a\u0007b"}'
+it_status 400 "a control character in the label"
+rq PATCH "/v1/hosts/web.dyn.test/tokens/aaaaaaaaaaaaaaaaaaaa" -b "$IT_TMP/j1" -H "$O" --data-binary '{"label":"x"}'
+it_status 404 "an unknown token"
+
 # --- cross-origin writes ---------------------------------------------------------
 before=$(rest_dump)
 for h in "Origin: http://evil.example" "Origin: null" "Origin: ${DDNS_URL/http:/https:}" \
@@ -98,6 +110,8 @@ for h in "Origin: http://evil.example" "Origin: null" "Origin: ${DDNS_URL/http:/
 	it_status 403 "cookie POST with '$h' refused"
 	rq DELETE /v1/hosts/web.dyn.test -b "$IT_TMP/j1" -H "$h"
 	it_status 403 "cookie DELETE with '$h' refused"
+	rq PATCH "/v1/hosts/web.dyn.test/tokens/$tid" -b "$IT_TMP/j1" -H "$h" --data-binary '{"label":"csrf"}'
+	it_status 403 "cookie PATCH with '$h' refused"
 done
 documented POST /v1/hosts
 rq POST /v1/hosts/web.dyn.test/tokens -b "$IT_TMP/j1" -H "Origin: http://evil.example" --data-binary '{"label":"x"}'
