@@ -14,8 +14,8 @@ const POLL_IDLE_MS = 5000;
 
 function summary(h) {
 	const rows = [
-		['IPv4', h.ipv4 ? el('code', { text: h.ipv4 }) : 'none'],
-		['IPv6', h.ipv6 ? el('code', { text: h.ipv6 }) : 'none'],
+		['IPv4', h.ipv4 ? el('code', { text: h.ipv4 }) : 'none yet'],
+		['IPv6', h.ipv6 ? el('code', { text: h.ipv6 }) : 'none yet'],
 		['DNS', stateBadge(h)],
 		['TTL', `${h.ttl} s`],
 		['Last change', time(h.updated_at)],
@@ -25,6 +25,18 @@ function summary(h) {
 	if (h.offline)
 		rows.push(['Offline', 'yes: no A or AAAA record until the next update']);
 	return el('dl', { class: 'summary' }, rows.map(([k, v]) => [el('dt', { text: k }), el('dd', {}, v)]));
+}
+
+// For a host that never had an address: what to do next.
+function nextSteps(h) {
+	if (h.ipv4 || h.ipv6 || h.follows)
+		return null;
+	return el('div', { class: 'card next', role: 'note' },
+		el('p', { class: 'strong', text: 'Waiting for the first update.' }),
+		el('ol', {},
+			el('li', { text: 'Press New token below and copy the token (it is shown once).' }),
+			el('li', { text: 'In Router setup, choose your router or client and paste its settings there.' }),
+			el('li', { text: 'The address appears on this page by itself, and "in DNS" once the nameserver has it.' })));
 }
 
 function section(title, ...children) {
@@ -136,8 +148,8 @@ function historySection(name) {
 
 function settingsSection(h, onSaved) {
 	const ttl = el('input', { type: 'number', name: 'ttl', min: 1, max: 86400, inputmode: 'numeric' });
-	const v4 = el('input', { type: 'text', name: 'ipv4', autocomplete: 'off', spellcheck: 'false', placeholder: '203.0.113.10' });
-	const v6 = el('input', { type: 'text', name: 'ipv6', autocomplete: 'off', spellcheck: 'false', placeholder: '2001:db8::10' });
+	const v4 = el('input', { type: 'text', name: 'ipv4', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. 203.0.113.10' });
+	const v6 = el('input', { type: 'text', name: 'ipv6', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. 2001:db8::10' });
 	const save = el('button', { type: 'submit', text: 'Save changes' });
 	const err = errorLine();
 	const ok = noteLine();
@@ -191,10 +203,14 @@ function settingsSection(h, onSaved) {
 	return s;
 }
 
-function followersSection(name) {
+function followersSection(name, h) {
 	const body = el('div', {}, el('p', { class: 'muted', text: 'Loading…' }));
 	api.hosts().then((hosts) => {
 		const f = hosts.filter((x) => x.follows === name);
+		if (f.length === 0 && !('follows' in h)) {
+			s.hidden = true; // this server has no followers (REST "follows")
+			return;
+		}
 		if (f.length === 0) {
 			body.replaceChildren(el('p', { class: 'muted',
 				text: 'No host follows this one. A device behind this router can follow it to get its IPv6 prefix (REST: "follows").' }));
@@ -205,7 +221,8 @@ function followersSection(name) {
 				x.ipv4 && el('code', { text: x.ipv4 }), x.ipv6 && el('code', { text: x.ipv6 }),
 				stateBadge(x)])));
 	}, (e) => { const err = errorLine(); err.show(e); body.replaceChildren(err); });
-	return section('Followers', el('p', { text: 'Hosts behind this router whose addresses are derived from its prefix.' }), body);
+	const s = section('Followers', el('p', { text: 'Hosts behind this router whose addresses are derived from its prefix.' }), body);
+	return s;
 }
 
 function deleteSection(name) {
@@ -221,7 +238,9 @@ function deleteSection(name) {
 
 export function renderHost(ctx, name) {
 	const head = el('div', { class: 'crumbs' }, link('/', '← All hosts'));
-	const title = el('h1', { class: 'hostname', text: name });
+	// Long names may wrap after a dot, never inside a label.
+	const title = el('h1', { class: 'hostname' },
+		name.split('.').flatMap((part, i) => (i ? [el('wbr'), '.' + part] : [part])));
 	const sum = el('div', { class: 'card', 'aria-live': 'polite' }, el('p', { class: 'muted', text: 'Loading…' }));
 	const err = errorLine();
 	ctx.main.append(head, title, err, sum);
@@ -239,7 +258,10 @@ export function renderHost(ctx, name) {
 		const toks = tokensSection(name, (token) => setup.useToken(token));
 		const settings = settingsSection(h, (u) => sum.replaceChildren(summary(u)));
 		sum.replaceChildren(summary(h));
-		ctx.main.append(toks, setup, hist, settings, followersSection(name), deleteSection(name));
+		let next = nextSteps(h);
+		if (next)
+			sum.before(next);
+		ctx.main.append(toks, setup, hist, settings, followersSection(name, h), deleteSection(name));
 		lastVersion = h.updated_at + dnsState(h).word;
 		const poll = async () => {
 			try {
@@ -250,6 +272,10 @@ export function renderHost(ctx, name) {
 				if (v !== lastVersion) {
 					lastVersion = v;
 					sum.replaceChildren(summary(u));
+					if (next && !nextSteps(u)) {
+						next.remove();
+						next = null;
+					}
 					settings.show(u);
 					hist.reload();
 					toks.reload();

@@ -28,7 +28,7 @@ export function renderHosts(ctx) {
 	const form = el('form', { class: 'card add-host', novalidate: true },
 		el('h2', { text: 'Add a host' }),
 		el('div', { class: 'row' },
-			field('Host name', name, 'The full name, or just a label: the zone chosen beside it is appended.'),
+			field('Host name', name, 'The full name, or just a label: then the zone chosen under Zone is appended.'),
 			field('Zone', zone)),
 		el('div', { class: 'actions' }, add), err);
 	ctx.main.append(el('h1', { text: 'Hosts' }), status, form,
