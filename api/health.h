@@ -22,6 +22,16 @@ void api_health_set(bool ready, const char *reason);
  * string is borrowed and must outlive the server. Call before serving. */
 void api_health_set_metrics_token(const char *token);
 
+/*
+ * Starts the readiness loop on its own connection to url (borrowed: must
+ * outlive the loop). Checks every 2 s while ready, with backoff from 0.5 s
+ * to 4 s while not. 0 or DDNS_ENOMEM.
+ */
+int api_ready_start(const char *url);
+
+/* Stops and joins the readiness loop; NULL-safe when not started. */
+void api_ready_stop(void);
+
 /* GET /healthz: 200 while the process can answer. */
 void api_health_live(struct api_request *req, struct api_response *resp);
 

@@ -12,7 +12,6 @@
 #include "auth/token.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "common/wake.h"
 #include "common/metrics.h"
 #include "db/conn.h"
 #include "db/hosts.h"
@@ -231,7 +230,6 @@ nic_apply(struct db_conn *db, struct nic_ctx *c)
 	ch.bucket_window_s = auth_limits()->change_window_s;
 	if ((err = db_host_apply(db, h->id, h->account_id, &ch)) != 0)
 		return err == DDNS_ENOENT ? DDNS_ENOHOST : err;
-	ddns_wake_dirty();
 	/* A name repeated in the same request is then a nochg. */
 	h->offline = dd->offline;
 	if (dd->has_v4) {

@@ -53,6 +53,8 @@ problem_of(int err)
 					 "Method not allowed" };
 	case DDNS_EEXIST:
 		return (struct problem){ 409, "conflict", "Conflict" };
+	case DDNS_ENAMEUSED:
+		return (struct problem){ 409, "name-in-use", "Name in use" };
 	case DDNS_EMSGSIZE:
 		return (struct problem){ 413, "too-large",
 					 "Request body too large" };
@@ -66,6 +68,7 @@ problem_of(int err)
 		return (struct problem){ 429, "rate-limited",
 					 "Too many requests" };
 	case DDNS_EDB:
+	case DDNS_EAGAIN:
 		return (struct problem){ 503, "unavailable",
 					 "Service unavailable" };
 	default:

@@ -347,14 +347,14 @@ rest_openapi(struct rest_ctx *c)
 }
 
 int
-api_rest_host(struct rest_ctx *c, struct db_rest_host *h)
+api_rest_host(struct rest_ctx *c, struct db_host_info *h)
 {
 	int err;
 
 	if (c->name[0] == '\0')
 		err = DDNS_ENOENT;
 	else
-		err = db_rest_host_get(c->db, c->account_id, c->name, h);
+		err = db_host_get(c->db, c->account_id, c->name, h);
 	/* A host token only ever sees its own host. */
 	if (err == 0 && c->host_id != 0 && h->id != c->host_id)
 		err = DDNS_ENOENT;

@@ -19,7 +19,7 @@ static const struct api_json_field put_fields[] = {
 int
 api_rest_acme_put(struct rest_ctx *c)
 {
-	struct db_rest_host h;
+	struct db_host_info h;
 	const char *v;
 	json_t *o = NULL;
 	int err;
@@ -60,7 +60,7 @@ out:
 int
 api_rest_acme_delete(struct rest_ctx *c)
 {
-	struct db_rest_host h;
+	struct db_host_info h;
 	int err;
 
 	if ((err = api_rest_host(c, &h)) != 0)

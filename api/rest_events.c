@@ -27,7 +27,7 @@ event_item(void *arg, const struct db_event *e)
 int
 api_rest_event_list(struct rest_ctx *c)
 {
-	struct db_rest_host h;
+	struct db_host_info h;
 	json_t *items;
 	unsigned limit;
 	int err;

@@ -16,7 +16,8 @@
 #include "common/config.h"
 #include "common/names.h"
 #include "db/conn.h"
-#include "db/rest_hosts.h"
+#include "db/hosts.h"
+#include "db/zones.h"
 
 #define REST_QUERY_MAX 16
 #define REST_UA_MAX 200
@@ -45,7 +46,7 @@ typedef int (*rest_fn)(struct rest_ctx *c);
 
 /* Helpers of api/rest.c. */
 /* The account's live host named by {name}; DDNS_ENOENT with a detail. */
-int api_rest_host(struct rest_ctx *c, struct db_rest_host *h);
+int api_rest_host(struct rest_ctx *c, struct db_host_info *h);
 /* Query parameter value or NULL. */
 const char *api_rest_query(const struct rest_ctx *c, const char *key);
 /* Unsigned query parameter in [min, max], def when absent. */

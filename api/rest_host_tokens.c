@@ -35,7 +35,7 @@ api_rest_host_token_create(struct rest_ctx *c)
 	uint8_t hash[AUTH_TOKEN_HASH_LEN];
 	struct auth_token tok;
 	struct db_host_token t;
-	struct db_rest_host h;
+	struct db_host_info h;
 	const char *label = "";
 	json_t *o = NULL;
 	int err;
@@ -86,7 +86,7 @@ htok_item(void *arg, const struct db_host_token *t)
 int
 api_rest_host_token_list(struct rest_ctx *c)
 {
-	struct db_rest_host h;
+	struct db_host_info h;
 	json_t *items;
 	int err;
 
@@ -106,7 +106,7 @@ api_rest_host_token_list(struct rest_ctx *c)
 int
 api_rest_host_token_delete(struct rest_ctx *c)
 {
-	struct db_rest_host h;
+	struct db_host_info h;
 	int err;
 
 	if ((err = api_rest_host(c, &h)) != 0)
@@ -126,7 +126,7 @@ int
 api_rest_host_token_patch(struct rest_ctx *c)
 {
 	struct db_host_token t;
-	struct db_rest_host h;
+	struct db_host_info h;
 	const char *label;
 	json_t *o = NULL;
 	int err;

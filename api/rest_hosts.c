@@ -10,7 +10,9 @@
 
 #include "api/rest_handlers.h"
 #include "common/errors.h"
-#include "db/rest_hosts.h"
+#include "db/hosts.h"
+#include "db/zones.h"
+#include "dnsbackend/query.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 100
@@ -22,11 +24,11 @@ struct page {
 	bool more;
 };
 
-static json_t *host_json(const struct db_rest_host *h);
+static json_t *host_json(const struct db_host_info *h);
 static int answer_host(struct rest_ctx *c, unsigned status,
 		       const char *name);
 static int zone_item(void *arg, const struct db_zone_info *z);
-static int page_item(void *arg, const struct db_rest_host *h);
+static int page_item(void *arg, const struct db_host_info *h);
 static int ttl_check(struct rest_ctx *c, const json_t *o, int *ttl);
 static int addr_field(struct rest_ctx *c, const json_t *o, const char *key,
 		      int family, bool *set, char *out, size_t outsz);
@@ -43,7 +45,7 @@ static const struct api_json_field patch_fields[] = {
 };
 
 static json_t *
-host_json(const struct db_rest_host *h)
+host_json(const struct db_host_info *h)
 {
 	return json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s, s:{s:b}}",
 			 "name", h->name, "zone", h->zone, "ipv4",
@@ -57,10 +59,10 @@ host_json(const struct db_rest_host *h)
 static int
 answer_host(struct rest_ctx *c, unsigned status, const char *name)
 {
-	struct db_rest_host h;
+	struct db_host_info h;
 	int err;
 
-	if ((err = db_rest_host_get(c->db, c->account_id, name, &h)) != 0)
+	if ((err = db_host_get(c->db, c->account_id, name, &h)) != 0)
 		return err;
 	api_json_answer(c->resp, status, host_json(&h));
 	return 0;
@@ -82,7 +84,7 @@ api_rest_zone_list(struct rest_ctx *c)
 	json_t *items = json_array();
 	int err;
 
-	if ((err = db_zone_list(c->db, c->account_id, zone_item, items)) !=
+	if ((err = db_zone_list_usable(c->db, c->account_id, zone_item, items)) !=
 	    0) {
 		json_decref(items);
 		return err;
@@ -117,6 +119,7 @@ api_rest_host_create(struct rest_ctx *c)
 {
 	char name[DDNS_NAME_MAX + 1];
 	const char *s;
+	struct db_placement_rules rules;
 	json_t *o = NULL;
 	long long id;
 	int ttl, err;
@@ -133,15 +136,9 @@ api_rest_host_create(struct rest_ctx *c)
 	}
 	if ((err = ttl_check(c, o, &ttl)) != 0)
 		goto out;
-	err = db_rest_host_create(c->db, c->account_id, name, ttl, &id);
-	if (err == DDNS_ENOTZONE)
-		snprintf(c->detail, sizeof(c->detail),
-			 "name: not under a zone this account may use");
-	else if (err == DDNS_EEXIST)
-		snprintf(c->detail, sizeof(c->detail), "name: already taken");
-	else if (err == DDNS_ELIMIT)
-		snprintf(c->detail, sizeof(c->detail),
-			 "the account's host limit is reached");
+	dns_placement_rules(c->cfg, &rules);
+	err = db_host_create(c->db, c->account_id, name, ttl, &rules, &id,
+			     c->detail, sizeof(c->detail));
 	if (err == 0) {
 		api_add_header(c->resp, "Location", "/v1/hosts/%s", name);
 		err = answer_host(c, 201, name);
@@ -152,7 +149,7 @@ out:
 }
 
 static int
-page_item(void *arg, const struct db_rest_host *h)
+page_item(void *arg, const struct db_host_info *h)
 {
 	struct page *pg = arg;
 
@@ -186,7 +183,7 @@ api_rest_host_list(struct rest_ctx *c)
 	if ((pg.items = json_array()) == NULL)
 		return DDNS_ENOMEM;
 	/* One row more than the page tells whether there is a next one. */
-	err = db_rest_host_list(c->db, c->account_id, cursor ? after : NULL,
+	err = db_host_list(c->db, c->account_id, cursor ? after : NULL,
 				pg.limit + 1, page_item, &pg);
 	if (err != 0) {
 		json_decref(pg.items);
@@ -203,7 +200,7 @@ api_rest_host_list(struct rest_ctx *c)
 int
 api_rest_host_get(struct rest_ctx *c)
 {
-	struct db_rest_host h;
+	struct db_host_info h;
 	int err;
 
 	if ((err = api_rest_host(c, &h)) != 0)
@@ -241,7 +238,7 @@ api_rest_host_patch(struct rest_ctx *c)
 {
 	char v4[48], v6[48];
 	struct db_host_patch p = { 0 };
-	struct db_rest_host h;
+	struct db_host_info h;
 	const json_t *off;
 	json_t *o = NULL;
 	int err;
@@ -269,7 +266,7 @@ api_rest_host_patch(struct rest_ctx *c)
 	off = json_object_get(o, "offline");
 	p.set_offline = off != NULL;
 	p.offline = json_is_true(off);
-	err = db_rest_host_update(c->db, c->account_id, h.id, &p,
+	err = db_host_update(c->db, c->account_id, h.id, &p,
 				  api_rest_source(c), api_rest_ua(c));
 	if (err == 0)
 		err = answer_host(c, 200, h.name);
@@ -284,7 +281,7 @@ api_rest_host_delete(struct rest_ctx *c)
 	int err = DDNS_ENOENT;
 
 	if (c->name[0] != '\0')
-		err = db_rest_host_delete(c->db, c->account_id, c->name);
+		err = db_host_delete(c->db, c->account_id, c->name);
 	if (err == DDNS_ENOENT)
 		snprintf(c->detail, sizeof(c->detail), "no such host");
 	if (err == 0)

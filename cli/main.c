@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,17 +10,34 @@
 #include "db/limits.h"
 
 static void usage(FILE *f);
+static int dispatch(int argc, char **argv);
+static const char *verbs(const char *noun);
 
+/* Every command: a plain one has verb NULL; a noun's verbs follow it. */
 static const struct {
 	const char *name;
+	const char *verb;
 	int (*run)(int, char **);
 } commands[] = {
-	{ "serve", cli_serve },     { "migrate", cli_migrate },
-	{ "push", cli_push },       { "zone", cli_zone },
-	{ "account", cli_account }, { "host", cli_host },
-	{ "token", cli_token },     { "reconcile", cli_reconcile },
-	{ "healthcheck", cli_healthcheck },
-	{ "routes", cli_routes }, /* hidden: REST routes, for tests */
+	{ "serve", NULL, cli_serve },
+	{ "migrate", NULL, cli_migrate },
+	{ "push", NULL, cli_push },
+	{ "reconcile", NULL, cli_reconcile },
+	{ "healthcheck", NULL, cli_healthcheck },
+	{ "routes", NULL, cli_routes }, /* hidden: REST routes, for tests */
+	{ "zone", "add", cli_zone_add },
+	{ "zone", "list", cli_zone_list },
+	{ "zone", "set", cli_zone_set },
+	{ "account", "add", cli_account_add },
+	{ "account", "list", cli_account_list },
+	{ "account", "set", cli_account_set },
+	{ "account", "delete", cli_account_delete },
+	{ "host", "add", cli_host_add },
+	{ "host", "list", cli_host_list },
+	{ "host", "delete", cli_host_delete },
+	{ "token", "add", cli_token_add },
+	{ "token", "list", cli_token_list },
+	{ "token", "delete", cli_token_delete },
 };
 
 static void
@@ -37,6 +55,7 @@ usage(FILE *f)
 	      "[--ttl N]\n"
 	      "  account add EMAIL [--password-stdin]\n"
 	      "  account list | account delete EMAIL\n"
+	      "  account set EMAIL --max-hosts N\n"
 	      "  host add FQDN --account EMAIL\n"
 	      "  host list [--account EMAIL] | host delete FQDN\n"
 	      "  token add FQDN [--label TEXT]\n"
@@ -47,6 +66,23 @@ usage(FILE *f)
 	      "on DDNS_LISTEN answers /healthz\n"
 	      "Configuration comes from the environment; see README.md.\n",
 	      f);
+}
+
+/* "add|list|set" for a noun (static buffer: one call at a time). */
+static const char *
+verbs(const char *noun)
+{
+	static char out[64];
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].verb != NULL &&
+		    strcmp(commands[i].name, noun) == 0 &&
+		    n + strlen(commands[i].verb) + 2 < sizeof(out))
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s",
+					      n ? "|" : "", commands[i].verb);
+	return out;
 }
 
 int
@@ -88,9 +124,27 @@ main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	return dispatch(argc - 1, argv + 1);
+}
+
+/* Runs the command argv[0] (and verb argv[1]) names. */
+static int
+dispatch(int argc, char **argv)
+{
+	bool noun = false;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		if (commands[i].verb == NULL)
+			return commands[i].run(argc, argv);
+		noun = true;
+		if (argc >= 2 && strcmp(argv[1], commands[i].verb) == 0)
+			return commands[i].run(argc, argv);
+	}
+	if (noun)
+		return cli_usage("usage: ddnsd %s %s ...; see ddnsd --help",
+				 argv[0], verbs(argv[0]));
 	usage(stderr);
-	return cli_usage("unknown command \"%s\"", argv[1]);
+	return cli_usage("unknown command \"%s\"", argv[0]);
 }

@@ -171,6 +171,22 @@ rest_env(struct ddns_config *cfg, char *err, size_t errsz)
 		snprintf(err, errsz, "DDNS_TTL_MIN: greater than DDNS_TTL_MAX");
 		return DDNS_ECONFIG;
 	}
+	s = env_str("DDNS_NAME_CHECK");
+	if (s != NULL && strcmp(s, "dns") != 0 && strcmp(s, "off") != 0) {
+		snprintf(err, errsz, "DDNS_NAME_CHECK: expected dns or off");
+		return DDNS_ECONFIG;
+	}
+	cfg->name_check_dns = s == NULL || strcmp(s, "dns") == 0;
+	s = getenv("DDNS_RESERVED_NAMES");
+	if (ddns_reserved_parse(s != NULL ? s : DDNS_RESERVED_DEFAULT,
+				&cfg->reserved) != 0) {
+		snprintf(err, errsz,
+			 "DDNS_RESERVED_NAMES: expected labels separated by "
+			 "commas, each optionally ending in # (digits follow) "
+			 "or * (anything follows), at most %d",
+			 DDNS_RESERVED_MAX);
+		return DDNS_ECONFIG;
+	}
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/placement.h"
+
 struct ddns_config {
 	const char *database_url;   /* DDNS_DATABASE_URL (required) */
 	const char *listen;         /* DDNS_LISTEN, "addr:port" */
@@ -43,6 +45,8 @@ struct ddns_config {
 	unsigned ttl_min, ttl_max;     /* DDNS_TTL_MIN, DDNS_TTL_MAX */
 	unsigned events_max_age_days;  /* DDNS_EVENTS_MAX_AGE_DAYS */
 	unsigned events_max_per_host;  /* DDNS_EVENTS_MAX_PER_HOST */
+	struct ddns_reserved reserved; /* DDNS_RESERVED_NAMES */
+	bool name_check_dns;           /* DDNS_NAME_CHECK=dns (default) */
 	/* Web console */
 	bool console_on;               /* DDNS_CONSOLE (on unless "off") */
 	unsigned session_idle_s;       /* DDNS_SESSION_IDLE_S */

@@ -47,7 +47,8 @@ enum ddns_error {
 	DDNS_ETSIGMISSING = -1019, /* reply to a signed request not signed */
 	DDNS_ENOTZONE = -1020,    /* name is not under any known zone */
 	DDNS_ELIMIT = -1021,      /* hosts per account / tokens per host */
-	DDNS_ELAST = -1022,
+	DDNS_ENAMEUSED = -1022,   /* name reserved, held by others or in DNS */
+	DDNS_ELAST = -1023,
 };
 
 /* Human-readable text for a DDNS_E* code (static storage, never NULL). */

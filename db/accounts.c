@@ -5,6 +5,7 @@
 #include "common/errors.h"
 #include "db/accounts.h"
 #include "db/sessions.h"
+#include "db/stmt.h"
 
 static int account_from_row(const PGresult *r, int row,
 			    struct db_account *a);
@@ -20,6 +21,20 @@ static const struct db_stmt st_login = {
 	"SELECT id, password_hash FROM accounts WHERE lower(email) = lower($1)"
 	" AND password_hash IS NOT NULL",
 	1
+};
+static const struct db_stmt st_find = {
+	"acct_find",
+	"SELECT id FROM accounts WHERE lower(email) = lower($1)", 1
+};
+static const struct db_stmt st_set_max_hosts = {
+	"acct_set_max_hosts",
+	"UPDATE accounts SET max_hosts = $2 WHERE lower(email) = lower($1)"
+	" RETURNING id",
+	2
+};
+const struct db_stmt db_account_lock = {
+	"acct_lock",
+	"SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE", 1
 };
 static const struct db_stmt st_list = {
 	"acct_list",
@@ -101,6 +116,24 @@ db_account_login(struct db_conn *c, const char *email, long long *id,
 }
 
 int
+db_account_find(struct db_conn *c, const char *email, long long *id)
+{
+	const char *p[1] = { email };
+
+	return db_exec_ll(c, &st_find, p, id);
+}
+
+int
+db_account_set_max_hosts(struct db_conn *c, const char *email, int max_hosts)
+{
+	char n[16];
+	const char *p[2] = { email, n };
+
+	snprintf(n, sizeof(n), "%d", max_hosts);
+	return db_exec_ll(c, &st_set_max_hosts, p, NULL);
+}
+
+int
 db_account_list(struct db_conn *c,
 		int (*cb)(void *arg, const struct db_account *a), void *arg)
 {
@@ -130,7 +163,7 @@ db_account_delete(struct db_conn *c, const char *email)
 	if (PQntuples(r) != 1)
 		err = DDNS_ENOENT;
 	else
-		err = db_col_bool(r, 0, 0) ? DDNS_EACCES : 0;
+		err = db_get_bool(r, 0, 0) ? DDNS_EACCES : 0;
 	PQclear(r);
 	return err;
 }

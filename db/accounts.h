@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Accounts as the REST API (signup, login) and the operator CLI (list,
- * delete) see them. E-mail addresses are validated by the caller and
- * compared case-insensitively.
+ * Accounts: sign-up and login (REST), the operator's add, list, limit and
+ * delete (CLI). The only writer of the accounts table. E-mail addresses
+ * are validated by the caller and compared case-insensitively.
  */
 #ifndef DDNS_DB_ACCOUNTS_H
 #define DDNS_DB_ACCOUNTS_H
@@ -10,7 +10,6 @@
 #include <stddef.h>
 
 #include "db/conn.h"
-#include "db/rest_util.h"
 
 #define DB_EMAIL_MAX 254
 
@@ -22,7 +21,8 @@ struct db_account {
 	int max_hosts;
 };
 
-/* Creates an account with an argon2id hash. 0, DDNS_EEXIST or DDNS_EDB. */
+/* Creates an account with an argon2id hash; pwhash NULL: no login (an
+ * operator-made account). 0, DDNS_EEXIST or DDNS_EDB. */
 int db_account_create(struct db_conn *c, const char *email,
 		      const char *pwhash, struct db_account *out);
 
@@ -47,6 +47,17 @@ int db_account_password_get(struct db_conn *c, long long id, char *hash,
 int db_account_password_set(struct db_conn *c, long long id,
 			    const char *pwhash, long long keep_session,
 			    long long *ended);
+
+/* Finds an account by e-mail. 0, DDNS_ENOENT or DDNS_EDB. */
+int db_account_find(struct db_conn *c, const char *email, long long *id);
+
+/* Sets the account's host limit (0..1000000). 0, DDNS_ENOENT or DDNS_EDB. */
+int db_account_set_max_hosts(struct db_conn *c, const char *email,
+			     int max_hosts);
+
+/* Locks the account row $1 against concurrent limit checks, for
+ * db_exec_locked() (FOR NO KEY UPDATE: hosts may still reference it). */
+extern const struct db_stmt db_account_lock;
 
 /* Calls cb for each account in id order; a non-zero return of cb stops
  * and is returned. 0 or DDNS_EDB. */

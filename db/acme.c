@@ -4,6 +4,8 @@
 #include "common/errors.h"
 #include "db/acme.h"
 #include "db/hosts.h"
+#include "db/notify.h"
+#include "db/stmt.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -13,9 +15,10 @@ static int acme_exec(struct db_conn *c, const struct db_stmt *st,
 		     const char *source, const char *user_agent);
 
 /*
- * The host row's version is bumped with every change of its challenge
- * set, so a pusher that read the set for an older version pushes the host
- * again (db/outbox.c). Run with the host row locked (db_exec_locked) so
+ * The only writer of acme_challenges. The host row's version is bumped with
+ * every change of its challenge set (the set is part of the host's DNS
+ * state, like its addresses), so a pusher that read the set for an older
+ * version pushes the host again (db/outbox.c). Run with the host row locked (db_exec_locked) so
  * that the count is exact.
  */
 static const struct db_stmt st_add = {
@@ -31,7 +34,7 @@ static const struct db_stmt st_add = {
 	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
 	"  SELECT id, $4::inet, $5, 'acme-challenge set', ipv4, ipv6, 'api'"
 	"  FROM h)"
-	" SELECT h.id FROM h, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
+	" SELECT h.id FROM h",
 	5
 };
 
@@ -46,7 +49,7 @@ static const struct db_stmt st_clear = {
 	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
 	"  SELECT id, $3::inet, $4, 'acme-challenge cleared', ipv4, ipv6,"
 	"  'api' FROM h)"
-	" SELECT h.id FROM h, LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
+	" SELECT h.id FROM h",
 	4
 };
 
@@ -71,8 +74,10 @@ acme_exec(struct db_conn *c, const struct db_stmt *st, long long host_id,
 		return err;
 	n = PQntuples(r);
 	PQclear(r);
-	if (n == 1)
+	if (n == 1) {
+		db_changed(c, DB_CHANGED_ALL);
 		return 0;
+	}
 	if (st != &st_add)
 		return DDNS_ENOENT;
 	/* No row: the host is gone, or it holds DB_ACME_MAX values. */

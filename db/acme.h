@@ -14,8 +14,8 @@
 
 /*
  * Adds value (validated by the caller) to live host host_id of account_id
- * in one statement, with a host_events row (source/user_agent may be NULL)
- * and a NOTIFY. A value already present is kept once. Returns 0,
+ * in one statement, with a host_events row (source/user_agent may be NULL),
+ * then wakes the pushers (db_changed). A value already present is kept once. Returns 0,
  * DDNS_ENOENT (no such host), DDNS_ELIMIT (DB_ACME_MAX values already) or
  * DDNS_EDB.
  */

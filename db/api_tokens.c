@@ -6,6 +6,7 @@
 
 #include "common/errors.h"
 #include "db/api_tokens.h"
+#include "db/stmt.h"
 
 #define TOKEN_COLS                                                           \
 	"public_id, name, 'read' = ANY (scopes), 'write' = ANY (scopes), "    \
@@ -55,9 +56,9 @@ static int
 token_from_row(const PGresult *r, int row, struct db_api_token *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (db_col_bool(r, row, 2))
+	if (db_get_bool(r, row, 2))
 		t->scopes |= DB_SCOPE_READ;
-	if (db_col_bool(r, row, 3))
+	if (db_get_bool(r, row, 3))
 		t->scopes |= DB_SCOPE_WRITE;
 	if (db_col_copy(r, row, 0, t->id, sizeof(t->id)) ||
 	    db_col_copy(r, row, 1, t->name, sizeof(t->name)) ||
@@ -155,11 +156,11 @@ db_api_token_lookup(struct db_conn *c, const char *public_id,
 	if ((err = db_get_bytea(r, 0, 2, out->hash, sizeof(out->hash),
 				&out->hash_len)) != 0)
 		goto out;
-	if (db_col_bool(r, 0, 3))
+	if (db_get_bool(r, 0, 3))
 		out->scopes |= DB_SCOPE_READ;
-	if (db_col_bool(r, 0, 4))
+	if (db_get_bool(r, 0, 4))
 		out->scopes |= DB_SCOPE_WRITE;
-	out->expired = db_col_bool(r, 0, 5);
+	out->expired = db_get_bool(r, 0, 5);
 out:
 	PQclear(r);
 	return err;

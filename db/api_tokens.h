@@ -13,7 +13,6 @@
 
 #include "auth/token.h"
 #include "db/conn.h"
-#include "db/rest_util.h"
 
 #define DB_SCOPE_READ 1u
 #define DB_SCOPE_WRITE 2u

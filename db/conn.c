@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "db/conn.h"
+#include "db/stmt.h"
 
 #define DB_MAX_STMTS 64
 
@@ -238,6 +239,31 @@ db_exec_locked(struct db_conn *c, const struct db_stmt *lock,
 	return r;
 }
 
+int
+db_exec_ll(struct db_conn *c, const struct db_stmt *st,
+	   const char *const *params, long long *v)
+{
+	PGresult *r;
+	int err;
+
+	if ((r = db_exec(c, st, params, &err)) == NULL)
+		return err;
+	err = PQntuples(r) == 1 ? 0 : DDNS_ENOENT;
+	if (err == 0 && v != NULL)
+		*v = db_get_ll(r, 0, 0);
+	PQclear(r);
+	return err;
+}
+
+int
+db_tx_end(struct db_conn *c, int err)
+{
+	if (err == 0)
+		return db_command(c, "COMMIT") == 0 ? 0 : DDNS_EDB;
+	db_command(c, "ROLLBACK");
+	return err;
+}
+
 static void
 thread_conn_free(void *p)
 {
@@ -356,4 +382,22 @@ bool
 db_get_bool(const PGresult *r, int row, int col)
 {
 	return strcmp(PQgetvalue(r, row, col), "t") == 0;
+}
+
+int
+db_col_copy(const PGresult *r, int row, int col, char *out, size_t outsz)
+{
+	const char *s = db_get_str(r, row, col);
+	size_t n;
+
+	if (outsz == 0)
+		return DDNS_EDB;
+	out[0] = '\0';
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	if (n >= outsz)
+		return DDNS_EDB;
+	memcpy(out, s, n + 1);
+	return 0;
 }

@@ -1,26 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PostgreSQL connections. A struct db_conn is used by one thread at a time.
- * Statements are prepared lazily, once per connection, by db_exec().
+ * PostgreSQL connections, as the rest of the program sees them: opaque
+ * handles, no libpq type. A struct db_conn is used by one thread at a
+ * time. The statements themselves (db/stmt.h) are for db/ alone.
  */
 #ifndef DDNS_DB_CONN_H
 #define DDNS_DB_CONN_H
 
 #include <stdbool.h>
-#include <libpq-fe.h>
 #include <stddef.h>
-#include <stdint.h>
 
-#include "common/buf.h"
+#define DB_TS_LEN 32 /* "2024-01-02T03:04:05Z" plus room */
 
-/* A statement to prepare once per connection; define them static const. */
-struct db_stmt {
-	const char *name; /* unique across the program */
-	const char *sql;
-	int nparams;
-};
+/*
+ * The account argument of an operator query that may touch any account's
+ * rows (the CLI); tenant queries always pass a real account id (> 0).
+ */
+#define DB_ANY_ACCOUNT 0LL
 
 struct db_conn;
+struct db_stmt;
 
 /*
  * Opens a connection to url (libpq URI or conninfo). Returns NULL and sets
@@ -35,43 +34,6 @@ void db_close(struct db_conn *c);
 /* Checks the connection and reconnects if it broke. 0 or DDNS_EDB. */
 int db_ensure(struct db_conn *c);
 
-/* The libpq handle, for LISTEN and the socket. Owned by c. */
-PGconn *db_pg(struct db_conn *c);
-
-/*
- * Runs a prepared statement with text parameters (NULL = SQL NULL).
- * Returns the result (caller PQclear()s it) when its status is
- * PGRES_COMMAND_OK or PGRES_TUPLES_OK; otherwise logs, clears, sets *err
- * (DDNS_EEXIST for unique violations, DDNS_EDB otherwise) and returns NULL.
- */
-PGresult *db_exec(struct db_conn *c, const struct db_stmt *st,
-		  const char *const *params, int *err);
-
-/*
- * db_exec() for a read run outside any transaction: when the connection
- * turns out to be dead (PostgreSQL restarted while it sat idle), it
- * reconnects and runs the statement once more instead of failing the
- * request. Never use it for writes or inside BEGIN ... COMMIT.
- */
-PGresult *db_exec_read(struct db_conn *c, const struct db_stmt *st,
-		       const char *const *params, int *err);
-
-/*
- * Runs st in a transaction that first runs lock (a SELECT ... FOR NO KEY
- * UPDATE of a parent row) with lock_params. st then reads with a snapshot
- * taken after the lock was granted, so a limit it counts cannot miss a row
- * a concurrent holder of the same lock inserted. Within one statement
- * PostgreSQL would re-check a waited-for row but not a count. Returns
- * st's result, committed, or NULL with *err as db_exec() (rolled back).
- */
-PGresult *db_exec_locked(struct db_conn *c, const struct db_stmt *lock,
-			 const char *const *lock_params,
-			 const struct db_stmt *st, const char *const *params,
-			 int *err);
-
-/* Runs a parameterless SQL command (BEGIN, COMMIT, ...). 0 or DDNS_EDB. */
-int db_command(struct db_conn *c, const char *sql);
-
 /*
  * A connection owned by the calling thread, opened on first use with the
  * URL given to db_thread_init() and closed when the thread exits. NULL
@@ -79,36 +41,5 @@ int db_command(struct db_conn *c, const char *sql);
  */
 int db_thread_init(const char *url);
 struct db_conn *db_thread_conn(void);
-
-/* Appends ids as a PostgreSQL array literal "{1,2,3}" to b and
- * NUL-terminates it. 0 or DDNS_ENOMEM. */
-int db_id_array(struct ddns_buf *b, const long long *ids, size_t n);
-
-/*
- * Decodes a bytea column in text form ("\x" + hex, or plain hex as
- * encode(..., 'hex') gives) into out. 0, or DDNS_EDB for NULL, bad hex or
- * more than outsz bytes.
- */
-int db_get_bytea(const PGresult *r, int row, int col, uint8_t *out,
-		 size_t outsz, size_t *len);
-
-/* Copies a text column into out. 0, or DDNS_EDB for NULL or too long. */
-int db_get_text(const PGresult *r, int row, int col, char *out, size_t outsz);
-
-/*
- * Reads an inet column of the given family (AF_INET/AF_INET6) into out (4
- * or 16 bytes); *has is false for NULL or anything else.
- */
-void db_get_addr(const PGresult *r, int row, int col, int family, bool *has,
-		 uint8_t *out);
-
-/* A boolean column: true only for 't'. */
-bool db_get_bool(const PGresult *r, int row, int col);
-
-/* Parses a decimal bigint column; 0 on NULL or garbage. */
-long long db_get_ll(const PGresult *r, int row, int col);
-
-/* Text of a column or NULL for SQL NULL. Owned by r. */
-const char *db_get_str(const PGresult *r, int row, int col);
 
 #endif

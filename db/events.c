@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "db/events.h"
+#include "db/stmt.h"
 
 static const struct db_stmt st_list = {
 	"events_list",

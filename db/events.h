@@ -9,7 +9,6 @@
 #define DDNS_DB_EVENTS_H
 
 #include "db/conn.h"
-#include "db/rest_util.h"
 
 struct db_event {
 	char at[DB_TS_LEN];

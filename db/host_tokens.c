@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "db/host_tokens.h"
 #include "db/hosts.h"
+#include "db/stmt.h"
 
 #define HTOK_COLS                                                            \
 	"public_id, label, " DB_TS("created_at") ", " DB_TS("last_used_at")

@@ -11,7 +11,6 @@
 
 #include "auth/token.h"
 #include "db/conn.h"
-#include "db/rest_util.h"
 
 #define DB_LABEL_MAX 100
 

@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Queries of the update path: a host by its token, and writing a change.
+ * Hosts: the only writer of the hosts table (the outbox, db/outbox.c,
+ * writes only the push-state columns) and of the host_events rows written
+ * with each change. The update path (a host by its token, a change from
+ * /nic/update), and hosts as account owners (REST) and the operator (CLI)
+ * manage them. Every tenant query takes the account id; an operator query
+ * that may reach any account passes DB_ANY_ACCOUNT or has a name of its own
+ * (_all, _find). A deleted host becomes a tombstone (deleted_at set,
+ * version bumped) that the pusher removes from DNS and then from the
+ * table; its name is free again at once.
  */
 #ifndef DDNS_DB_HOSTS_H
 #define DDNS_DB_HOSTS_H
@@ -10,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/names.h"
+#include "db/accounts.h"
 #include "db/conn.h"
 
 struct db_host {
@@ -51,8 +60,8 @@ struct db_host_change {
 /*
  * In one statement (atomic): writes the change to host_id of account_id,
  * bumps version (the host becomes dirty for the pusher), records a
- * host_events row and touches the token's last_used_at. It sends no
- * NOTIFY (see db/hosts.c): the caller wakes the pusher. With
+ * host_events row and touches the token's last_used_at, then wakes this
+ * process's pusher (no NOTIFY: see db/notify.h). With
  * bucket_burst > 0 the change also takes one token of the host's change
  * bucket (shared by every instance); with the bucket empty
  * nothing is written. Returns 0, DDNS_ENOENT (no such host for this
@@ -70,5 +79,87 @@ int db_host_live(struct db_conn *c, long long host_id, long long account_id);
 
 /* Locks host $1's row, for db_exec_locked() around per-host limits. */
 extern const struct db_stmt db_host_lock;
+
+struct db_host_info {
+	long long id;
+	long long account_id;
+	char name[DDNS_NAME_MAX + 1];
+	char zone[DDNS_NAME_MAX + 1];
+	char ipv4[48], ipv6[48];      /* "" = none */
+	int ttl;
+	bool offline;
+	char created_at[DB_TS_LEN];
+	char updated_at[DB_TS_LEN];
+	bool pushed;                  /* DNS has seen the current version */
+	char email[DB_EMAIL_MAX + 1]; /* operator listing only */
+};
+
+/* A PATCH: each set_* replaces that field; a NULL address clears it. */
+struct db_host_patch {
+	bool set_v4, set_v6, set_ttl, set_offline;
+	const char *v4, *v6; /* validated text or NULL */
+	int ttl;
+	bool offline;
+};
+
+/*
+ * Creates host name (normalised) for account_id where db_place_host()
+ * allows it (rules: reserved labels and the DNS check, see
+ * db/placement.h); ttl < 0 takes the zone's default. Returns 0 (and *id),
+ * or writes why into detail and returns db_place_host()'s errors,
+ * DDNS_EEXIST (a live host has the name), DDNS_ELIMIT (the account's
+ * max_hosts reached) or DDNS_EDB. Wakes the pushers.
+ */
+struct db_placement_rules;
+int db_host_create(struct db_conn *c, long long account_id, const char *name,
+		   int ttl, const struct db_placement_rules *rules,
+		   long long *id, char *detail, size_t detailsz);
+
+/* The account's live host called name. 0, DDNS_ENOENT or DDNS_EDB. */
+int db_host_get(struct db_conn *c, long long account_id, const char *name,
+		struct db_host_info *out);
+
+/*
+ * The account's live hosts ordered by name, those after `after` (NULL:
+ * from the start), at most limit of them. 0, cb's return or DDNS_EDB.
+ */
+int db_host_list(struct db_conn *c, long long account_id, const char *after,
+		 unsigned limit,
+		 int (*cb)(void *arg, const struct db_host_info *h),
+		 void *arg);
+
+/*
+ * Applies p to the account's live host in one statement: version bump,
+ * a host_events row (via "api"; source/user_agent may be NULL) and a
+ * NOTIFY. 0, DDNS_ENOENT or DDNS_EDB.
+ */
+int db_host_update(struct db_conn *c, long long account_id, long long host_id,
+		   const struct db_host_patch *p, const char *source,
+		   const char *user_agent);
+
+/*
+ * Turns the account's live host into a tombstone in one statement: its
+ * tokens and ACME values go, the pusher removes its records. account_id
+ * 0 means any account (operator). 0, DDNS_ENOENT or DDNS_EDB.
+ */
+int db_host_delete(struct db_conn *c, long long account_id, const char *name);
+
+/* Every live host, by name, with its account's e-mail (operator). */
+int db_host_list_all(struct db_conn *c, const char *email,
+		     int (*cb)(void *arg, const struct db_host_info *h),
+		     void *arg);
+
+/* Finds a live host by name, whatever its account (operator). 0,
+ * DDNS_ENOENT or DDNS_EDB. */
+int db_host_find(struct db_conn *c, const char *fqdn, long long *id,
+		 long long *account_id);
+
+/*
+ * Bumps the version of the n hosts of zone_id in ids that are not already
+ * dirty (reconcile found their records drifted) and wakes the pushers.
+ * *marked receives how many rows changed. 0 or DDNS_EDB.
+ */
+int db_host_requeue(struct db_conn *c, long long zone_id,
+		    const long long *ids, size_t n, size_t *marked);
 
 #endif

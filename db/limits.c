@@ -5,6 +5,7 @@
 
 #include "common/errors.h"
 #include "db/limits.h"
+#include "db/stmt.h"
 
 static _Atomic unsigned max_tokens = 10;
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Abuse-limit state that several ddnsd instances share through PostgreSQL:
- * failed authentications per client prefix, and the account limits used by
- * db/admin.c. (The per-host change bucket lives in db_host_apply's single
- * statement, see db/hosts.h.)
+ * failed authentications per client prefix (the only writer of
+ * auth_failures), and the host-token limit. (The per-host change bucket
+ * lives in db_host_apply's single statement, see db/hosts.h.)
  */
 #ifndef DDNS_DB_LIMITS_H
 #define DDNS_DB_LIMITS_H

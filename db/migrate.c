@@ -5,6 +5,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "db/migrate.h"
+#include "db/stmt.h"
 
 /* Arbitrary, fixed: "ddns" in ASCII. */
 #define MIGRATE_LOCK_ID "1684303475"

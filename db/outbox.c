@@ -6,6 +6,7 @@
 #include "common/buf.h"
 #include "common/errors.h"
 #include "db/outbox.h"
+#include "db/stmt.h"
 
 #include <sys/socket.h>
 

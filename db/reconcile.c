@@ -8,6 +8,7 @@
 #include "common/buf.h"
 #include "common/errors.h"
 #include "db/reconcile.h"
+#include "db/stmt.h"
 
 /* pg_try_advisory_lock key: "ddnsrecn" in ASCII. */
 #define RECONCILE_LOCK "7234309422357197678"
@@ -32,15 +33,6 @@ static const struct db_stmt st_txt = {
     " JOIN hosts h ON h.id = a.host_id"
     " WHERE h.zone_id = $1 ORDER BY a.host_id, a.id",
     1};
-
-static const struct db_stmt st_mark = {
-    "reconcile_mark",
-    "WITH u AS (UPDATE hosts SET version = version + 1"
-    "  WHERE zone_id = $1 AND id = ANY ($2::bigint[])"
-    "  AND version = pushed_version RETURNING id)"
-    " SELECT count(*) FROM u,"
-    " LATERAL (SELECT pg_notify('ddns_dirty', '')) n",
-    2};
 
 static const struct db_stmt st_lock = {
     "reconcile_lock", "SELECT pg_try_advisory_lock(" RECONCILE_LOCK ")", 0};
@@ -157,33 +149,6 @@ db_reconcile_txt(struct db_conn *c, long long zone_id, struct db_rec_txt **txt,
 out:
 	free(t);
 	PQclear(r);
-	return err;
-}
-
-int
-db_reconcile_mark(struct db_conn *c, long long zone_id, const long long *ids,
-                  size_t n, size_t *marked)
-{
-	struct ddns_buf arr = {0};
-	const char *p[2];
-	char zid[24];
-	PGresult *r;
-	int err;
-
-	*marked = 0;
-	if (n == 0)
-		return 0;
-	if ((err = db_id_array(&arr, ids, n)) != 0)
-		goto out;
-	snprintf(zid, sizeof(zid), "%lld", zone_id);
-	p[0] = zid;
-	p[1] = (const char *)arr.data;
-	if ((r = db_exec(c, &st_mark, p, &err)) != NULL) {
-		*marked = (size_t)db_get_ll(r, 0, 0);
-		PQclear(r);
-	}
-out:
-	ddns_buf_free(&arr);
 	return err;
 }
 

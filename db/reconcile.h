@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Queries for reconcile: the zones to check, the desired DNS state of every
- * host of a zone, and marking the hosts whose records drifted as dirty
- * (version + 1) so that the pusher writes them again. These queries work
+ * Queries for reconcile: the zones to check and the desired DNS state of
+ * every host of a zone (db_host_requeue() marks the hosts whose records
+ * drifted). These queries work
  * across tenants on purpose: reconcile is an operator task, like the pusher.
  */
 #ifndef DDNS_DB_RECONCILE_H
@@ -62,14 +62,6 @@ int db_reconcile_hosts(struct db_conn *c, long long zone_id,
  */
 int db_reconcile_txt(struct db_conn *c, long long zone_id,
                      struct db_rec_txt **txt, size_t *n);
-
-/*
- * Bumps the version of the n hosts of zone_id in ids that are not already
- * dirty, and wakes the pushers (NOTIFY ddns_dirty) in the same statement.
- * *marked receives how many rows changed. Returns 0 or DDNS_EDB.
- */
-int db_reconcile_mark(struct db_conn *c, long long zone_id,
-                      const long long *ids, size_t n, size_t *marked);
 
 /*
  * Session advisory lock so that one instance reconciles at a time.

@@ -7,6 +7,7 @@
 
 #include "common/errors.h"
 #include "db/sessions.h"
+#include "db/stmt.h"
 
 #define HASH_HEX (2 * AUTH_SESSION_HASH_LEN + 1)
 

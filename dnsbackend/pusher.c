@@ -18,6 +18,7 @@
 #include "common/metrics.h"
 #include "common/wake.h"
 #include "db/conn.h"
+#include "db/notify.h"
 #include "db/outbox.h"
 #include "dnsbackend/client.h"
 #include "dnsbackend/pusher.h"
@@ -404,7 +405,7 @@ worker_connect(struct push_worker *w)
 		return 0; /* helpers do not listen: nobody would drain it */
 	if (!w->listening) {
 		/* A reconnect loses LISTEN: subscribe again. */
-		w->listening = db_command(w->db, "LISTEN ddns_dirty") == 0;
+		w->listening = db_listen(w->db) == 0;
 	}
 	return w->listening ? 0 : DDNS_EDB;
 }
@@ -417,8 +418,7 @@ static void
 worker_wait(struct push_worker *w, long long ms)
 {
 	struct pollfd pfd[3];
-	PGnotify *nf;
-	int nfds = 2, queued = 0;
+	int nfds = 2;
 	char buf[64];
 
 	/*
@@ -426,18 +426,12 @@ worker_wait(struct push_worker *w, long long ms)
 	 * libpq's queue, not on the socket: look there first, or poll()
 	 * would sleep through it.
 	 */
-	if (w->db != NULL && PQsocket(db_pg(w->db)) >= 0) {
-		PQconsumeInput(db_pg(w->db));
-		while ((nf = PQnotifies(db_pg(w->db))) != NULL) {
-			PQfreemem(nf);
-			queued = 1;
-		}
-		pfd[2].fd = PQsocket(db_pg(w->db));
+	if (db_notify_drain(w->db) > 0)
+		return;
+	if ((pfd[2].fd = db_notify_fd(w->db)) >= 0) {
 		pfd[2].events = POLLIN;
 		nfds = 3;
 	}
-	if (queued)
-		return;
 	pfd[0].fd = w->g->wake[0];
 	pfd[0].events = POLLIN;
 	pfd[1].fd = w->g->quit[0];
@@ -445,11 +439,7 @@ worker_wait(struct push_worker *w, long long ms)
 	if (poll(pfd, (nfds_t)nfds, (int)ms) > 0 && (pfd[0].revents & POLLIN))
 		while (read(w->g->wake[0], buf, sizeof(buf)) > 0)
 			; /* non-blocking: drain every wake-up */
-	if (nfds == 3) {
-		PQconsumeInput(db_pg(w->db));
-		while ((nf = PQnotifies(db_pg(w->db))) != NULL)
-			PQfreemem(nf);
-	}
+	(void)db_notify_drain(w->db);
 }
 
 /* The outbox gauges, refreshed at most every 5 s by worker 0 (one indexed

@@ -12,6 +12,7 @@
 #include "common/errors.h"
 #include "common/latch.h"
 #include "common/log.h"
+#include "db/hosts.h"
 #include "db/reconcile.h"
 #include "dnsbackend/axfr.h"
 #include "dnsbackend/reconcile.h"
@@ -294,7 +295,7 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 		else
 			ids[nids++] = h[i].id;
 	}
-	if ((err = db_reconcile_mark(db, z->id, ids, nids, &marked)) != 0)
+	if ((err = db_host_requeue(db, z->id, ids, nids, &marked)) != 0)
 		goto out;
 	st->zones++;
 	st->hosts += nh;

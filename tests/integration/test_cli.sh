@@ -58,7 +58,7 @@ it_fail "$DDNSD" account add not-an-email
 it_ok "$DDNSD" host add Web.Dyn.Test --account owner@example.com
 it_eq "web.dyn.test|120" "$(fx_psql "SELECT fqdn || '|' || ttl FROM hosts")" "host normalised, zone TTL"
 out=$("$DDNSD" host add web.nowhere.test --account owner@example.com 2>&1) && rc=0 || rc=$?
-it_match "^2 ddnsd: host web.nowhere.test: name is not under a known zone" "$rc $out" "host outside every zone"
+it_match "^2 ddnsd: host web.nowhere.test: not under a zone this account may use" "$rc $out" "host outside every zone"
 it_fail "$DDNSD" host add dyn.test --account owner@example.com
 it_fail "$DDNSD" host add web.dyn.test --account owner@example.com
 it_fail "$DDNSD" host add x.dyn.test --account nobody@example.com
@@ -80,6 +80,22 @@ for bad in "" "--primary nameserver.example:53" "--key" "--key 'a b'" "--ttl 0" 
 done
 it_eq "$BIND_PRIMARY|ddnsd-key|300" "$(fx_psql "SELECT primary_ns || '|' || tsig_key || '|' || default_ttl FROM zones")" "refused changes changed nothing"
 fx_psql "UPDATE zones SET default_ttl = 120" >/dev/null
+
+# account set: an operator changes an account's host limit without SQL
+it_eq "account Owner@Example.com may now have 1 hosts" "$("$DDNSD" account set Owner@Example.com --max-hosts 1)" "account set --max-hosts"
+out=$("$DDNSD" host add second.dyn.test --account owner@example.com 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: host second.dyn.test: the account already has its maximum number of hosts (accounts.max_hosts)" "$rc $out" "the lowered limit holds"
+for bad in "" "--max-hosts" "--max-hosts -1" "--max-hosts 1000001" "--max-hosts 5x" "--bogus 1"; do
+	eval "set -- $bad"
+	out=$("$DDNSD" account set owner@example.com "$@" 2>&1) && rc=0 || rc=$?
+	it_eq 2 "$rc" "account set refuses '$bad' ($out)"
+done
+out=$("$DDNSD" account set nobody@example.com --max-hosts 5 2>&1) && rc=0 || rc=$?
+it_eq "2 ddnsd: account nobody@example.com: not found" "$rc $out" "account set on an unknown account"
+it_ok "$DDNSD" account set owner@example.com --max-hosts 50
+it_eq "50" "$(fx_psql "SELECT max_hosts FROM accounts WHERE email = 'Owner@Example.com'")" "the new limit is stored"
+it_ok "$DDNSD" host add second.dyn.test --account owner@example.com
+it_ok "$DDNSD" host delete second.dyn.test
 
 out=$("$DDNSD" token add web.dyn.test --label "living room")
 tok=$(printf '%s\n' "$out" | tail -n 1)

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* ddnsd host add | list | delete: any account's hosts (operator). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/errors.h"
+#include "common/names.h"
+#include "db/accounts.h"
+#include "db/hosts.h"
+#include "dnsbackend/query.h"
+
+static int host_row(void *arg, const struct db_host_info *h);
+
+int
+cli_host_add(int argc, char **argv)
+{
+	struct cli_opt o[] = { { "--account", true, NULL } };
+	char name[DDNS_NAME_MAX + 1], detail[256] = "";
+	struct db_placement_rules rules;
+	struct ddns_config cfg;
+	struct db_conn *db;
+	const char *pos;
+	long long acc, id;
+	int ret;
+
+	if ((ret = cli_parse_opts(argc, argv, 2, o, 1, &pos)) != 0)
+		return ret;
+	if (ddns_name_normalize(pos, strlen(pos), name, sizeof(name)) != 0)
+		return cli_usage("\"%s\" is not a valid host name", pos);
+	if (o[0].value == NULL)
+		return cli_usage("--account EMAIL is required");
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = db_connect(cfg.database_url, &ret)) == NULL)
+		return CLI_EXIT_FAIL;
+	if ((ret = db_account_find(db, o[0].value, &acc)) != 0) {
+		db_close(db);
+		return cli_fail("account", o[0].value, ret);
+	}
+	dns_placement_rules(&cfg, &rules);
+	ret = db_host_create(db, acc, name, -1, &rules, &id, detail,
+			     sizeof(detail));
+	db_close(db);
+	if (ret != 0 && ret != DDNS_ELIMIT && detail[0] != '\0') {
+		/* The same words as the REST API's, without its field name. */
+		fprintf(stderr, "ddnsd: host %s: %s\n", name,
+			strncmp(detail, "name: ", 6) == 0 ? detail + 6 : detail);
+		return ret == DDNS_EDB || ret == DDNS_EAGAIN ? CLI_EXIT_FAIL
+							     : CLI_EXIT_USAGE;
+	}
+	if (ret != 0)
+		return cli_fail("host", name, ret);
+	printf("host %s added (id %lld)\n", name, id);
+	return CLI_EXIT_OK;
+}
+
+static int
+host_row(void *arg, const struct db_host_info *h)
+{
+	(void)arg;
+	printf("%s\t%s\t%s\t%s\t%s%s\n", h->name, h->email,
+	       h->ipv4[0] ? h->ipv4 : "-", h->ipv6[0] ? h->ipv6 : "-",
+	       h->pushed ? "pushed" : "pending", h->offline ? " offline" : "");
+	return 0;
+}
+
+int
+cli_host_list(int argc, char **argv)
+{
+	struct cli_opt o[] = { { "--account", true, NULL } };
+	struct db_conn *db;
+	int ret;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], o[0].name) != 0 || i + 1 >= argc)
+			return cli_usage("usage: ddnsd host list "
+					 "[--account EMAIL]");
+		o[0].value = argv[++i];
+	}
+	if ((ret = cli_connect(&db)) != 0)
+		return ret;
+	ret = db_host_list_all(db, o[0].value, host_row, NULL);
+	db_close(db);
+	return ret == 0 ? CLI_EXIT_OK : cli_fail("host", "list", ret);
+}
+
+int
+cli_host_delete(int argc, char **argv)
+{
+	char name[DDNS_NAME_MAX + 1];
+	struct db_conn *db;
+	int ret;
+
+	if (argc != 3)
+		return cli_usage("usage: ddnsd host delete FQDN");
+	if (ddns_name_normalize(argv[2], strlen(argv[2]), name,
+				sizeof(name)) != 0)
+		return cli_usage("\"%s\" is not a valid host name", argv[2]);
+	if ((ret = cli_connect(&db)) != 0)
+		return ret;
+	ret = db_host_delete(db, DB_ANY_ACCOUNT, name);
+	db_close(db);
+	if (ret != 0)
+		return cli_fail("host", name, ret);
+	printf("host %s deleted; the pusher removes its records\n", name);
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* ddnsd migrate: apply the embedded migrations (advisory lock). */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "db/conn.h"
+#include "db/migrate.h"
+
+int
+cli_migrate(int argc, char **argv)
+{
+	struct ddns_config cfg;
+	struct db_conn *db;
+	int ret, err, applied;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage("migrate takes no arguments");
+	if ((ret = cli_config(&cfg, DDNS_NEED_DB)) != 0)
+		return ret;
+	if ((db = db_connect(cfg.database_url, &err)) == NULL)
+		return CLI_EXIT_FAIL;
+	err = db_migrate(db, &applied);
+	db_close(db);
+	if (err != 0)
+		return CLI_EXIT_FAIL;
+	printf("migrations: %d applied, %zu known\n", applied,
+	       db_migrations_count);
+	return CLI_EXIT_OK;
+}

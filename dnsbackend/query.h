@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Asking a zone's primary whether a name already holds records: before a
+ * name in a shared zone becomes a host, so that a tenant can never take
+ * over a name the operator serves (the zone's NS target, www, mail, the
+ * glue of a delegation). One plain query over TCP, bounded by a timeout.
+ */
+#ifndef DDNS_DNSBACKEND_QUERY_H
+#define DDNS_DNSBACKEND_QUERY_H
+
+#include <stdbool.h>
+
+#include "common/config.h"
+#include "db/placement.h"
+
+/*
+ * Queries primary for name (type A, no recursion). NXDOMAIN means nothing
+ * is at or below the name: *in_use = false. NOERROR (records of any type,
+ * an empty non-terminal above other names, or a referral into a
+ * delegation) means *in_use = true. Returns 0, DDNS_EREFUSED /
+ * DDNS_ESERVFAIL / DDNS_ERCODE for other answers, DDNS_EMALFORMED, or a
+ * transport error (DDNS_ETIMEDOUT, DDNS_ECONNREFUSED, ...).
+ */
+int dns_name_in_use(const char *primary, const char *name, int timeout_ms,
+		    bool *in_use);
+
+/*
+ * The check db_host_create() calls (arg: a const unsigned * with the
+ * timeout in ms): 0 when name is free at primary, DDNS_ENAMEUSED when it holds
+ * records, or dns_name_in_use()'s error.
+ */
+int dns_name_free_check(void *arg, const char *primary, const char *name);
+
+/*
+ * The placement rules of the configuration for db_host_create(): its
+ * reserved labels and, unless DDNS_NAME_CHECK=off, dns_name_free_check()
+ * with DDNS_DNS_TIMEOUT_MS.
+ * cfg must outlive out. The CLI and the REST API both use this.
+ */
+void dns_placement_rules(const struct ddns_config *cfg,
+			 struct db_placement_rules *out);
+
+#endif
