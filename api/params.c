@@ -9,10 +9,12 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include "api/params.h"
 #include "common/errors.h"
+#include "common/ipv6.h"
 #include "common/names.h"
 
 /* "user:pass" with both parts at their longest. */
@@ -20,6 +22,7 @@
 
 struct dyndns2_raw {
 	const char *hostname, *myip, *myipv4, *myipv6, *offline;
+	const char *ip6lanprefix, *ipv6prefix;
 	const char *username, *password;
 };
 
@@ -29,6 +32,11 @@ static int parse_hosts(const char *v, struct api_dyndns2_req *req);
 static int parse_myip(const char *v, struct api_dyndns2_req *req);
 static int parse_one_family(const char *v, int family, bool *has,
 			    struct ddns_addr *addr);
+static int parse_len(const char *s, const char *e, unsigned max,
+		     unsigned *out);
+static int parse_router_addr(const char *s, size_t len,
+			     struct ddns_addr *a);
+static int parse_prefix(const char *v, struct api_dyndns2_req *req);
 static int hex_value(char c);
 static int form_decode(char *s);
 static size_t utf8_seq(const unsigned char *p);
@@ -80,12 +88,63 @@ parse_hosts(const char *v, struct api_dyndns2_req *req)
 	return 0;
 }
 
-/* myip: one address, or a comma list of at most one per family. */
+/* Decimal digits [s, e), no sign, no leading zero, at most max. */
+static int
+parse_len(const char *s, const char *e, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+
+	if (s == e || e - s > 3 || (*s == '0' && e - s > 1))
+		return DDNS_EBADADDR;
+	for (; s < e; s++) {
+		if (*s < '0' || *s > '9')
+			return DDNS_EBADADDR;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (v > max)
+		return DDNS_EBADADDR;
+	*out = v;
+	return 0;
+}
+
+/*
+ * One address as a router sends it (ddns_addr_parse), and also an IPv4
+ * address with "/LEN": RouterOS scripts often pass the interface address
+ * as "/ip address get" returns it, "203.0.113.5/24".
+ */
+static int
+parse_router_addr(const char *s, size_t len, struct ddns_addr *a)
+{
+	char v4[INET_ADDRSTRLEN];
+	const char *slash = memchr(s, '/', len);
+	unsigned plen;
+	uint8_t tmp[4];
+	size_t n;
+
+	if (slash != NULL && (n = (size_t)(slash - s)) < sizeof(v4)) {
+		memcpy(v4, s, n);
+		v4[n] = '\0';
+		if (inet_pton(AF_INET, v4, tmp) == 1) {
+			if (parse_len(slash + 1, s + len, 32, &plen) != 0)
+				return DDNS_EBADADDR;
+			return ddns_addr_parse(s, n, a);
+		}
+	}
+	return ddns_addr_parse(s, len, a);
+}
+
+/*
+ * myip: one address, or two separated by a comma, at most one per family.
+ * Either half may be empty ("203.0.113.5," or ",2001:db8::1"): FRITZ!Box
+ * fills "<ipaddr>,<ip6addr>" and leaves a family it does not have empty;
+ * that family is then not sent, and keeps what it has.
+ */
 static int
 parse_myip(const char *v, struct api_dyndns2_req *req)
 {
 	const char *s = v, *e = v + strlen(v), *ie, *comma;
 	struct ddns_addr a;
+	int parts = 0;
 
 	trim(&s, &e);
 	if (s == e)
@@ -93,19 +152,23 @@ parse_myip(const char *v, struct api_dyndns2_req *req)
 	for (;;) {
 		comma = memchr(s, ',', (size_t)(e - s));
 		ie = comma != NULL ? comma : e;
-		trim(&s, &ie);
-		if (ddns_addr_parse(s, (size_t)(ie - s), &a) != 0)
+		if (++parts > 2)
 			return DDNS_EBADADDR;
-		if (a.family == AF_INET) {
-			if (req->has_v4)
+		trim(&s, &ie);
+		if (s < ie) {
+			if (parse_router_addr(s, (size_t)(ie - s), &a) != 0)
 				return DDNS_EBADADDR;
-			req->has_v4 = true;
-			req->v4 = a;
-		} else {
-			if (req->has_v6)
-				return DDNS_EBADADDR;
-			req->has_v6 = true;
-			req->v6 = a;
+			if (a.family == AF_INET) {
+				if (req->has_v4)
+					return DDNS_EBADADDR;
+				req->has_v4 = true;
+				req->v4 = a;
+			} else {
+				if (req->has_v6)
+					return DDNS_EBADADDR;
+				req->has_v6 = true;
+				req->v6 = a;
+			}
 		}
 		if (comma == NULL)
 			break;
@@ -124,10 +187,41 @@ parse_one_family(const char *v, int family, bool *has, struct ddns_addr *addr)
 	trim(&s, &e);
 	if (s == e)
 		return 0;
-	if (ddns_addr_parse(s, (size_t)(e - s), &a) != 0 || a.family != family)
+	if (parse_router_addr(s, (size_t)(e - s), &a) != 0 ||
+	    a.family != family)
 		return DDNS_EBADADDR;
 	*has = true;
 	*addr = a;
+	return 0;
+}
+
+/*
+ * ip6lanprefix= (FRITZ!Box's <ip6lanprefix>) / ipv6prefix= (dynv6):
+ * "2001:db8:1:200::/56". No length means /64; "" (a router without a
+ * prefix fills the placeholder with nothing) is absent.
+ */
+static int
+parse_prefix(const char *v, struct api_dyndns2_req *req)
+{
+	const char *s = v, *e = v + strlen(v), *slash;
+	struct ddns_addr a;
+	unsigned len = 64;
+
+	trim(&s, &e);
+	if (s == e)
+		return 0;
+	slash = memchr(s, '/', (size_t)(e - s));
+	if (slash != NULL &&
+	    (parse_len(slash + 1, e, 128, &len) != 0 || len == 0))
+		return DDNS_EBADADDR;
+	if (ddns_addr_parse(s, (size_t)((slash != NULL ? slash : e) - s),
+			    &a) != 0 ||
+	    a.family != AF_INET6)
+		return DDNS_EBADADDR;
+	ddns_ipv6_mask(a.bytes, len);
+	req->has_prefix = true;
+	req->prefix = a;
+	req->prefix_len = len;
 	return 0;
 }
 
@@ -159,6 +253,10 @@ api_dyndns2_parse(const struct api_kv *kv, size_t n,
 			raw.myipv6 = v;
 		else if (strcmp(k, "offline") == 0)
 			raw.offline = v;
+		else if (strcmp(k, "ip6lanprefix") == 0)
+			raw.ip6lanprefix = v;
+		else if (strcmp(k, "ipv6prefix") == 0)
+			raw.ipv6prefix = v;
 		else if (strcmp(k, "username") == 0)
 			raw.username = v;
 		else if (strcmp(k, "password") == 0)
@@ -178,6 +276,12 @@ api_dyndns2_parse(const struct api_kv *kv, size_t n,
 	if (raw.myipv6 != NULL &&
 	    (ret = parse_one_family(raw.myipv6, AF_INET6, &req->has_v6,
 				    &req->v6)) != 0)
+		return ret;
+	if (raw.ip6lanprefix != NULL &&
+	    (ret = parse_prefix(raw.ip6lanprefix, req)) != 0)
+		return ret;
+	if (raw.ipv6prefix != NULL &&
+	    (ret = parse_prefix(raw.ipv6prefix, req)) != 0)
 		return ret;
 	req->offline =
 	    raw.offline != NULL && strcasecmp(raw.offline, "YES") == 0;

@@ -30,6 +30,9 @@ struct api_dyndns2_req {
 	bool has_v4, has_v6;    /* addresses given by the client */
 	struct ddns_addr v4, v6;
 	bool offline;           /* offline=YES */
+	bool has_prefix;        /* ip6lanprefix= or ipv6prefix= given */
+	struct ddns_addr prefix; /* that LAN prefix, host bits zero */
+	unsigned prefix_len;    /* its length, 1..128 */
 	const char *username;   /* username= query parameter or NULL */
 	const char *password;   /* password= query parameter or NULL; secret */
 };
@@ -37,13 +40,17 @@ struct api_dyndns2_req {
 /*
  * Interprets decoded key/value pairs (query string and/or form body, in the
  * order received). Recognised: hostname (comma list, "" entries skipped),
- * myip (IPv4, IPv6 or "v4,v6" list; "" = absent), myipv4, myipv6, offline
- * (YES case-insensitive = true), username, password. Ignored: system,
- * wildcard, mx, backmx and any unknown key. For a repeated key the last one
- * wins. Keys are case-sensitive as sent by all known clients.
+ * myip (IPv4, IPv6 or a "v4,v6" pair of which either half may be empty:
+ * FRITZ!Box sends "v4," or ",v6" for a missing family; "" = absent),
+ * myipv4, myipv6, ip6lanprefix / ipv6prefix ("ADDR/LEN", LEN 1..128,
+ * default 64; "" = absent; ipv6prefix wins if both), offline (YES
+ * case-insensitive = true), username, password. An IPv4 address may carry
+ * "/0".."/32" (a RouterOS interface address), which is dropped. Ignored:
+ * system, wildcard, mx, backmx and any unknown key. For a repeated key the
+ * last one wins. Keys are case-sensitive as sent by all known clients.
  * Returns 0; DDNS_ENUMHOST if more than API_DYNDNS2_MAX_HOSTS names;
- * DDNS_EBADADDR if an address parameter is present but does not parse, or
- * names two addresses of one family. On error req is unusable.
+ * DDNS_EBADADDR if an address or prefix parameter is present but does not
+ * parse, or names two addresses of one family. On error req is unusable.
  */
 int api_dyndns2_parse(const struct api_kv *kv, size_t n,
 		      struct api_dyndns2_req *req);

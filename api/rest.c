@@ -65,6 +65,7 @@ static const struct rest_route routes[] = {
 	{ "PATCH", "/v1/hosts/{name}/tokens/{id}", REST_WRITE,
 	  api_rest_host_token_patch },
 	{ "GET", "/v1/hosts/{name}/events", REST_READ, api_rest_event_list },
+	{ "GET", "/v1/hosts/{name}/setup", REST_READ, api_rest_host_setup },
 	{ "PUT", "/v1/hosts/{name}/acme-challenge", REST_ACME,
 	  api_rest_acme_put },
 	{ "DELETE", "/v1/hosts/{name}/acme-challenge", REST_ACME,

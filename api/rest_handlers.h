@@ -108,6 +108,9 @@ int api_rest_host_token_list(struct rest_ctx *c);
 int api_rest_host_token_delete(struct rest_ctx *c);
 int api_rest_host_token_patch(struct rest_ctx *c);
 
+/* api/rest_setup.c */
+int api_rest_host_setup(struct rest_ctx *c);
+
 /* api/rest_events.c */
 int api_rest_event_list(struct rest_ctx *c);
 

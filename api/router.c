@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/console.h"
+#include "api/checkip.h"
 #include "api/health.h"
 #include "api/nic_update.h"
 #include "api/rest.h"
@@ -19,15 +20,31 @@ struct route {
 };
 
 static bool method_allowed(const char *methods, const char *method);
+static void root_page(struct api_request *req, struct api_response *resp);
 
 static const struct route routes[] = {
 	{ "/nic/update", false, "GET, POST", api_nic_update },
+	{ "/nic/checkip", false, "GET, HEAD", api_checkip_html },
+	{ "/nic/checkip.html", false, "GET, HEAD", api_checkip_html },
+	{ "/myip", false, "GET, HEAD", api_checkip_plain },
+	/* checkip for a DDNS_CHECKIP_HOSTS host, else the console */
+	{ "/", false, NULL, root_page },
 	{ "/healthz", false, "GET, HEAD", api_health_live },
 	{ "/readyz", false, "GET, HEAD", api_health_ready },
 	{ "/metrics", false, "GET", api_metrics },
 	{ "/v1/", true, NULL, api_rest },
 	{ "/", true, NULL, api_console }, /* everything else: 404 there */
 };
+
+/* A host name dedicated to checkip answers only that, even at "/". */
+static void
+root_page(struct api_request *req, struct api_response *resp)
+{
+	if (api_checkip_host(req->host))
+		api_checkip_root(req, resp);
+	else
+		api_console(req, resp);
+}
 
 static bool
 method_allowed(const char *methods, const char *method)

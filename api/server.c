@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -14,6 +17,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "api/checkip.h"
 #include "api/request.h"
 #include "api/router.h"
 #include "api/problem.h"
@@ -24,7 +28,8 @@
 #include "common/metrics.h"
 
 struct api_server {
-	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd[DDNS_LISTEN_MAX]; /* one per listen address */
+	size_t nmhd;
 	struct api_proxies proxies;
 	char *tls_cert, *tls_key; /* PEM copies, or NULL */
 	atomic_long inflight;     /* requests between uri_cb and completed_cb */
@@ -61,8 +66,8 @@ static void access_log(const struct req_ctx *ctx,
 		       const struct api_response *resp, long us);
 static struct MHD_Daemon *daemon_start(struct api_server *s,
 				       const struct ddns_config *cfg,
-				       unsigned flags,
-				       const struct sockaddr *sa);
+				       unsigned flags, MHD_socket fd);
+static int listen_socket(const struct ddns_listen *l);
 static void server_free(struct api_server *s);
 static void conn_cb(void *cls, struct MHD_Connection *con, void **socket_ctx,
 		    enum MHD_ConnectionNotificationCode toe);
@@ -430,7 +435,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 
 static struct MHD_Daemon *
 daemon_start(struct api_server *s, const struct ddns_config *cfg,
-	     unsigned flags, const struct sockaddr *sa)
+	     unsigned flags, MHD_socket fd)
 {
 	struct MHD_OptionItem tls[3] = {
 		{ MHD_OPTION_END, 0, NULL },
@@ -447,7 +452,7 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 	}
 	return MHD_start_daemon(
 		flags, 0, NULL, NULL, access_cb, s,
-		MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
@@ -455,7 +460,6 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conn_per_ip,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
 }
@@ -470,56 +474,118 @@ server_free(struct api_server *s)
 	free(s);
 }
 
-struct api_server *
-api_server_start(const struct ddns_config *cfg,
-		 const struct api_server_opts *opts)
+/*
+ * A bound, listening socket for l, or -errno. "[::]" is dual-stack unless
+ * l->v6only: IPv4 clients then arrive as ::ffff:a.b.c.d, which
+ * ddns_addr_from_sockaddr() records as IPv4.
+ */
+static int
+listen_socket(const struct ddns_listen *l)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, on = 1, v6only = l->v6only ? 1 : 0, err;
+
+	memset(&ss, 0, sizeof(ss));
+	if (l->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)l->port);
+		inet_pton(AF_INET, l->addr, &sin->sin_addr);
+		len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)l->port);
+		inet_pton(AF_INET6, l->addr, &sin6->sin6_addr);
+		len = sizeof(*sin6);
+	}
+	fd = socket(l->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    (l->family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			sizeof(v6only)) != 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) != 0 ||
+	    listen(fd, 1024) != 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+struct api_server *
+api_server_start(const struct ddns_config *cfg,
+		 const struct api_server_opts *opts)
+{
 	/* ITC: MHD_quiesce_daemon() needs it with internal threads. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ITC;
+	struct ddns_listen fallback;
+	const struct ddns_listen *l;
 	struct api_server *s;
+	char what[96];
+	int fd;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, cfg->listen_addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)cfg->listen_port);
-	} else if (inet_pton(AF_INET6, cfg->listen_addr, &sin6->sin6_addr) ==
-		   1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)cfg->listen_port);
-		flags |= MHD_USE_IPv6;
-	} else {
-		log_error("http: bad listen address %s", cfg->listen_addr);
-		return NULL;
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	api_checkip_configure(cfg);
 	if (opts != NULL && opts->proxies != NULL)
 		s->proxies = *opts->proxies;
 	if (opts != NULL && opts->tls_cert_pem != NULL &&
 	    opts->tls_key_pem != NULL &&
 	    ((s->tls_cert = strdup(opts->tls_cert_pem)) == NULL ||
-	     (s->tls_key = strdup(opts->tls_key_pem)) == NULL)) {
-		server_free(s);
-		return NULL;
+	     (s->tls_key = strdup(opts->tls_key_pem)) == NULL))
+		goto fail;
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		l = &cfg->listens[i];
+		fd = listen_socket(l);
+		/* A host (or container) without IPv6 at all: "[::]" alone
+		 * still serves its IPv4 clients. */
+		if (fd == -EAFNOSUPPORT && !l->v6only) {
+			log_warn("http: no IPv6 on this host; [::]:%u serves "
+				 "IPv4 only", l->port);
+			fallback = *l;
+			snprintf(fallback.addr, sizeof(fallback.addr),
+				 "0.0.0.0");
+			fallback.family = AF_INET;
+			l = &fallback;
+			fd = listen_socket(l);
+		}
+		snprintf(what, sizeof(what), "%s%s%s:%u",
+			 l->family == AF_INET6 ? "[" : "", l->addr,
+			 l->family == AF_INET6 ? "]" : "", l->port);
+		if (fd < 0) {
+			log_error("http: cannot listen on %s: %s", what,
+				  strerror(-fd));
+			goto fail;
+		}
+		s->mhd[s->nmhd] = daemon_start(s, cfg, flags, fd);
+		if (s->mhd[s->nmhd] == NULL) {
+			close(fd);
+			log_error("http: cannot serve on %s%s", what,
+				  s->tls_cert ? " (or the TLS certificate or "
+						"key was refused)"
+					      : "");
+			goto fail;
+		}
+		s->nmhd++;
+		log_info("http: listening on %s (%s, %s, %u threads, %zu "
+			 "trusted proxy networks)",
+			 what, s->tls_cert ? "https" : "http",
+			 l->family == AF_INET ? "IPv4"
+			 : l->v6only	      ? "IPv6"
+					      : "IPv4 and IPv6",
+			 cfg->http_threads, s->proxies.n);
 	}
-	s->mhd = daemon_start(s, cfg, flags, (struct sockaddr *)&ss);
-	if (s->mhd == NULL) {
-		log_error("http: cannot listen on %s%s", cfg->listen,
-			  s->tls_cert ? " (or the TLS certificate or key "
-					"was refused)"
-				      : "");
-		server_free(s);
-		return NULL;
-	}
-	log_info("http: listening on %s (%s, %u threads, %zu trusted proxy "
-		 "networks)",
-		 cfg->listen, s->tls_cert ? "https" : "http", cfg->http_threads,
-		 s->proxies.n);
 	return s;
+fail:
+	for (size_t i = 0; i < s->nmhd; i++)
+		MHD_stop_daemon(s->mhd[i]);
+	server_free(s);
+	return NULL;
 }
 
 /*
@@ -547,9 +613,11 @@ api_server_stop(struct api_server *s, unsigned timeout_s)
 	atomic_store(&s->closing, true);
 	atomic_store(&s->activity_ms, ddns_now_ms());
 	/* Stop accepting; connections already open may still send. */
-	fd = MHD_quiesce_daemon(s->mhd);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	for (size_t i = 0; i < s->nmhd; i++) {
+		fd = MHD_quiesce_daemon(s->mhd[i]);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
 	deadline = ddns_now_ms() + (long long)timeout_s * 1000;
 	while (!drained(s)) {
 		if (ddns_now_ms() >= deadline) {
@@ -560,7 +628,8 @@ api_server_stop(struct api_server *s, unsigned timeout_s)
 		}
 		usleep(10000);
 	}
-	MHD_stop_daemon(s->mhd);
+	for (size_t i = 0; i < s->nmhd; i++)
+		MHD_stop_daemon(s->mhd[i]);
 	log_info("http: stopped");
 	server_free(s);
 }

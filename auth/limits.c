@@ -29,6 +29,12 @@ struct nochg_slot {
 	unsigned count;
 };
 
+struct rate_slot {
+	struct ddns_addr prefix; /* family 0: free */
+	uint64_t minute;
+	unsigned count;
+};
+
 struct block_slot {
 	struct ddns_addr prefix; /* family 0: free */
 	uint64_t until;          /* monotonic seconds */
@@ -38,12 +44,14 @@ static uint64_t now_s(void);
 static size_t slot_of(const void *key, size_t len);
 static bool same_prefix(const struct ddns_addr *a, const struct ddns_addr *b);
 
-static struct auth_limits_conf conf = { 10, 600, 60, 10, 900 };
+static struct auth_limits_conf conf = { 10, 600, 60, 10, 900, 60 };
 static uint8_t hash_key[crypto_shorthash_KEYBYTES];
 static pthread_mutex_t nochg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct nochg_slot nochg[SLOTS];
 static pthread_mutex_t block_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct block_slot blocks[SLOTS];
+static pthread_mutex_t checkip_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct rate_slot checkip[SLOTS];
 
 static uint64_t
 now_s(void)
@@ -79,6 +87,7 @@ auth_limits_init(const struct ddns_config *cfg)
 	conf.nochg_per_min = cfg->host_nochg_per_min;
 	conf.fail_max = cfg->auth_fail_max;
 	conf.fail_window_s = cfg->auth_fail_window_s;
+	conf.checkip_per_min = cfg->checkip_per_min;
 	randombytes_buf(hash_key, sizeof(hash_key));
 	pthread_mutex_lock(&nochg_mu);
 	memset(nochg, 0, sizeof(nochg));
@@ -86,6 +95,9 @@ auth_limits_init(const struct ddns_config *cfg)
 	pthread_mutex_lock(&block_mu);
 	memset(blocks, 0, sizeof(blocks));
 	pthread_mutex_unlock(&block_mu);
+	pthread_mutex_lock(&checkip_mu);
+	memset(checkip, 0, sizeof(checkip));
+	pthread_mutex_unlock(&checkip_mu);
 }
 
 const struct auth_limits_conf *
@@ -192,5 +204,47 @@ auth_limits_nochg(long long host_id)
 	if (++victim->count > conf.nochg_per_min)
 		ret = DDNS_EABUSE;
 	pthread_mutex_unlock(&nochg_mu);
+	return ret;
+}
+
+int
+auth_limits_checkip(const struct ddns_addr *client, unsigned *retry_s)
+{
+	struct rate_slot *r, *victim = NULL;
+	struct ddns_addr p;
+	uint64_t now, minute;
+	size_t s, i;
+	int ret = 0;
+
+	if (conf.checkip_per_min == 0)
+		return 0;
+	now = now_s();
+	minute = now / 60;
+	auth_limits_prefix(client, &p);
+	s = slot_of(&p, sizeof(p));
+	pthread_mutex_lock(&checkip_mu);
+	for (i = 0; i < PROBE; i++) {
+		r = &checkip[(s + i) & (SLOTS - 1)];
+		if (same_prefix(&r->prefix, &p)) {
+			victim = r;
+			break;
+		}
+		if (victim == NULL &&
+		    (r->prefix.family == 0 || r->minute != minute))
+			victim = r;
+	}
+	if (victim == NULL)
+		victim = &checkip[s];
+	if (!same_prefix(&victim->prefix, &p) || victim->minute != minute) {
+		victim->prefix = p;
+		victim->minute = minute;
+		victim->count = 0;
+	}
+	if (++victim->count > conf.checkip_per_min) {
+		victim->count = conf.checkip_per_min + 1; /* no wrap */
+		*retry_s = (unsigned)(60 - now % 60);
+		ret = DDNS_EABUSE;
+	}
+	pthread_mutex_unlock(&checkip_mu);
 	return ret;
 }

@@ -18,6 +18,8 @@ struct auth_limits_conf {
 	unsigned nochg_per_min;   /* nochg answers per host per minute; 0 off */
 	unsigned fail_max;        /* failed authentications per prefix ... */
 	unsigned fail_window_s;   /* ... per window; 0 max = off */
+	unsigned checkip_per_min; /* checkip answers per client prefix per
+				   * minute; 0 off */
 };
 
 /*
@@ -52,5 +54,12 @@ bool auth_limits_failed(const struct ddns_addr *client, unsigned count,
  * DDNS_EABUSE when this makes more than nochg_per_min in that minute.
  */
 int auth_limits_nochg(long long host_id);
+
+/*
+ * Counts one checkip request of the client's prefix (IPv4 /32, IPv6 /64)
+ * in the current minute. Returns 0, or DDNS_EABUSE when this makes more
+ * than checkip_per_min; *retry_s then gets the seconds to the next minute.
+ */
+int auth_limits_checkip(const struct ddns_addr *client, unsigned *retry_s);
 
 #endif

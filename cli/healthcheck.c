@@ -37,11 +37,20 @@ healthcheck_get(const struct ddns_config *cfg)
 			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		len = sizeof(*sin);
 	} else if (inet_pton(AF_INET6, cfg->listen_addr, &sin6->sin6_addr) ==
+		   1 &&
+		   IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr)) {
+		/* "[::]" serves IPv4 too (or an IPv4 address on its port
+		 * does): 127.0.0.1 works where ::1 may not (a container
+		 * without IPv6). */
+		memset(&ss, 0, sizeof(ss));
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)cfg->listen_port);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, cfg->listen_addr, &sin6->sin6_addr) ==
 		   1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)cfg->listen_port);
-		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
-			sin6->sin6_addr = in6addr_loopback;
 		len = sizeof(*sin6);
 	} else {
 		return -1;

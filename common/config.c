@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,15 +9,21 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/names.h"
 
 static int env_uint(const char *name, unsigned def, unsigned min,
 		    unsigned max, unsigned *out, char *err, size_t errsz);
+static int parse_listen_one(const char *s, const char *e,
+			    struct ddns_listen *l);
 static int parse_listen(struct ddns_config *cfg, char *err, size_t errsz);
 static const char *env_str(const char *name);
 static int ops_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int limits_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int rest_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int console_env(struct ddns_config *cfg, char *err, size_t errsz);
+static int router_env(struct ddns_config *cfg, char *err, size_t errsz);
+static int check_names(const char *list, const char *var, char *err,
+		       size_t errsz);
 
 static int
 env_uint(const char *name, unsigned def, unsigned min, unsigned max,
@@ -41,44 +48,119 @@ env_uint(const char *name, unsigned def, unsigned min, unsigned max,
 	return 0;
 }
 
+/* One "ADDRESS:PORT" of DDNS_LISTEN, [s, e). */
 static int
-parse_listen(struct ddns_config *cfg, char *err, size_t errsz)
+parse_listen_one(const char *s, const char *e, struct ddns_listen *l)
 {
-	const char *s = cfg->listen, *colon, *host;
+	const char *colon = NULL, *host = s;
 	size_t hlen;
 	unsigned char tmp[16];
-	unsigned long port;
-	char *end;
+	unsigned long port = 0;
 
-	colon = strrchr(s, ':');
+	for (const char *p = s; p < e; p++)
+		if (*p == ':')
+			colon = p;
 	if (colon == NULL)
-		goto bad;
-	host = s;
+		return -1;
 	hlen = (size_t)(colon - s);
 	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
 		host++;
 		hlen -= 2;
 	}
-	if (hlen == 0 || hlen >= sizeof(cfg->listen_addr))
-		goto bad;
-	memcpy(cfg->listen_addr, host, hlen);
-	cfg->listen_addr[hlen] = '\0';
-	if (inet_pton(AF_INET, cfg->listen_addr, tmp) != 1 &&
-	    inet_pton(AF_INET6, cfg->listen_addr, tmp) != 1)
-		goto bad;
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || colon[1] == '\0' || port == 0 ||
-	    port > 65535)
-		goto bad;
-	cfg->listen_port = (unsigned)port;
+	if (hlen == 0 || hlen >= sizeof(l->addr))
+		return -1;
+	memcpy(l->addr, host, hlen);
+	l->addr[hlen] = '\0';
+	if (inet_pton(AF_INET, l->addr, tmp) == 1 && host == s)
+		l->family = AF_INET;
+	else if (inet_pton(AF_INET6, l->addr, tmp) == 1 && host != s)
+		l->family = AF_INET6;
+	else
+		return -1;
+	if (colon + 1 == e || e - colon > 6)
+		return -1;
+	for (const char *p = colon + 1; p < e; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		port = port * 10 + (unsigned long)(*p - '0');
+	}
+	if (port == 0 || port > 65535)
+		return -1;
+	l->port = (unsigned)port;
+	l->v6only = true;
 	return 0;
-bad:
-	snprintf(err, errsz,
-		 "DDNS_LISTEN: expected ADDRESS:PORT with a literal IPv4 or "
-		 "[IPv6] address, got \"%s\"",
-		 s);
-	return DDNS_ECONFIG;
+}
+
+/*
+ * DDNS_LISTEN: a comma list. "[::]:PORT" serves IPv4 clients too, unless
+ * an IPv4 address is listed on the same port (then that one serves them).
+ */
+static int
+parse_listen(struct ddns_config *cfg, char *err, size_t errsz)
+{
+	const char *s = cfg->listen, *e, *bad = NULL;
+	struct ddns_listen *l;
+	unsigned char a[16], b[16];
+	size_t i, j;
+
+	cfg->nlisten = 0;
+	for (;;) {
+		s += strspn(s, " \t");
+		e = s + strcspn(s, ",");
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (cfg->nlisten == DDNS_LISTEN_MAX) {
+			snprintf(err, errsz, "DDNS_LISTEN: more than %d "
+					     "addresses", DDNS_LISTEN_MAX);
+			return DDNS_ECONFIG;
+		}
+		l = &cfg->listens[cfg->nlisten];
+		if (parse_listen_one(s, e, l) != 0) {
+			bad = s;
+			break;
+		}
+		cfg->nlisten++;
+		s = e + strspn(e, " \t");
+		if (*s == '\0')
+			break;
+		s++; /* the comma */
+	}
+	if (bad != NULL) {
+		snprintf(err, errsz,
+			 "DDNS_LISTEN: expected ADDRESS:PORT[,ADDRESS:PORT...] "
+			 "with literal IPv4 or [IPv6] addresses, got \"%.*s\"",
+			 (int)(strcspn(bad, ",") > 80 ? 80 : strcspn(bad, ",")),
+			 bad);
+		return DDNS_ECONFIG;
+	}
+	for (i = 0; i < cfg->nlisten; i++) {
+		l = &cfg->listens[i];
+		inet_pton(l->family, l->addr, a);
+		for (j = 0; j < i; j++) {
+			inet_pton(cfg->listens[j].family, cfg->listens[j].addr,
+				  b);
+			if (cfg->listens[j].family == l->family &&
+			    cfg->listens[j].port == l->port &&
+			    memcmp(a, b, l->family == AF_INET ? 4 : 16) == 0) {
+				snprintf(err, errsz, "DDNS_LISTEN: %s port %u "
+						     "is listed twice",
+					 l->addr, l->port);
+				return DDNS_ECONFIG;
+			}
+		}
+		if (l->family != AF_INET6 ||
+		    memcmp(a, &in6addr_any, 16) != 0)
+			continue;
+		l->v6only = false;
+		for (j = 0; j < cfg->nlisten; j++)
+			if (cfg->listens[j].family == AF_INET &&
+			    cfg->listens[j].port == l->port)
+				l->v6only = true;
+	}
+	memcpy(cfg->listen_addr, cfg->listens[0].addr,
+	       sizeof(cfg->listen_addr));
+	cfg->listen_port = cfg->listens[0].port;
+	return 0;
 }
 
 /* An unset and an empty variable are the same: NULL. */
@@ -215,6 +297,56 @@ console_env(struct ddns_config *cfg, char *err, size_t errsz)
 	return 0;
 }
 
+/* Every entry of a comma or space separated list is a host name. */
+static int
+check_names(const char *list, const char *var, char *err, size_t errsz)
+{
+	char name[DDNS_NAME_MAX + 1];
+	const char *p = list;
+	size_t n;
+
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			return 0;
+		n = strcspn(p, ", \t");
+		if (ddns_name_normalize(p, n, name, sizeof(name)) != 0) {
+			snprintf(err, errsz, "%s: \"%.*s\" is not a host name",
+				 var, (int)(n > 64 ? 64 : n), p);
+			return DDNS_ECONFIG;
+		}
+		p += n;
+	}
+}
+
+/* Router-facing settings: checkip host names and rate, public URL. */
+static int
+router_env(struct ddns_config *cfg, char *err, size_t errsz)
+{
+	const char *u;
+	int ret;
+
+	cfg->checkip_hosts = env_str("DDNS_CHECKIP_HOSTS");
+	if (cfg->checkip_hosts == NULL)
+		cfg->checkip_hosts = "";
+	if ((ret = check_names(cfg->checkip_hosts, "DDNS_CHECKIP_HOSTS", err,
+			       errsz)) != 0 ||
+	    (ret = env_uint("DDNS_CHECKIP_PER_MIN", 60, 0, 1000000,
+			    &cfg->checkip_per_min, err, errsz)) != 0)
+		return ret;
+	u = cfg->public_url = env_str("DDNS_PUBLIC_URL");
+	if (u != NULL &&
+	    ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
+	     strlen(u) > 200 || strpbrk(u, " \t\"'<>\\?#") != NULL ||
+	     u[strlen(u) - 1] == '/' || u[strlen(u) - 1] == ':' ||
+	     strchr(u + 8, '/') != NULL || strchr(u, '@') != NULL)) {
+		snprintf(err, errsz, "DDNS_PUBLIC_URL: expected http://HOST[:PORT] "
+				     "or https://HOST[:PORT], no path");
+		return DDNS_ECONFIG;
+	}
+	return 0;
+}
+
 int
 ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 {
@@ -259,7 +391,8 @@ ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 	    (ret = ops_env(cfg, err, errsz)) ||
 	    (ret = limits_env(cfg, err, errsz)) ||
 	    (ret = rest_env(cfg, err, errsz)) ||
-	    (ret = console_env(cfg, err, errsz)))
+	    (ret = console_env(cfg, err, errsz)) ||
+	    (ret = router_env(cfg, err, errsz)))
 		return ret;
 	s = getenv("DDNS_LOG_LEVEL");
 	cfg->log_level = (s != NULL && *s != '\0') ? s : "info";

@@ -10,12 +10,24 @@
 #include <stddef.h>
 
 #include "common/placement.h"
+#define DDNS_LISTEN_MAX 8
+
+/* One address of DDNS_LISTEN. */
+struct ddns_listen {
+	char addr[64];   /* literal address, without brackets */
+	unsigned port;
+	int family;      /* AF_INET or AF_INET6 */
+	bool v6only;     /* IPv6: IPv6 clients only; false only for "[::]"
+			  * when no IPv4 address is listed on its port */
+};
 
 struct ddns_config {
 	const char *database_url;   /* DDNS_DATABASE_URL (required) */
-	const char *listen;         /* DDNS_LISTEN, "addr:port" */
-	char listen_addr[64];
+	const char *listen;         /* DDNS_LISTEN, "addr:port[,addr:port]" */
+	char listen_addr[64];       /* the first address of the list */
 	unsigned listen_port;
+	struct ddns_listen listens[DDNS_LISTEN_MAX];
+	size_t nlisten;
 	const char *tsig_key_file;  /* DDNS_TSIG_KEY_FILE (serve) */
 	const char *token_pepper;   /* DDNS_TOKEN_PEPPER, may be NULL */
 	unsigned http_threads;      /* DDNS_HTTP_THREADS */
@@ -51,6 +63,10 @@ struct ddns_config {
 	bool console_on;               /* DDNS_CONSOLE (on unless "off") */
 	unsigned session_idle_s;       /* DDNS_SESSION_IDLE_S */
 	unsigned session_max_s;        /* DDNS_SESSION_MAX_S */
+	/* Routers */
+	const char *checkip_hosts;     /* DDNS_CHECKIP_HOSTS, "" = none */
+	unsigned checkip_per_min;      /* DDNS_CHECKIP_PER_MIN, 0 = off */
+	const char *public_url;        /* DDNS_PUBLIC_URL, NULL = derived */
 };
 
 enum ddns_config_need {

@@ -71,7 +71,8 @@ export const api = {
 	patchHost: (name, patch) => call('PATCH', h(name), patch),
 	deleteHost: (name) => call('DELETE', h(name)),
 	events: async (name, limit = 50) => (await call('GET', h(name) + '/events?limit=' + limit)).items,
-	setup: async (name) => (await call('GET', h(name) + '/setup')).items,
+	// {server, token_placeholder, items: [{client, title, config}]}
+	setup: (name) => call('GET', h(name) + '/setup'),
 
 	hostTokens: async (name) => (await call('GET', h(name) + '/tokens')).items,
 	createHostToken: (name, label) => call('POST', h(name) + '/tokens', { label }),

@@ -51,6 +51,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(!req.has_v4 || req.v4.family == AF_INET);
 	FUZZ_CHECK(!req.has_v6 || req.v6.family == AF_INET6);
+	if (req.has_prefix) {
+		FUZZ_CHECK(req.prefix.family == AF_INET6);
+		FUZZ_CHECK(req.prefix_len >= 1 && req.prefix_len <= 128);
+		/* the host bits of a LAN prefix are zero */
+		for (i = req.prefix_len; i < 128; i++)
+			FUZZ_CHECK((req.prefix.bytes[i / 8] &
+				    (0x80u >> (i % 8))) == 0);
+	}
 out:
 	free(buf);
 	return 0;

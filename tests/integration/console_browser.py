@@ -74,15 +74,18 @@ def browser(width, height, mobile=False):
               "--password-store=basic", "--lang=en-US",
               f"--window-size={width},{height}"):
         o.add_argument(a)
-    if mobile:
-        o.add_experimental_option("mobileEmulation", {
-            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2},
-            "userAgent": "Mozilla/5.0 (Linux; Android 13) Mobile"})
     o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     svc = webdriver.ChromeService(executable_path="/usr/bin/chromedriver") \
         if hasattr(webdriver, "ChromeService") else None
     d = webdriver.Chrome(options=o, service=svc) if svc else webdriver.Chrome(options=o)
     d.set_page_load_timeout(30)
+    # The viewport as a phone has it (headless windows are at least 500
+    # px wide, so the window size alone is not enough).
+    d.metrics = {"width": width, "height": height, "deviceScaleFactor": 2 if mobile else 1,
+                 "mobile": mobile}
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", d.metrics)
+    if mobile:
+        d.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True})
     d.execute_cdp_cmd("Browser.grantPermissions", {
         "origin": URL, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
     return d
@@ -97,11 +100,10 @@ def shot(d, name):
     w = d.execute_script("return window.innerWidth")
     try:
         d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": w, "height": min(int(h), 6000), "deviceScaleFactor": 1,
-            "mobile": w < 600})
+            **d.metrics, "width": w, "height": min(int(h), 6000), "deviceScaleFactor": 1})
         d.save_screenshot(path)
     finally:
-        d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", d.metrics)
     print(f"screenshot: {path}", flush=True)
 
 
@@ -432,12 +434,21 @@ def router_setup(d, token):
     names = [o.text for o in sel.options]
     for c in REQUIRED_CLIENTS:
         ok(any(c.lower() in n.lower() for n in names), f"Router setup lists {c}")
-    for want in ("FRITZ!Box", "ddclient"):
+    for want in ("FRITZ!Box", "ddclient", "OpenWrt"):
         opt = next(o for o in sel.options if want.lower() in o.text.lower())
         sel.select_by_visible_text(opt.text)
         cfg = d.find_element(By.CSS_SELECTOR, "pre.config").text
         ok(token in cfg, f"{opt.text}: the new token is filled in")
+        ok("@@TOKEN@@" not in cfg, f"{opt.text}: no placeholder left")
         ok(HOST in cfg, f"{opt.text}: names the host")
+    # The curl profile, copied with the console's button and run verbatim.
+    opt = next(o for o in sel.options if o.text.lower() == "curl")
+    sel.select_by_visible_text(opt.text)
+    button(d, "Copy configuration").click()
+    clip = d.execute_async_script("navigator.clipboard.readText().then(arguments[0], e => arguments[0]('ERR ' + e))")
+    eq(d.find_element(By.CSS_SELECTOR, "pre.config").text.strip(), clip.strip(), "Copy configuration copies what is shown")
+    r = subprocess.run(["bash", "-c", clip], capture_output=True, text=True, timeout=20)
+    eq("good 127.0.0.1", r.stdout.strip(), "the curl setup copied from the console, run verbatim, updates the host")
     shot(d, "host-router-setup")
     return True
 

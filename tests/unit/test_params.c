@@ -264,10 +264,44 @@ static const struct dyn_case dyn_cases[] = {
 	DYN_BAD("myip=2001:db8::5,2001:db8::6"),
 	DYN_BAD("myip=::ffff:1.2.3.4,1.2.3.5"),
 	DYN_BAD("myip=1.2.3.4,2001:db8::5,5.6.7.8"),
-	DYN_BAD("myip=1.2.3.4,"),
-	DYN_BAD("myip=,1.2.3.4"),
-	DYN_BAD("myip=,"),
+	/* FRITZ!Box "<ipaddr>,<ip6addr>" with a family missing. */
+	{ "myip=203.0.113.5,", 0, 0, { NULL }, "203.0.113.5", "-", false,
+	  NULL, NULL },
+	{ "myip=,2001:db8::1", 0, 0, { NULL }, "-", "2001:db8::1", false,
+	  NULL, NULL },
+	{ "myip=,1.2.3.4", 0, 0, { NULL }, "1.2.3.4", "-", false, NULL, NULL },
+	{ "myip=2001:db8::1,+", 0, 0, { NULL }, "-", "2001:db8::1", false,
+	  NULL, NULL },
+	{ "myip=,", 0, 0, { NULL }, "-", "-", false, NULL, NULL },
+	{ "myip=+,+", 0, 0, { NULL }, "-", "-", false, NULL, NULL },
+	{ "myip=203.0.113.5%2C", 0, 0, { NULL }, "203.0.113.5", "-", false,
+	  NULL, NULL },
 	DYN_BAD("myip=1.2.3.4,,2001:db8::5"),
+	DYN_BAD("myip=,,"),
+	DYN_BAD("myip=1.2.3.4,2001:db8::5,"),
+	DYN_BAD("myip=1.2.3.4,1.2.3.5,"),
+	/* inadyn's custom ddns-path and OPNsense (requests) encode ':'. */
+	{ "myip=2001%3adb8%3a%3a9", 0, 0, { NULL }, "-", "2001:db8::9", false,
+	  NULL, NULL },
+	/* OpenWrt ddns-scripts expands IPv6 addresses. */
+	{ "myip=2001:0db8:0000:0000:0000:0000:0000:0001", 0, 0, { NULL }, "-",
+	  "2001:db8::1", false, NULL, NULL },
+	/* RouterOS "/ip address get ... address": with its length. */
+	{ "myip=203.0.113.5/24", 0, 0, { NULL }, "203.0.113.5", "-", false,
+	  NULL, NULL },
+	{ "myip=203.0.113.5/0", 0, 0, { NULL }, "203.0.113.5", "-", false,
+	  NULL, NULL },
+	{ "myipv4=203.0.113.5/32", 0, 0, { NULL }, "203.0.113.5", "-", false,
+	  NULL, NULL },
+	{ "myip=203.0.113.5/24,2001:db8::5/64", 0, 0, { NULL }, "203.0.113.5",
+	  "2001:db8::5", false, NULL, NULL },
+	DYN_BAD("myip=203.0.113.5/33"),
+	DYN_BAD("myip=203.0.113.5/"),
+	DYN_BAD("myip=203.0.113.5/024"),
+	DYN_BAD("myip=203.0.113.5/2a"),
+	DYN_BAD("myip=203.0.113.5/24/24"),
+	DYN_BAD("myip=0.0.0.0/0"),
+	DYN_BAD("myip=224.0.0.1/4"),
 	DYN_BAD("myip=0.0.0.0"),
 	DYN_BAD("myip=::"),
 	DYN_BAD("myip=224.0.0.1"),
@@ -275,7 +309,6 @@ static const struct dyn_case dyn_cases[] = {
 	DYN_BAD("myip=255.255.255.255"),
 	DYN_BAD("myip=fe80::1%25eth0"),
 	DYN_BAD("myip=2001:db8::5/129"),
-	DYN_BAD("myip=1.2.3.4/24"),
 	DYN_BAD("myip=garbage"),
 	DYN_BAD("myip=1.2.3.4;5.6.7.8"),
 	DYN_BAD("myip=1.2.3.4%0a"),
@@ -384,6 +417,70 @@ START_TEST(test_dyn_table)
 		ck_assert_ptr_null(req.password);
 	else
 		ck_assert_str_eq(req.password, c->pass);
+}
+END_TEST
+
+/* ---- ip6lanprefix= / ipv6prefix= ------------------------------------- */
+
+struct prefix_case {
+	const char *q;
+	int ret;
+	const char *prefix; /* "-": absent */
+	unsigned len;
+};
+
+static const struct prefix_case prefix_cases[] = {
+	{ "ip6lanprefix=2001:db8:1:200::/56", 0, "2001:db8:1:200::", 56 },
+	{ "ipv6prefix=2001:db8:1:200::/56", 0, "2001:db8:1:200::", 56 },
+	{ "ip6lanprefix=2001%3Adb8%3A1%3A200%3A%3A%2F56", 0,
+	  "2001:db8:1:200::", 56 },
+	/* host bits are dropped */
+	{ "ip6lanprefix=2001:db8:1:2ff::1/56", 0, "2001:db8:1:200::", 56 },
+	{ "ip6lanprefix=2001:db8:1:2::/63", 0, "2001:db8:1:2::", 63 },
+	{ "ip6lanprefix=2001:db8:1:3::/63", 0, "2001:db8:1:2::", 63 },
+	{ "ip6lanprefix=2001:db8:1:2::", 0, "2001:db8:1:2::", 64 },
+	{ "ip6lanprefix=2001:db8::1/128", 0, "2001:db8::1", 128 },
+	{ "ip6lanprefix=2001:db8:ffff::/1", 0, "::", 1 },
+	{ "ip6lanprefix=", 0, "-", 0 },
+	{ "ip6lanprefix=+", 0, "-", 0 },
+	{ "", 0, "-", 0 },
+	{ "ip6lanprefix=2001:db8:1::/48&ipv6prefix=2001:db8:2::/48", 0,
+	  "2001:db8:2::", 48 },
+	{ "ip6lanprefix=2001:db8:1::/48&ipv6prefix=", 0, "2001:db8:1::", 48 },
+	{ "ip6lanprefix=2001:db8:1::/48&ip6lanprefix=", 0, "-", 0 },
+	{ "ip6lanprefix=2001:db8::/0", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=2001:db8::/129", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=2001:db8::/064", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=2001:db8::/", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=/56", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=203.0.113.0/24", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=::ffff:203.0.113.0/120", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=ff00::/8", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=fe80::%25eth0/64", DDNS_EBADADDR, "-", 0 },
+	{ "ip6lanprefix=<ip6lanprefix>", DDNS_EBADADDR, "-", 0 },
+	{ "ipv6prefix=2001:db8::/56,2001:db8:1::/56", DDNS_EBADADDR, "-", 0 },
+};
+
+START_TEST(test_dyn_prefix)
+{
+	const struct prefix_case *c = &prefix_cases[_i];
+	struct api_dyndns2_req req;
+	char text[64];
+	int ret;
+
+	ret = parse_query(c->q, &req);
+	ck_assert_msg(ret == c->ret, "case %d (%s): got %d want %d", _i, c->q,
+		      ret, c->ret);
+	if (ret != 0)
+		return;
+	addr_text(req.has_prefix, &req.prefix, text, sizeof(text));
+	ck_assert_str_eq(text, c->prefix);
+	if (req.has_prefix) {
+		ck_assert_int_eq(req.prefix.family, AF_INET6);
+		ck_assert_uint_eq(req.prefix_len, c->len);
+	}
+	/* A prefix is not an address of the host being updated. */
+	ck_assert(!req.has_v6 && !req.has_v4);
 }
 END_TEST
 
@@ -699,6 +796,8 @@ params_suite(void)
 			    (int)(sizeof(dyn_cases) / sizeof(dyn_cases[0])));
 	tcase_add_loop_test(tc, test_dyn_many_hosts, 0, 3);
 	tcase_add_test(tc, test_dyn_host_limits);
+	tcase_add_loop_test(tc, test_dyn_prefix, 0,
+			    sizeof(prefix_cases) / sizeof(prefix_cases[0]));
 	tcase_add_test(tc, test_dyn_nul_rejected);
 	tcase_add_test(tc, test_dyn_raw_kv);
 	suite_add_tcase(s, tc);

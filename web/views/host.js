@@ -52,9 +52,13 @@ function tokensSection(name, onNewToken) {
 	const list = el('div', {}, el('p', { class: 'muted', text: 'Loading tokens…' }));
 	const listErr = errorLine();
 
-	async function load() {
+	// quiet: a refresh the person did not ask for; it leaves an open
+	// "Revoke?" question alone.
+	async function load(quiet) {
 		try {
 			const tokens = await api.hostTokens(name);
+			if (quiet && list.querySelector('.confirm'))
+				return;
 			listErr.clear();
 			if (tokens.length === 0) {
 				list.replaceChildren(el('p', { class: 'muted',
@@ -278,7 +282,7 @@ export function renderHost(ctx, name) {
 					}
 					settings.show(u);
 					hist.reload();
-					toks.reload();
+					toks.reload(true);
 				}
 				timer = setTimeout(poll, dnsState(u).word === 'pending' ? POLL_PENDING_MS : POLL_IDLE_MS);
 			} catch (e) {

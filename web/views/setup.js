@@ -1,23 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Router setup: each client's configuration from GET /v1/hosts/NAME/setup
-// ({"items":[{"client","title","config"}]}), ready to paste. The server
-// writes a placeholder where the token goes; while a new token is on
-// screen, it is filled in here (and nowhere else: it is never stored).
+// ({"token_placeholder", "items":[{"client","title","config"}]}), ready to
+// paste. The server writes token_placeholder where the token goes; while
+// a new token is on screen, it is filled in here (and nowhere else: it is
+// never stored).
 import { api } from '../api.js';
 import { el, field, errorLine, copyText } from '../ui.js';
 
-// What the server may write for the token (an item's own "placeholder"
-// wins).
-const PLACEHOLDERS = ['<token>', '<TOKEN>', '{token}', '${TOKEN}', 'YOUR_TOKEN', 'TOKEN'];
-
-function fill(item, token) {
-	if (!token)
-		return item.config;
-	const marks = item.placeholder ? [item.placeholder] : PLACEHOLDERS;
-	let text = item.config;
-	for (const m of marks)
-		text = text.split(m).join(token);
-	return text;
+function fill(item, mark, token) {
+	return token && mark ? item.config.split(mark).join(token) : item.config;
 }
 
 export function setupSection(name) {
@@ -27,14 +18,15 @@ export function setupSection(name) {
 	const hint = el('p', { class: 'hint', text: 'Make a New token above and it is filled in here.' });
 	const err = errorLine();
 	let items = [];
+	let mark = null;
 	let token = null;
 
 	function render() {
 		const item = items.find((i) => i.client === client.value) || items[0];
-		out.textContent = item ? fill(item, token) : '';
+		out.textContent = item ? fill(item, mark, token) : '';
 		hint.textContent = token
 			? 'The new token is filled in. Paste this into the client now: the token is not shown again.'
-			: 'Make a New token above and it is filled in here.';
+			: `Make a New token above and it is filled in here (in place of ${mark || 'the placeholder'}).`;
 	}
 	client.addEventListener('change', render);
 	copy.addEventListener('click', () => copyText(copy, out.textContent));
@@ -42,8 +34,9 @@ export function setupSection(name) {
 	const body = el('div', {}, el('p', { class: 'muted', text: 'Loading…' }));
 	const s = el('section', { class: 'card', 'aria-labelledby': 'sec-router-setup' },
 		el('h2', { id: 'sec-router-setup', text: 'Router setup' }), body, err);
-	api.setup(name).then((list) => {
-		items = list;
+	api.setup(name).then((r) => {
+		items = r.items;
+		mark = r.token_placeholder;
 		client.replaceChildren(...items.map((i) => el('option', { value: i.client, text: i.title })));
 		body.replaceChildren(
 			el('p', { text: 'Choose your router or update client and paste its settings.' }),
