@@ -422,6 +422,10 @@ def desktop():
         shot(d, "signed-out-again")
         console_errors(d, "delete and sign out")
         return setup_ok
+    except Exception:
+        d.save_screenshot(os.path.join(SHOTS, "failure-desktop.png"))
+        print("browser console:", d.get_log("browser"), flush=True)
+        raise
     finally:
         d.quit()
 
@@ -450,6 +454,14 @@ def router_setup(d, token):
     r = subprocess.run(["bash", "-c", clip], capture_output=True, text=True, timeout=20)
     eq("good 127.0.0.1", r.stdout.strip(), "the curl setup copied from the console, run verbatim, updates the host")
     shot(d, "host-router-setup")
+    # A smaller picture of the same page for README (docs/console.png).
+    try:
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": 1000, "height": 1580, "deviceScaleFactor": 1, "mobile": False})
+        d.execute_script("window.scrollTo(0, 0)")
+        d.save_screenshot(os.path.join(SHOTS, "readme-console.png"))
+    finally:
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", d.metrics)
     return True
 
 
@@ -558,6 +570,10 @@ def phone(had_setup):
         shot(d, "phone-account")
         storage_has_no_secret(d, "phone")
         console_errors(d, "phone run")
+    except Exception:
+        d.save_screenshot(os.path.join(SHOTS, "failure-phone.png"))
+        print("browser console:", d.get_log("browser"), flush=True)
+        raise
     finally:
         d.quit()
 

@@ -122,10 +122,16 @@ function historySection(name) {
 	const list = el('div', {}, el('p', { class: 'muted', text: 'Loading history…' }));
 	const err = errorLine();
 	const again = el('button', { type: 'button', class: 'secondary small', text: 'Refresh' });
-	async function load() {
+	let last = null;
+	// quiet: skip the redraw when nothing changed (polling).
+	async function load(quiet) {
 		try {
 			const events = await api.events(name, 50);
 			err.clear();
+			const sig = JSON.stringify(events);
+			if (quiet && sig === last)
+				return;
+			last = sig;
 			if (events.length === 0) {
 				list.replaceChildren(el('p', { class: 'muted',
 					text: 'No updates yet. They appear here as your router sends them.' }));
@@ -143,7 +149,7 @@ function historySection(name) {
 			err.show(e);
 		}
 	}
-	again.addEventListener('click', () => busy(again, err, load));
+	again.addEventListener('click', () => busy(again, err, () => load(false)));
 	load();
 	const s = section('History', el('div', { class: 'actions' }, again), list, err);
 	s.reload = load;
@@ -266,29 +272,38 @@ export function renderHost(ctx, name) {
 		if (next)
 			sum.before(next);
 		ctx.main.append(toks, setup, hist, settings, followersSection(name, h), deleteSection(name));
-		lastVersion = h.updated_at + dnsState(h).word;
+		// updated_at has one-second steps: compare what is shown instead.
+		const signature = (x) => JSON.stringify([x.ipv4, x.ipv6, x.ttl, x.offline, x.dns, x.updated_at, x.follows]);
+		lastVersion = signature(h);
 		const poll = async () => {
+			let wait = POLL_IDLE_MS;
 			try {
 				const u = await api.host(name);
 				if (gone)
 					return;
-				const v = u.updated_at + dnsState(u).word;
-				if (v !== lastVersion) {
-					lastVersion = v;
+				err.clear();
+				if (signature(u) !== lastVersion) {
+					lastVersion = signature(u);
 					sum.replaceChildren(summary(u));
 					if (next && !nextSteps(u)) {
 						next.remove();
 						next = null;
 					}
 					settings.show(u);
-					hist.reload();
 					toks.reload(true);
 				}
-				timer = setTimeout(poll, dnsState(u).word === 'pending' ? POLL_PENDING_MS : POLL_IDLE_MS);
+				// Every attempt shows in History, also one that changed
+				// nothing (nochg) or was refused (badauth).
+				await hist.reload(true);
+				if (dnsState(u).word === 'pending')
+					wait = POLL_PENDING_MS;
 			} catch (e) {
-				if (!gone)
-					err.show(e);
+				if (gone)
+					return;
+				err.show(e);
 			}
+			if (!gone)
+				timer = setTimeout(poll, wait);
 		};
 		timer = setTimeout(poll, dnsState(h).word === 'pending' ? POLL_PENDING_MS : POLL_IDLE_MS);
 	}, (e) => {
