@@ -5,8 +5,8 @@
 # builds, starts a private PostgreSQL and BIND under ./.local/ on loopback,
 # applies migrations, creates a demo zone, account (with a console
 # password kept in ./.local/demo-password), host and token, prints the web
-# console address and
-# how to use them, then runs ddnsd in the foreground on 127.0.0.1:8080.
+# console address and how to use them, then runs ddnsd in the foreground
+# on 127.0.0.1:8080.
 # Ctrl-C stops ddnsd and everything this script started.
 #
 # Environment: DDNS_LISTEN (default 127.0.0.1:8080) and every other DDNS_*
