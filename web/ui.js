@@ -3,6 +3,17 @@
 // createElement and textContent: text from the API can never become HTML.
 
 let navigator_ = null;
+let lastActive = Date.now();
+for (const ev of ['pointerdown', 'keydown', 'focusin', 'visibilitychange'])
+	document.addEventListener(ev, () => { if (!document.hidden) lastActive = Date.now(); }, true);
+
+// Has the person done anything here lately? Polling stops after
+// ACTIVE_MS without a key or click, so an open but forgotten tab lets the
+// session's idle lifetime run out (DDNS_SESSION_IDLE_S).
+const ACTIVE_MS = 10 * 60 * 1000;
+export function recentlyActive() {
+	return !document.hidden && Date.now() - lastActive < ACTIVE_MS;
+}
 let leaveHooks = [];
 let nextId = 0;
 

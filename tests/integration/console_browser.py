@@ -399,7 +399,7 @@ def desktop():
         # Delete the host after a confirmation.
         d.find_element(By.XPATH, "//header//a[normalize-space()='Hosts']").click()
         heading(d, "Hosts")
-        d.find_element(By.XPATH, f"//a[normalize-space()={xq(HOST)}]").click()
+        wait(d, lambda: visible(d, f"//a[normalize-space()={xq(HOST)}]"), "the host in the list")[0].click()
         heading(d, HOST)
         button(d, "Delete host").click()
         ok(visible(d, "//*[contains(normalize-space(), 'Its records leave DNS')]"), "Delete host asks first")

@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import {
 	el, field, errorLine, noteLine, busy, navigate, link, table, time, stateBadge, dnsState,
-	onLeave, copyText, confirmInline,
+	onLeave, copyText, confirmInline, recentlyActive,
 } from '../ui.js';
 import { setupSection } from './setup.js';
 
@@ -277,6 +277,10 @@ export function renderHost(ctx, name) {
 		lastVersion = signature(h);
 		const poll = async () => {
 			let wait = POLL_IDLE_MS;
+			if (!recentlyActive()) {
+				timer = setTimeout(poll, wait);
+				return;
+			}
 			try {
 				const u = await api.host(name);
 				if (gone)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Signed in: the account's hosts, and adding one.
 import { api } from '../api.js';
-import { el, field, errorLine, busy, navigate, link, table, stateBadge, dnsState, onLeave, noteLine } from '../ui.js';
+import { el, field, errorLine, busy, navigate, link, table, stateBadge, dnsState, onLeave, noteLine, recentlyActive } from '../ui.js';
 
 const POLL_MS = 2000;
 
@@ -60,6 +60,10 @@ export function renderHosts(ctx) {
 	let gone = false;
 	onLeave(() => { gone = true; clearTimeout(timer); });
 	async function refresh() {
+		if (!recentlyActive()) {
+			timer = setTimeout(refresh, POLL_MS);
+			return;
+		}
 		try {
 			const hosts = await api.hosts();
 			if (gone)
