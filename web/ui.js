@@ -66,15 +66,51 @@ export function field(label, input, hint) {
 export function errorLine() {
 	const p = el('p', { class: 'error', role: 'alert' });
 	p.hidden = true;
-	p.show = (err) => {
-		p.textContent = err && err.detail ? err.detail : String(err && err.message || err);
+	let home = null;
+	let marked = null;
+	// A detail that names a field ("ttl: ...") goes under that field of
+	// form, which is marked invalid and focused.
+	p.show = (err, form) => {
+		const text = err && err.detail ? err.detail : String(err && err.message || err);
+		p.textContent = text;
 		p.hidden = false;
+		const m = /^([a-z_0-9]+):/.exec(text);
+		const name = (err && err.field) || (m && m[1]);
+		const input = name && form ? form.querySelector(`[name="${name}"]`) : null;
+		if (input) {
+			if (!home) {
+				home = document.createComment('error');
+				p.before(home);
+			}
+			input.setAttribute('aria-invalid', 'true');
+			input.setAttribute('aria-errormessage', p.id || (p.id = uid('err')));
+			marked = input;
+			(input.closest('.field') || input).after(p);
+			input.focus();
+		}
 	};
 	p.clear = () => {
 		p.textContent = '';
 		p.hidden = true;
+		if (marked) {
+			marked.removeAttribute('aria-invalid');
+			marked.removeAttribute('aria-errormessage');
+			marked = null;
+		}
+		if (home) {
+			home.after(p);
+			home.remove();
+			home = null;
+		}
 	};
 	return p;
+}
+
+// An error found before asking the server, about the control named field.
+export function fieldError(field, text) {
+	const e = new Error(text);
+	e.field = field;
+	return e;
 }
 
 // A short-lived success note.
@@ -103,7 +139,7 @@ export async function busy(button, errLine, fn) {
 		await fn();
 	} catch (e) {
 		if (errLine)
-			errLine.show(e);
+			errLine.show(e, button.form);
 		else
 			throw e;
 	} finally {

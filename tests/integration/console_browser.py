@@ -273,6 +273,9 @@ def desktop():
         err = wait(d, lambda: visible(d, "//p[@class='error']"), "sign-up error shown")[0]
         ok("password" in err.text and "10" in err.text, f"a short password: the API's detail in words ({err.text!r})")
         eq(EMAIL, control(d, "Email").get_attribute("value"), "nothing typed is lost on a failed submit")
+        eq("true", control(d, "Password").get_attribute("aria-invalid"), "the field the detail names is marked")
+        ok(d.execute_script("return arguments[0].closest('.field').nextElementSibling === arguments[1]",
+                            control(d, "Password"), err), "and the error stands right under it")
         shot(d, "signup-error")
         console_errors(d, "failed sign-up", allow=[r"/v1/accounts .*400"])
         type_into(d, "Password", PW1)
@@ -347,6 +350,7 @@ def desktop():
                    "PATCH error shown next to the form")[0]
         ok("ipv4" in err.text.lower(), f"a bad IPv4: the detail next to the form ({err.text!r})")
         eq("not-an-address", control(d, "IPv4 address").get_attribute("value"), "the bad value stays to be fixed")
+        eq("true", control(d, "IPv4 address").get_attribute("aria-invalid"), "the IPv4 field is marked invalid")
         console_errors(d, "bad address", allow=[r"/v1/hosts/.* 422|status of 422"])
         type_into(d, "IPv4 address", "203.0.113.8")
         type_into(d, "TTL (seconds)", "120")

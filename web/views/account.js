@@ -2,7 +2,7 @@
 // The account: API tokens for scripts (created with scopes and expiry,
 // shown once, revoked) and the password.
 import { api } from '../api.js';
-import { el, field, errorLine, noteLine, busy, table, time, copyText, confirmInline, uid } from '../ui.js';
+import { el, field, errorLine, noteLine, busy, table, time, copyText, confirmInline, uid, fieldError } from '../ui.js';
 
 const EXPIRY = [
 	['30 days', 30 * 86400], ['1 day', 86400], ['1 year', 365 * 86400], ['never', 0],
@@ -16,10 +16,10 @@ function check(labelText, value, checked) {
 }
 
 function tokensSection() {
-	const name = el('input', { type: 'text', name: 'tokenname', maxlength: 100, autocomplete: 'off', placeholder: 'e.g. certbot on my server' });
+	const name = el('input', { type: 'text', name: 'name', maxlength: 100, autocomplete: 'off', placeholder: 'e.g. certbot on my server' });
 	const read = check('read', 'read', true);
 	const write = check('write (includes read)', 'write', false);
-	const expiry = el('select', { name: 'expiry' },
+	const expiry = el('select', { name: 'expires_in' },
 		EXPIRY.map(([t, s]) => el('option', { value: String(s), text: t })));
 	const create = el('button', { type: 'submit', text: 'Create token' });
 	const err = errorLine();
@@ -60,7 +60,7 @@ function tokensSection() {
 			const scopes = [read, write].map((s) => s.querySelector('input'))
 				.filter((i) => i.checked).map((i) => i.value);
 			if (!name.value.trim())
-				throw new Error('Token name: say what the token is for.');
+				throw fieldError('name', 'Token name: say what the token is for.');
 			if (scopes.length === 0)
 				throw new Error('Scopes: choose read, write or both.');
 			const t = await api.createToken(name.value.trim(), scopes, Number(expiry.value));
@@ -83,8 +83,8 @@ function tokensSection() {
 }
 
 function passwordSection() {
-	const cur = el('input', { type: 'password', name: 'current', autocomplete: 'current-password' });
-	const next = el('input', { type: 'password', name: 'new', autocomplete: 'new-password', minlength: 10 });
+	const cur = el('input', { type: 'password', name: 'current_password', autocomplete: 'current-password' });
+	const next = el('input', { type: 'password', name: 'new_password', autocomplete: 'new-password', minlength: 10 });
 	const save = el('button', { type: 'submit', text: 'Change password' });
 	const err = errorLine();
 	const ok = noteLine();

@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import {
 	el, field, errorLine, noteLine, busy, navigate, link, table, time, stateBadge, dnsState,
-	onLeave, copyText, confirmInline, recentlyActive,
+	onLeave, copyText, confirmInline, recentlyActive, fieldError,
 } from '../ui.js';
 import { setupSection } from './setup.js';
 
@@ -189,7 +189,7 @@ function settingsSection(h, onSaved) {
 			if (ttl.value.trim() !== shown.ttl) {
 				const n = Number(ttl.value);
 				if (!Number.isInteger(n) || ttl.value.trim() === '')
-					throw new Error('TTL: a whole number of seconds.');
+					throw fieldError('ttl', 'TTL: a whole number of seconds.');
 				patch.ttl = n;
 			}
 			if (v4.value.trim() !== shown.ipv4)

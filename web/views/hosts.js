@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Signed in: the account's hosts, and adding one.
 import { api } from '../api.js';
-import { el, field, errorLine, busy, navigate, link, table, stateBadge, dnsState, onLeave, noteLine, recentlyActive } from '../ui.js';
+import { el, field, errorLine, busy, navigate, link, table, stateBadge, dnsState, onLeave, noteLine, recentlyActive, fieldError } from '../ui.js';
 
 const POLL_MS = 2000;
 
@@ -15,7 +15,7 @@ function fullName(text, zone) {
 
 export function renderHosts(ctx) {
 	const name = el('input', {
-		type: 'text', name: 'hostname', autocomplete: 'off', spellcheck: 'false',
+		type: 'text', name: 'name', autocomplete: 'off', spellcheck: 'false',
 		autocapitalize: 'none', required: true, placeholder: 'web.dyn.example',
 	});
 	const zone = el('select', { name: 'zone' });
@@ -40,7 +40,7 @@ export function renderHosts(ctx) {
 		busy(add, err, async () => {
 			const n = fullName(name.value, zone.value);
 			if (n === '')
-				throw new Error('Host name: type a name such as web.' + (zone.value || 'dyn.example') + '.');
+				throw fieldError('name', 'Host name: type a name such as web.' + (zone.value || 'dyn.example') + '.');
 			const h = await api.createHost(n);
 			navigate('/hosts/' + encodeURIComponent(h.name));
 		});
