@@ -19,6 +19,7 @@ type_name(enum api_json_type t)
 	case API_JSON_INTEGER: return "an integer";
 	case API_JSON_BOOLEAN: return "a boolean";
 	case API_JSON_ARRAY: return "an array";
+	case API_JSON_OBJECT: return "an object";
 	}
 	return "?";
 }
@@ -63,6 +64,7 @@ type_ok(const json_t *v, enum api_json_type t)
 	case API_JSON_INTEGER: return json_is_integer(v);
 	case API_JSON_BOOLEAN: return json_is_boolean(v);
 	case API_JSON_ARRAY: return json_is_array(v);
+	case API_JSON_OBJECT: return json_is_object(v);
 	}
 	return false;
 }
@@ -73,9 +75,7 @@ api_json_body(const struct api_request *req,
 	      char *detail, size_t dsz)
 {
 	json_error_t jerr;
-	json_t *o, *v;
-	const char *key;
-	size_t i;
+	json_t *o;
 
 	*out = NULL;
 	if (req->body_len == 0) {
@@ -94,35 +94,52 @@ api_json_body(const struct api_request *req,
 		snprintf(detail, dsz, "body: must be a JSON object");
 		goto bad;
 	}
-	json_object_foreach(o, key, v) {
-		for (i = 0; i < n && strcmp(fields[i].name, key) != 0; i++)
-			;
-		if (i == n) {
-			snprintf(detail, dsz, "%.*s: unknown field",
-				 utf8_prefix(key, 60), key);
-			goto bad;
-		}
-		if (json_is_null(v) && fields[i].nullable)
-			continue;
-		if (!type_ok(v, fields[i].type)) {
-			snprintf(detail, dsz, "%s: must be %s%s", key,
-				 type_name(fields[i].type),
-				 fields[i].nullable ? " or null" : "");
-			goto bad;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		if (fields[i].required &&
-		    json_object_get(o, fields[i].name) == NULL) {
-			snprintf(detail, dsz, "%s: required", fields[i].name);
-			goto bad;
-		}
-	}
+	if (api_json_members(o, NULL, fields, n, detail, dsz) != 0)
+		goto bad;
 	*out = o;
 	return 0;
 bad:
 	json_decref(o);
 	return DDNS_EINVAL;
+}
+
+int
+api_json_members(const json_t *o, const char *prefix,
+		 const struct api_json_field *fields, size_t n, char *detail,
+		 size_t dsz)
+{
+	const char *key, *dot = prefix != NULL ? "." : "";
+	json_t *v;
+	size_t i;
+
+	if (prefix == NULL)
+		prefix = "";
+	json_object_foreach((json_t *)(uintptr_t)o, key, v) {
+		for (i = 0; i < n && strcmp(fields[i].name, key) != 0; i++)
+			;
+		if (i == n) {
+			snprintf(detail, dsz, "%s%s%.*s: unknown field", prefix,
+				 dot, utf8_prefix(key, 60), key);
+			return DDNS_EINVAL;
+		}
+		if (json_is_null(v) && fields[i].nullable)
+			continue;
+		if (!type_ok(v, fields[i].type)) {
+			snprintf(detail, dsz, "%s%s%s: must be %s%s", prefix,
+				 dot, key, type_name(fields[i].type),
+				 fields[i].nullable ? " or null" : "");
+			return DDNS_EINVAL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (fields[i].required &&
+		    json_object_get(o, fields[i].name) == NULL) {
+			snprintf(detail, dsz, "%s%s%s: required", prefix, dot,
+				 fields[i].name);
+			return DDNS_EINVAL;
+		}
+	}
+	return 0;
 }
 
 const char *

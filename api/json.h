@@ -18,6 +18,7 @@ enum api_json_type {
 	API_JSON_INTEGER,
 	API_JSON_BOOLEAN,
 	API_JSON_ARRAY,
+	API_JSON_OBJECT,
 };
 
 struct api_json_field {
@@ -39,6 +40,15 @@ struct api_json_field {
 int api_json_body(const struct api_request *req,
 		  const struct api_json_field *fields, size_t n, json_t **out,
 		  char *detail, size_t dsz);
+
+/*
+ * Checks the members of object o (a nested object of a body) as
+ * api_json_body() checks a body's; details name the member as
+ * "prefix.member". 0 or DDNS_EINVAL with detail.
+ */
+int api_json_members(const json_t *o, const char *prefix,
+		     const struct api_json_field *fields, size_t n,
+		     char *detail, size_t dsz);
 
 /* A string member of o or NULL (absent, null or not a string). */
 const char *api_json_str(const json_t *o, const char *name);

@@ -55,6 +55,8 @@ problem_of(int err)
 		return (struct problem){ 409, "conflict", "Conflict" };
 	case DDNS_ENAMEUSED:
 		return (struct problem){ 409, "name-in-use", "Name in use" };
+	case DDNS_EOVERLAP:
+		return (struct problem){ 409, "zone-overlap", "Zone overlap" };
 	case DDNS_EMSGSIZE:
 		return (struct problem){ 413, "too-large",
 					 "Request body too large" };

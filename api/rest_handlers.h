@@ -96,6 +96,9 @@ int api_rest_password_change(struct rest_ctx *c);
 
 /* api/rest_hosts.c */
 int api_rest_zone_list(struct rest_ctx *c);
+int api_rest_zone_create(struct rest_ctx *c);
+int api_rest_zone_patch(struct rest_ctx *c);
+int api_rest_zone_delete(struct rest_ctx *c);
 int api_rest_host_create(struct rest_ctx *c);
 int api_rest_host_list(struct rest_ctx *c);
 int api_rest_host_get(struct rest_ctx *c);

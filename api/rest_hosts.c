@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * REST: zones an account may use, and its hosts (create, list with keyset
- * pagination, read, change, delete). Changes reach DNS through the pusher,
+ * REST: an account's hosts (create, list with keyset pagination, read,
+ * change, delete). Changes reach DNS through the pusher,
  * like /nic/update's.
  */
 #include <stdio.h>
@@ -27,7 +27,6 @@ struct page {
 static json_t *host_json(const struct db_host_info *h);
 static int answer_host(struct rest_ctx *c, unsigned status,
 		       const char *name);
-static int zone_item(void *arg, const struct db_zone_info *z);
 static int page_item(void *arg, const struct db_host_info *h);
 static int ttl_check(struct rest_ctx *c, const json_t *o, int *ttl);
 static int addr_field(struct rest_ctx *c, const json_t *o, const char *key,
@@ -65,31 +64,6 @@ answer_host(struct rest_ctx *c, unsigned status, const char *name)
 	if ((err = db_host_get(c->db, c->account_id, name, &h)) != 0)
 		return err;
 	api_json_answer(c->resp, status, host_json(&h));
-	return 0;
-}
-
-static int
-zone_item(void *arg, const struct db_zone_info *z)
-{
-	json_t *o = json_pack("{s:s, s:i, s:b}", "name", z->name,
-			      "default_ttl", z->default_ttl, "shared",
-			      z->shared);
-
-	return json_array_append_new(arg, o) == 0 ? 0 : DDNS_ENOMEM;
-}
-
-int
-api_rest_zone_list(struct rest_ctx *c)
-{
-	json_t *items = json_array();
-	int err;
-
-	if ((err = db_zone_list_usable(c->db, c->account_id, zone_item, items)) !=
-	    0) {
-		json_decref(items);
-		return err;
-	}
-	api_json_answer(c->resp, 200, json_pack("{s:o}", "items", items));
 	return 0;
 }
 

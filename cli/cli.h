@@ -31,6 +31,8 @@ int cli_push(int argc, char **argv);
 int cli_reconcile(int argc, char **argv);
 int cli_healthcheck(int argc, char **argv);
 int cli_routes(int argc, char **argv); /* hidden: REST routes (tests) */
+int cli_check(int argc, char **argv);
+int cli_rekey(int argc, char **argv);
 int cli_zone_add(int argc, char **argv);
 int cli_zone_list(int argc, char **argv);
 int cli_zone_set(int argc, char **argv);
@@ -81,6 +83,11 @@ bool cli_valid_email(const char *s);
 
 /* Reads a password line from stdin into out. 0, or CLI_EXIT_USAGE. */
 int cli_read_password(char *out, size_t outsz);
+
+/* How many hosts break the naming rules (ddnsd check lists them). 0 or
+ * the database error. */
+int cli_check_count(struct db_conn *db, const struct ddns_config *cfg,
+		    long long *n);
 
 /* The pusher's options from the configuration, with the keys ks. */
 void cli_pusher_opts(const struct ddns_config *cfg, struct dns_keystore *ks,

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "auth/limits.h"
+#include "auth/secretbox.h"
 #include "auth/token.h"
 #include "cli/cli.h"
 #include "db/limits.h"
+#include "dnsbackend/policy.h"
 
 static void usage(FILE *f);
 static int dispatch(int argc, char **argv);
@@ -24,6 +26,8 @@ static const struct {
 	{ "push", NULL, cli_push },
 	{ "reconcile", NULL, cli_reconcile },
 	{ "healthcheck", NULL, cli_healthcheck },
+	{ "check", NULL, cli_check },
+	{ "rekey", NULL, cli_rekey },
 	{ "routes", NULL, cli_routes }, /* hidden: REST routes, for tests */
 	{ "zone", "add", cli_zone_add },
 	{ "zone", "list", cli_zone_list },
@@ -62,6 +66,10 @@ usage(FILE *f)
 	      "  token list FQDN | token delete FQDN ID\n"
 	      "  reconcile [--zone ZONE] [--no-push]   compare DNS (AXFR) "
 	      "with the database, repair\n"
+	      "  rekey                                 re-seal tenant zone "
+	      "secrets under DDNS_SECRET_KEY_FILE\n"
+	      "  check                                 list the hosts that "
+	      "break the naming rules\n"
 	      "  healthcheck                           exit 0 if the server "
 	      "on DDNS_LISTEN answers /healthz\n"
 	      "Configuration comes from the environment; see README.md.\n",
@@ -113,6 +121,13 @@ cli_config(struct ddns_config *cfg, int need)
 	}
 	auth_limits_init(cfg);
 	db_limits_set_max_tokens(cfg->max_tokens_per_host);
+	if (auth_box_init(cfg->secret_key_file, cfg->secret_key_file_old, err,
+			  sizeof(err)) != 0 ||
+	    dns_policy_init(cfg->zone_primary_allow, cfg->database_url, err,
+			    sizeof(err)) != 0) {
+		fprintf(stderr, "ddnsd: %s\n", err);
+		return CLI_EXIT_USAGE;
+	}
 	return 0;
 }
 

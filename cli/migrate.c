@@ -11,6 +11,7 @@ cli_migrate(int argc, char **argv)
 {
 	struct ddns_config cfg;
 	struct db_conn *db;
+	long long bad = 0;
 	int ret, err, applied;
 
 	(void)argv;
@@ -21,6 +22,11 @@ cli_migrate(int argc, char **argv)
 	if ((db = db_connect(cfg.database_url, &err)) == NULL)
 		return CLI_EXIT_FAIL;
 	err = db_migrate(db, &applied);
+	/* Rows from before the naming rules are reported, never deleted. */
+	if (err == 0 && cli_check_count(db, &cfg, &bad) == 0 && bad > 0)
+		fprintf(stderr, "ddnsd: migrate: %lld hosts break the naming "
+				"rules; ddnsd check lists them and what to do\n",
+			bad);
 	db_close(db);
 	if (err != 0)
 		return CLI_EXIT_FAIL;

@@ -21,18 +21,21 @@
 #include "api/console.h"
 #include "api/rest.h"
 #include "api/server.h"
+#include "auth/secretbox.h"
 #include "cli/cli.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "db/conn.h"
 #include "db/migrate.h"
+#include "db/zones.h"
 #include "dnsbackend/keyfile.h"
 #include "dnsbackend/keystore.h"
 #include "dnsbackend/pusher.h"
 #include "dnsbackend/reconcile.h"
 
 static int read_pem(const char *var, const char *path, char **out);
+static int secret_check(const struct ddns_config *cfg);
 static int http_opts(const struct ddns_config *cfg, struct api_proxies *px,
 		     struct api_server_opts *o);
 static void http_opts_free(struct api_server_opts *o);
@@ -61,6 +64,45 @@ reload_keys(const struct ddns_config *cfg, struct dns_keystore *ks,
 	dns_pusher_retry_now(pusher);
 }
 
+/*
+ * Tenant zones: says at start whether they are possible, and finds a wrong
+ * DDNS_SECRET_KEY_FILE now rather than at the first push (it must open
+ * the value sealed when the key was first used). CLI_EXIT_USAGE on a
+ * wrong key, else 0 (PostgreSQL down: checked at the next start).
+ */
+static int
+secret_check(const struct ddns_config *cfg)
+{
+	uint8_t sealed[DB_SEALED_MAX];
+	size_t len = 0;
+	struct db_conn *db;
+	int err;
+
+	if (!auth_box_ready()) {
+		log_warn("ddnsd: DDNS_SECRET_KEY_FILE is not set: tenants "
+			 "cannot bring their own zones (POST /v1/zones "
+			 "answers 503)");
+		return 0;
+	}
+	if ((db = db_connect(cfg->database_url, &err)) == NULL)
+		return 0;
+	err = db_secret_check_get(db, sealed, sizeof(sealed), &len);
+	/* None yet: this key is the first; seal the check value with it. */
+	if (err == DDNS_ENOENT && auth_box_check_make(sealed, &len) == 0)
+		err = db_secret_check_set(db, sealed, len);
+	db_close(db);
+	if (err == 0 && auth_box_check_verify(sealed, len) != 0) {
+		fprintf(stderr, "ddnsd: DDNS_SECRET_KEY_FILE: %s does not "
+				"open what was sealed with the key in use "
+				"before (a wrong key file? give the old one "
+				"as DDNS_SECRET_KEY_FILE_OLD)\n",
+			cfg->secret_key_file);
+		return CLI_EXIT_USAGE;
+	}
+	log_info("ddnsd: tenant zones on (DDNS_SECRET_KEY_FILE)");
+	return 0;
+}
+
 int
 cli_serve(int argc, char **argv)
 {
@@ -85,7 +127,8 @@ cli_serve(int argc, char **argv)
 	if ((ret = cli_config(&cfg, DDNS_NEED_DB | DDNS_NEED_KEYS |
 					    DDNS_NEED_LISTEN)) != 0)
 		return ret;
-	if ((ret = cli_load_keys(&cfg, &ks)) != 0)
+	if ((ret = cli_load_keys(&cfg, &ks)) != 0 ||
+	    (ret = secret_check(&cfg)) != 0)
 		return ret;
 	if ((ret = http_opts(&cfg, &proxies, &ho)) != 0)
 		goto out;

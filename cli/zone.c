@@ -79,8 +79,10 @@ static int
 zone_row(void *arg, const struct db_zone_row *z)
 {
 	(void)arg;
-	printf("%s\t%s\tkey %s\tttl %d\t%lld hosts\t%lld pending\n", z->name,
-	       z->primary, z->key, z->ttl, z->hosts, z->pending);
+	printf("%s\t%s\tkey %s\tttl %d\t%lld hosts\t%lld pending%s%s%s\n",
+	       z->name, z->primary, z->key, z->ttl, z->hosts, z->pending,
+	       z->owner[0] ? "\towner " : "", z->owner,
+	       z->own_key ? " (tenant's own zone and key)" : "");
 	return 0;
 }
 

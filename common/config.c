@@ -259,6 +259,17 @@ rest_env(struct ddns_config *cfg, char *err, size_t errsz)
 		return DDNS_ECONFIG;
 	}
 	cfg->name_check_dns = s == NULL || strcmp(s, "dns") == 0;
+	cfg->secret_key_file = env_str("DDNS_SECRET_KEY_FILE");
+	cfg->secret_key_file_old = env_str("DDNS_SECRET_KEY_FILE_OLD");
+	cfg->zone_primary_allow = env_str("DDNS_ZONE_PRIMARY_ALLOW");
+	if (cfg->secret_key_file_old != NULL && cfg->secret_key_file == NULL) {
+		snprintf(err, errsz, "DDNS_SECRET_KEY_FILE: not set, but "
+				     "DDNS_SECRET_KEY_FILE_OLD is");
+		return DDNS_ECONFIG;
+	}
+	if ((ret = env_uint("DDNS_MAX_ZONES_PER_ACCOUNT", 5, 0, 10000,
+			    &cfg->max_zones_per_account, err, errsz)) != 0)
+		return ret;
 	s = getenv("DDNS_RESERVED_NAMES");
 	if (ddns_reserved_parse(s != NULL ? s : DDNS_RESERVED_DEFAULT,
 				&cfg->reserved) != 0) {

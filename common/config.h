@@ -67,6 +67,11 @@ struct ddns_config {
 	const char *checkip_hosts;     /* DDNS_CHECKIP_HOSTS, "" = none */
 	unsigned checkip_per_min;      /* DDNS_CHECKIP_PER_MIN, 0 = off */
 	const char *public_url;        /* DDNS_PUBLIC_URL, NULL = derived */
+	/* Tenants' own zones */
+	const char *secret_key_file;     /* DDNS_SECRET_KEY_FILE, may be NULL */
+	const char *secret_key_file_old; /* DDNS_SECRET_KEY_FILE_OLD */
+	const char *zone_primary_allow;  /* DDNS_ZONE_PRIMARY_ALLOW */
+	unsigned max_zones_per_account;  /* DDNS_MAX_ZONES_PER_ACCOUNT */
 };
 
 enum ddns_config_need {

@@ -30,6 +30,7 @@ ddns_strerror(int code)
 	case DDNS_ENOTZONE: return "name is not under a known zone";
 	case DDNS_ELIMIT: return "account or host limit reached";
 	case DDNS_ENAMEUSED: return "name is reserved or already in use";
+	case DDNS_EOVERLAP: return "zone overlaps another zone";
 	default: break;
 	}
 	if (code < 0 && code > DDNS_EBASE)

@@ -48,7 +48,8 @@ enum ddns_error {
 	DDNS_ENOTZONE = -1020,    /* name is not under any known zone */
 	DDNS_ELIMIT = -1021,      /* hosts per account / tokens per host */
 	DDNS_ENAMEUSED = -1022,   /* name reserved, held by others or in DNS */
-	DDNS_ELAST = -1023,
+	DDNS_EOVERLAP = -1023,    /* a zone overlaps another zone */
+	DDNS_ELAST = -1024,
 };
 
 /* Human-readable text for a DDNS_E* code (static storage, never NULL). */

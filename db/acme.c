@@ -3,6 +3,7 @@
 
 #include "common/errors.h"
 #include "db/acme.h"
+#include "db/events.h"
 #include "db/hosts.h"
 #include "db/notify.h"
 #include "db/stmt.h"
@@ -30,10 +31,8 @@ static const struct db_stmt st_add = {
 	"  RETURNING id, ipv4, ipv6),"
 	" a AS (INSERT INTO acme_challenges (host_id, account_id, value)"
 	"  SELECT id, $2, $3 FROM h ON CONFLICT (host_id, value) DO NOTHING),"
-	" e AS (INSERT INTO host_events"
-	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
-	"  SELECT id, $4::inet, $5, 'acme-challenge set', ipv4, ipv6, 'api'"
-	"  FROM h)"
+	" e AS (" DB_EVENT_INSERT("h", "$4::inet", "$5",
+				  "'acme-challenge set'", "'api'") ")"
 	" SELECT h.id FROM h",
 	5
 };
@@ -45,10 +44,8 @@ static const struct db_stmt st_clear = {
 	"  RETURNING id, ipv4, ipv6),"
 	" a AS (DELETE FROM acme_challenges WHERE host_id IN"
 	"  (SELECT id FROM h)),"
-	" e AS (INSERT INTO host_events"
-	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
-	"  SELECT id, $3::inet, $4, 'acme-challenge cleared', ipv4, ipv6,"
-	"  'api' FROM h)"
+	" e AS (" DB_EVENT_INSERT("h", "$3::inet", "$4",
+				  "'acme-challenge cleared'", "'api'") ")"
 	" SELECT h.id FROM h",
 	4
 };

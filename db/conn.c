@@ -28,6 +28,8 @@ static void thread_conn_free(void *p);
 static void thread_key_make(void);
 static void log_pg_error(const char *what, const char *msg);
 static void notice_cb(void *arg, const char *msg);
+static void list_item(const char *list, size_t i, char *out,
+		      size_t outsz);
 static PGresult *exec_once(struct db_conn *c, const struct db_stmt *st,
 			   const char *const *params, int *err);
 
@@ -400,4 +402,59 @@ db_col_copy(const PGresult *r, int row, int col, char *out, size_t outsz)
 		return DDNS_EDB;
 	memcpy(out, s, n + 1);
 	return 0;
+}
+
+/* The i-th entry of a comma list (libpq's multi-host form) into out. */
+static void
+list_item(const char *list, size_t i, char *out, size_t outsz)
+{
+	const char *p = list != NULL ? list : "";
+	size_t n;
+
+	for (; i > 0 && p != NULL; i--)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	n = strcspn(p, ",");
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+int
+db_url_hosts(const char *url,
+	     int (*cb)(void *arg, const char *host, const char *port),
+	     void *arg)
+{
+	PQconninfoOption *opts, *o;
+	const char *hosts = NULL, *ports = NULL, *addrs = NULL;
+	char host[256], port[16];
+	size_t n = 1;
+	int err = 0;
+
+	if ((opts = PQconninfoParse(url, NULL)) == NULL)
+		return DDNS_EINVAL;
+	for (o = opts; o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "host") == 0)
+			hosts = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			addrs = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			ports = o->val;
+	}
+	if (addrs != NULL && addrs[0] != '\0')
+		hosts = addrs;
+	for (const char *p = hosts; p != NULL && *p != '\0'; p++)
+		n += *p == ',';
+	for (size_t i = 0; i < n && err == 0; i++) {
+		list_item(hosts, i, host, sizeof(host));
+		list_item(ports, ports != NULL && strchr(ports, ',') ? i : 0,
+			  port, sizeof(port));
+		err = cb(arg, host[0] ? host : "localhost", port);
+	}
+	PQconninfoFree(opts);
+	return err;
 }

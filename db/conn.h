@@ -42,4 +42,14 @@ int db_ensure(struct db_conn *c);
 int db_thread_init(const char *url);
 struct db_conn *db_thread_conn(void);
 
+/*
+ * Calls cb for each host and port the connection string url names (a
+ * libpq multi-host URL or conninfo: host may be a name, an address or a
+ * socket directory; port "" means the default). 0, DDNS_EINVAL (url does
+ * not parse) or cb's non-zero return.
+ */
+int db_url_hosts(const char *url,
+		 int (*cb)(void *arg, const char *host, const char *port),
+		 void *arg);
+
 #endif

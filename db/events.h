@@ -10,6 +10,19 @@
 
 #include "db/conn.h"
 
+/*
+ * The one way a history row is written: a data-modifying CTE inside the
+ * statement of the change it records (so both commit together, in one
+ * round trip), reading the changed host's id, ipv4 and ipv6 from the CTE
+ * named src. source, user_agent, result and via are SQL expressions.
+ * Used by db/hosts.c and db/acme.c; nothing else writes host_events.
+ */
+#define DB_EVENT_INSERT(src, source, user_agent, result, via)               \
+	"INSERT INTO host_events"                                            \
+	" (host_id, source, user_agent, result, ipv4, ipv6, via)"            \
+	" SELECT id, " source ", " user_agent ", " result ", ipv4, ipv6, "   \
+	via " FROM " src
+
 struct db_event {
 	char at[DB_TS_LEN];
 	char source[48];      /* "" = unknown */

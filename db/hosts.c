@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "db/events.h"
 #include "db/hosts.h"
 #include "db/notify.h"
 #include "db/placement.h"
@@ -61,9 +62,7 @@ static const struct db_stmt st_apply = {
 	"  RETURNING id, ipv4, ipv6),"
 	" t AS (UPDATE host_tokens SET last_used_at = now()"
 	"  WHERE id = $8 AND host_id = $1),"
-	" e AS (INSERT INTO host_events"
-	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
-	"  SELECT id, $9::inet, $10, $11, ipv4, ipv6, $12 FROM u)"
+	" e AS (" DB_EVENT_INSERT("u", "$9::inet", "$10", "$11", "$12") ")"
 	" SELECT id FROM u",
 	14
 };
@@ -167,12 +166,10 @@ static const struct db_stmt st_update = {
 	"   ELSE updated_at END"
 	"  WHERE id = $2 AND account_id = $1 AND deleted_at IS NULL"
 	"  RETURNING id, ipv4, ipv6, offline, updated_at = now() AS changed),"
-	" e AS (INSERT INTO host_events"
-	"  (host_id, source, user_agent, result, ipv4, ipv6, via)"
-	"  SELECT id, $11::inet, $12,"
-	"  CASE WHEN NOT changed THEN 'nochg'"
-	"   WHEN offline THEN 'good offline' ELSE 'good' END,"
-	"  ipv4, ipv6, 'api' FROM u)"
+	" e AS (" DB_EVENT_INSERT("u", "$11::inet", "$12",
+				  "CASE WHEN NOT changed THEN 'nochg'"
+				  " WHEN offline THEN 'good offline'"
+				  " ELSE 'good' END", "'api'") ")"
 	" SELECT u.changed FROM u",
 	12
 };

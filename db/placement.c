@@ -17,6 +17,9 @@
 static int neighbours(struct db_conn *c, long long account_id,
 		      const char *name, const struct ddns_placement *pl,
 		      char *detail, size_t detailsz, bool *managed);
+static int reserved_in_use(struct db_conn *c,
+			   const struct ddns_reserved *reserved,
+			   struct ddns_buf *arr);
 static int ask_primary(const struct db_placement_rules *rules,
 		       const char *primary, const char *name, char *detail,
 		       size_t detailsz);
@@ -41,6 +44,63 @@ static const struct db_stmt st_neighbours = {
 	"  AND deleted_at IS NOT NULL)"
 	" OR EXISTS (SELECT 1 FROM hosts WHERE " BELOW ")",
 	4
+};
+
+/* The part of a host's name before ".zone", and its top label. */
+#define PREFIX "left(h.fqdn, length(h.fqdn) - length(z.name) - 1)"
+#define LIVE_HOSTS                                                           \
+	" FROM hosts h JOIN zones z ON z.id = h.zone_id"                     \
+	" JOIN accounts a ON a.id = h.account_id WHERE h.deleted_at IS NULL"
+
+/* Kinds of problem ($1 holds the reserved labels found by the caller). */
+static const struct db_stmt st_violations = {
+	"place_violations",
+	"SELECT h.fqdn, a.email, 1" LIVE_HOSTS " AND h.fqdn = z.name"
+	" UNION ALL SELECT h.fqdn, a.email, 2" LIVE_HOSTS
+	" AND EXISTS (SELECT 1 FROM zones z2 WHERE"
+	"  length(z2.name) > length(z.name) AND (h.fqdn = z2.name OR"
+	"  right(h.fqdn, length(z2.name) + 1) = '.' || z2.name))"
+	" UNION ALL SELECT h.fqdn, a.email, 3" LIVE_HOSTS
+	" AND z.owner_account_id <> h.account_id"
+	" UNION ALL SELECT h.fqdn, a.email, 4" LIVE_HOSTS
+	" AND z.owner_account_id IS NULL AND h.fqdn <> z.name"
+	" AND position('.' IN " PREFIX ") > 0"
+	" AND NOT EXISTS (SELECT 1 FROM hosts t WHERE t.deleted_at IS NULL"
+	"  AND t.account_id = h.account_id AND t.fqdn ="
+	"  split_part(" PREFIX ", '.', -1) || '.' || z.name)"
+	" UNION ALL SELECT h.fqdn, a.email, 5" LIVE_HOSTS
+	" AND z.owner_account_id IS NULL AND EXISTS (SELECT 1 FROM hosts b"
+	"  WHERE b.deleted_at IS NULL AND b.account_id <> h.account_id AND"
+	"  reverse(b.fqdn) COLLATE \"C\" >= reverse('.' || h.fqdn) COLLATE \"C\""
+	"  AND reverse(b.fqdn) COLLATE \"C\" <"
+	"  (reverse('.' || h.fqdn) || '~') COLLATE \"C\")"
+	" UNION ALL SELECT h.fqdn, a.email, 6" LIVE_HOSTS
+	" AND z.owner_account_id IS NULL AND h.fqdn <> z.name"
+	" AND split_part(" PREFIX ", '.', -1) = ANY ($1::text[])"
+	" ORDER BY 3, 1",
+	1
+};
+
+/* The top labels in use in shared zones, to match against the list. */
+static const struct db_stmt st_top_labels = {
+	"place_top_labels",
+	"SELECT DISTINCT split_part(" PREFIX ", '.', -1)" LIVE_HOSTS
+	" AND z.owner_account_id IS NULL AND h.fqdn <> z.name",
+	0
+};
+
+static const char *const violation_text[] = {
+	"",
+	"is the apex of its zone: delete it (ddnsd host delete)",
+	"lies in a zone added later inside its own: its records are written "
+	"to the wrong zone; delete it and create it again",
+	"is in a zone that another account owns: delete it, or give the "
+	"zone to the host's account",
+	"is below a label of a shared zone that its account does not own: "
+	"delete it, or let the label's owner create it",
+	"has another account's host below it: delete one of them",
+	"uses a reserved label (DDNS_RESERVED_NAMES): delete it, or remove "
+	"the label from the list",
 };
 
 static int
@@ -163,4 +223,63 @@ db_place_host(struct db_conn *c, long long account_id, const char *name,
 	out->zone_id = z.id;
 	out->default_ttl = z.default_ttl;
 	return 0;
+}
+
+/* The reserved labels among those in use, as an array literal. */
+static int
+reserved_in_use(struct db_conn *c, const struct ddns_reserved *reserved,
+		struct ddns_buf *arr)
+{
+	PGresult *r;
+	const char *l;
+	int err, n = 0;
+
+	if ((r = db_exec(c, &st_top_labels, NULL, &err)) == NULL)
+		return err;
+	err = ddns_buf_append_str(arr, "{");
+	for (int i = 0; err == 0 && i < PQntuples(r); i++) {
+		l = db_get_str(r, i, 0);
+		if (l != NULL && reserved != NULL &&
+		    ddns_reserved_match(reserved, l, strlen(l)))
+			err = ddns_buf_appendf(arr, "%s%s", n++ ? "," : "", l);
+	}
+	if (err == 0)
+		err = ddns_buf_append(arr, "}", 2);
+	PQclear(r);
+	return err;
+}
+
+int
+db_place_violations(struct db_conn *c, const struct ddns_reserved *reserved,
+		    int (*cb)(void *arg, const struct db_violation *v),
+		    void *arg)
+{
+	struct ddns_buf arr = { 0 };
+	struct db_violation v;
+	const char *p[1];
+	PGresult *r = NULL;
+	long long kind;
+	int err;
+
+	if ((err = reserved_in_use(c, reserved, &arr)) != 0)
+		goto out;
+	p[0] = (const char *)arr.data;
+	if ((r = db_exec(c, &st_violations, p, &err)) == NULL)
+		goto out;
+	for (int i = 0; i < PQntuples(r) && err == 0; i++) {
+		memset(&v, 0, sizeof(v));
+		kind = db_get_ll(r, i, 2);
+		if (kind < 1 || kind > 6 ||
+		    db_get_text(r, i, 0, v.fqdn, sizeof(v.fqdn)) ||
+		    db_get_text(r, i, 1, v.email, sizeof(v.email))) {
+			err = DDNS_EDB;
+			break;
+		}
+		v.problem = violation_text[kind];
+		err = cb(arg, &v);
+	}
+out:
+	PQclear(r);
+	ddns_buf_free(&arr);
+	return err;
 }

@@ -49,4 +49,24 @@ int db_place_host(struct db_conn *c, long long account_id, const char *name,
 		  const struct db_placement_rules *rules, struct db_place *out,
 		  char *detail, size_t detailsz);
 
+/* One host that breaks the rules (rows from before them, or a zone added
+ * later inside another). */
+struct db_violation {
+	char fqdn[DDNS_NAME_MAX + 1];
+	char email[255];
+	const char *problem; /* static text: what is wrong and what to do */
+};
+
+/*
+ * Reports every live host that breaks the placement rules, by name within
+ * each kind of problem: the apex of its zone, under a zone other than its
+ * longest matching one, in a zone another account owns, below a label of
+ * a shared zone that its account does not own, above or below another
+ * account's host, or at a reserved label. Nothing is changed.
+ * 0, DDNS_EDB, DDNS_ENOMEM, or cb's non-zero return.
+ */
+int db_place_violations(struct db_conn *c, const struct ddns_reserved *reserved,
+			int (*cb)(void *arg, const struct db_violation *v),
+			void *arg);
+
 #endif

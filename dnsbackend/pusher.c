@@ -22,6 +22,7 @@
 #include "db/outbox.h"
 #include "dnsbackend/client.h"
 #include "dnsbackend/pusher.h"
+#include "dnsbackend/zonekey.h"
 
 _Static_assert(DB_ACME_MAX <= DNS_CHANGE_TXT_MAX,
 	       "every stored ACME value must fit in a dns_change");
@@ -293,17 +294,14 @@ static int
 push_zone(struct push_worker *w, struct db_push_item *it, size_t n)
 {
 	const struct dns_tsig_key *key;
+	struct dns_tsig_key tenant_key;
 	int err;
 
-	key = dns_keyring_find(w->keys, it[0].key);
-	if (key == NULL) {
-		log_error("pusher: zone %s refers to TSIG key \"%s\", which "
-			  "is not in DDNS_TSIG_KEY_FILE",
-			  it[0].zone, it[0].key);
-		err = DDNS_ENOKEY;
-	} else {
+	err = dns_zone_key(w->db, w->keys, it[0].zone_id, it[0].zone,
+			   it[0].key, it[0].primary, &tenant_key, &key);
+	if (err == 0)
 		err = push_split(w, key, it, n);
-	}
+	sodium_memzero(&tenant_key, sizeof(tenant_key));
 	if (err != DDNS_EAGAIN)
 		ddns_metrics_push(err == 0	      ? DDNS_PUSH_OK
 				  : err == DDNS_EDB ? DDNS_PUSH_DB_ERROR

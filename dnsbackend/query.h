@@ -32,6 +32,19 @@ int dns_name_in_use(const char *primary, const char *name, int timeout_ms,
 int dns_name_free_check(void *arg, const char *primary, const char *name);
 
 /*
+ * Checks that primary serves zone and accepts key: a TSIG-signed query
+ * for the zone's SOA whose answer must be signed with the same key
+ * (verified), authoritative (AA) and hold the zone's SOA. Returns 0, or
+ * writes the reason in words into why and returns DDNS_EBADKEY (the key
+ * is not accepted), DDNS_ENOTAUTH (not authoritative for the zone) or
+ * DDNS_ETIMEDOUT (no answer within timeout_ms).
+ */
+struct dns_tsig_key;
+int dns_zone_verify(const char *primary, const struct dns_tsig_key *key,
+		    const char *zone, int timeout_ms, char *why,
+		    size_t whysz);
+
+/*
  * The placement rules of the configuration for db_host_create(): its
  * reserved labels and, unless DDNS_NAME_CHECK=off, dns_name_free_check()
  * with DDNS_DNS_TIMEOUT_MS.

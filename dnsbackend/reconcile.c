@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "common/errors.h"
 #include "common/latch.h"
 #include "common/log.h"
@@ -16,6 +18,7 @@
 #include "db/reconcile.h"
 #include "dnsbackend/axfr.h"
 #include "dnsbackend/reconcile.h"
+#include "dnsbackend/zonekey.h"
 
 #define RECONCILE_LOG_MAX 20 /* differing hosts logged one by one per zone */
 
@@ -241,6 +244,7 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
            const struct db_rec_zone *z, struct dns_reconcile_stats *st)
 {
 	const struct dns_tsig_key *key;
+	struct dns_tsig_key tenant_key;
 	struct dns_rrlist rrs = {0};
 	struct db_rec_host *h = NULL;
 	struct db_rec_txt *txt = NULL;
@@ -251,14 +255,12 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 	bool txt_ok;
 	int err;
 
-	if ((key = dns_keyring_find(o->keys, z->key)) == NULL) {
-		log_error("reconcile: zone %s refers to TSIG key \"%s\", which "
-		          "is not in DDNS_TSIG_KEY_FILE",
-		          z->name, z->key);
-		return DDNS_ENOKEY;
-	}
+	if ((err = dns_zone_key(db, o->keys, z->id, z->name, z->key,
+	                        z->primary, &tenant_key, &key)) != 0)
+		return err;
 	err =
 	    dns_axfr_fetch(z->primary, key, z->name, (int)o->timeout_ms, &rrs);
+	sodium_memzero(&tenant_key, sizeof(tenant_key));
 	if (err != 0) {
 		log_error("reconcile: zone %s: AXFR from %s failed: %s",
 		          z->name, z->primary, ddns_strerror(err));

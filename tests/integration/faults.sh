@@ -13,9 +13,12 @@
 #                             "try I ADDR" and "res I ADDR HTTP BODY" lines to
 #                             $IT_TMP/writer.log
 #   flt_writer_stop           ends the loop after its current request
-#   flt_check_dns [TIMEOUT_S] every host ends up with its last `good` address
-#                             (or the address of a later request whose answer
-#                             was lost: it may have committed); one assertion
+#   flt_goods                 how many `good` answers the writer has had
+#   flt_wait_goods [TIMEOUT_S] waits until every host was answered `good`
+#   flt_check_dns [TIMEOUT_S] every host was answered `good` at least once, and
+#                             ends up with its last `good` address (or the
+#                             address of a later request whose answer was
+#                             lost: it may have committed); two assertions
 #   flt_black_hole PORT [LOG] a nameserver that accepts TCP on 127.0.0.1:PORT
 #                             and never reads or answers; appends a line to
 #                             LOG per connection; FLT_HOLE_PID
@@ -82,9 +85,32 @@ flt_counts() {
 	' "$IT_TMP/writer.log"
 }
 
+# flt_goods
+flt_goods() {
+	awk '$1 == "res" && $NF == "200" && $4 ~ /^good/ { g++ } END { print g + 0 }' \
+		"$IT_TMP/writer.log"
+}
+
+# flt_wait_goods [TIMEOUT_S=60]: on a loaded machine a round of the writer
+# can take seconds; a fault injected before every host had its first
+# `good` would leave those hosts unchecked.
+flt_wait_goods() {
+	local deadline=$((${EPOCHREALTIME/./} + ${1:-60} * 1000000))
+	while (($(_flt_expect | wc -l) < FLT_N)); do
+		if ((${EPOCHREALTIME/./} >= deadline)); then
+			echo "faults.sh: not every host was answered good after ${1:-60} s: $(flt_counts)" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
 # flt_check_dns [TIMEOUT_S=30]
 flt_check_dns() {
 	local deadline bad i want got w ok line
+	# Without a `good` for a host there is nothing to check for it: "every
+	# good answer of 0 hosts is in DNS" would pass whatever ddnsd did.
+	it_eq "$FLT_N" "$(_flt_expect | wc -l)" "the writer was answered good for each of the $FLT_N hosts ($(flt_counts))"
 	deadline=$((${EPOCHREALTIME/./} + ${1:-30} * 1000000))
 	while :; do
 		bad=""

@@ -3,6 +3,14 @@
 #
 # tests/integration/lib.sh - helpers for tests/integration/test_*.sh.
 #
+# The rule of this suite: a check that cannot fail is a defect. Every
+# assertion must go red when the behaviour it names is broken (break it
+# once, locally, and watch); comparing two constants, matching what any
+# answer matches, or `|| true` on the command that produces the evidence
+# proves nothing. The harness holds tests to it: a test that made no
+# assertion fails, and so does one that exits 0 without it_done or after a
+# recorded failure.
+#
 # Typical test:
 #   #!/bin/bash
 #   set -euo pipefail
@@ -33,7 +41,7 @@ IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 IT_ZONES=(dyn.test other.test)
 IT_NAME=${IT_NAME:-$(basename "${0%.sh}")}
-_it_pass=0 _it_fail=0 _it_private_state='' _it_on_exit=()
+_it_pass=0 _it_fail=0 _it_private_state='' _it_on_exit=() _it_done=0
 
 # ---------------------------------------------------------------- setup
 
@@ -102,6 +110,20 @@ _it_cleanup() {
 	set +e
 	for c in "${_it_on_exit[@]}"; do eval "$c"; done
 	it_stop_ddnsd >/dev/null 2>&1
+	# An exit 0 must not hide a recorded failure nor skip it_done (a
+	# stray `exit 0` in the middle of a test ends its checks early).
+	if [[ $rc == 0 ]]; then
+		_it_tally
+		if ((_it_total_fail > 0)); then
+			printf 'lib.sh: %s: exit 0 after %d failed assertion(s): failing\n' \
+				"$IT_NAME" "$_it_total_fail" >&2
+			rc=1
+		elif [[ $_it_done != 1 ]]; then
+			printf 'lib.sh: %s: exit 0 without it_done (%d assertions made): failing\n' \
+				"$IT_NAME" "$_it_total_pass" >&2
+			rc=1
+		fi
+	fi
 	if [[ $rc != 0 || $_it_fail != 0 ]] && [[ -s ${IT_TMP:-}/ddnsd.log ]]; then
 		printf -- '--- last lines of %s/ddnsd.log ---\n' "$IT_TMP" >&2
 		tail -n 40 "$IT_TMP/ddnsd.log" >&2
@@ -183,17 +205,29 @@ it_fail() {
 	fi
 }
 
-# it_done: print the tally and exit (non-zero if anything failed).
-it_done() {
-	local pass=$_it_pass fail=$_it_fail me=$BASHPID
+# _it_tally: _it_total_pass/_it_total_fail = this shell's results plus
+# those subshells recorded in $IT_TMP/results (lines with a foreign BASHPID).
+_it_tally() {
+	local me=$BASHPID
+	_it_total_pass=$_it_pass _it_total_fail=$_it_fail
 	if [[ -n ${IT_TMP:-} && -f $IT_TMP/results ]]; then
-		# Add what subshells recorded (lines with a foreign BASHPID).
-		pass=$((pass + $(awk -v me="$me" '$1 == "ok" && $2 != me' "$IT_TMP/results" | wc -l)))
-		fail=$((fail + $(awk -v me="$me" '$1 == "fail" && $2 != me' "$IT_TMP/results" | wc -l)))
+		_it_total_pass=$((_it_total_pass + $(awk -v me="$me" '$1 == "ok" && $2 != me' "$IT_TMP/results" | wc -l)))
+		_it_total_fail=$((_it_total_fail + $(awk -v me="$me" '$1 == "fail" && $2 != me' "$IT_TMP/results" | wc -l)))
 	fi
-	_it_fail=$fail
-	printf '%s: %d passed, %d failed\n' "$IT_NAME" "$pass" "$fail"
-	if [[ $fail != 0 ]]; then exit 1; fi
+}
+
+# it_done: print the tally and exit: non-zero if anything failed, or if
+# the test made no assertion at all (a test that checks nothing passes
+# whatever ddnsd does).
+it_done() {
+	_it_tally
+	_it_done=1
+	printf '%s: %d passed, %d failed\n' "$IT_NAME" "$_it_total_pass" "$_it_total_fail"
+	if ((_it_total_pass + _it_total_fail == 0)); then
+		printf 'FAIL: %s made no assertion\n' "$IT_NAME"
+		exit 1
+	fi
+	if ((_it_total_fail != 0)); then exit 1; fi
 	exit 0
 }
 

@@ -31,27 +31,31 @@ OUT="$IT_TMP/responses"
 # req [curl args...] PATH: records headers and body; prints the status.
 req() {
 	printf '\n--- request\n' >>"$OUT" # not the URL: it holds the canary
+	rm -f "$IT_TMP/body" # curl writes no file for an empty body
 	curl -s -D - -o "$IT_TMP/body" -w '%{http_code}' "${@:1:$#-1}" "$DDNS_URL${!#}" >>"$OUT.hdr" 2>/dev/null || true
 	cat "$IT_TMP/body" >>"$OUT" 2>/dev/null || true
 	tail -c 3 "$OUT.hdr"
 	printf '\n' >>"$OUT.hdr"
 }
 b64() { printf '%s' "$1" | base64 -w0; }
+# body: the last answer's body, its lines joined by '|'.
+body() { tr '\n' '|' <"$IT_TMP/body" 2>/dev/null || true; }
 other=${TOK_B#ddh_*_}
 wrong=${SECRET:0:${#SECRET}-2}AA
 [[ $wrong != "$SECRET" ]] || wrong=${SECRET:0:${#SECRET}-2}BB
 U="/nic/update?hostname=$C"
 
-it_eq 200 "$(req -u "$C:$CANARY" "$U&myip=192.0.2.1")" "good"
-it_eq 200 "$(req -u "$C:$CANARY" "$U&myip=192.0.2.1")" "nochg"
-for i in 1 2 3; do req -u "$C:$CANARY" "$U&myip=192.0.2.1" >/dev/null; done
-it_match abuse "$(tail -c 20 "$OUT")" "nochg flood: abuse"
-req -u "$C:$CANARY" "$U&myip=192.0.2.2" >/dev/null
-it_eq 200 "$(req -u "$C:$CANARY" "$U&myip=192.0.2.3")" "change bucket: abuse"
-it_eq 200 "$(req -u "$C:$CANARY" "/nic/update?hostname=$HOST_B&myip=192.0.2.4")" "nohost"
-it_eq 200 "$(req -u "$C:$CANARY" "/nic/update?hostname=bad..name,$C&myip=192.0.2.4")" "notfqdn"
-it_eq 400 "$(req -u "$C:$CANARY" "$U&myip=not-an-address")" "dnserr"
-it_eq 200 "$(req -u "$C:$CANARY" "/nic/update?hostname=$(printf 'n%d.dyn.test,' $(seq 1 21))")" "numhost"
+# Each path is proven by its answer: the status and the dyndns2 body.
+it_eq "200 good 192.0.2.1|" "$(req -u "$C:$CANARY" "$U&myip=192.0.2.1") $(body)" "good"
+it_eq "200 nochg 192.0.2.1|" "$(req -u "$C:$CANARY" "$U&myip=192.0.2.1") $(body)" "nochg"
+for i in 1 2; do req -u "$C:$CANARY" "$U&myip=192.0.2.1" >/dev/null; done
+it_eq "200 abuse|" "$(req -u "$C:$CANARY" "$U&myip=192.0.2.1") $(body)" "nochg flood: abuse"
+it_eq "200 good 192.0.2.2|" "$(req -u "$C:$CANARY" "$U&myip=192.0.2.2") $(body)" "a change within the burst: good"
+it_eq "200 abuse|" "$(req -u "$C:$CANARY" "$U&myip=192.0.2.3") $(body)" "change bucket: abuse"
+it_eq "200 nohost|" "$(req -u "$C:$CANARY" "/nic/update?hostname=$HOST_B&myip=192.0.2.4") $(body)" "nohost"
+it_eq "200 notfqdn|abuse|" "$(req -u "$C:$CANARY" "/nic/update?hostname=bad..name,$C&myip=192.0.2.4") $(body)" "notfqdn (and the host still in abuse)"
+it_eq "400 dnserr|" "$(req -u "$C:$CANARY" "$U&myip=not-an-address") $(body)" "dnserr"
+it_eq "200 numhost|" "$(req -u "$C:$CANARY" "/nic/update?hostname=$(printf 'n%d.dyn.test,' $(seq 1 21))") $(body)" "numhost"
 it_eq 401 "$(req -u "$C:ddh_${ID}_$wrong" "$U&myip=192.0.2.5")" "wrong secret with the canary id"
 it_eq 200 "$(req -u "$C:ddh_${TOK_B#ddh_}" "$U&myip=192.0.2.5")" "another host's token: nohost"
 ob=${TOK_B#ddh_}
@@ -109,8 +113,8 @@ it_stop_ddnsd
 
 # --- the checks ---------------------------------------------------------------
 PGLOG=${DDNS_TEST_PG_STATE:-$IT_TMP/svc}/pg/log
-FILES=("$IT_TMP/ddnsd.log" "$CLI" "$OUT" "$OUT.hdr" "$IT_TMP/metrics")
-[[ -r $PGLOG ]] && FILES+=("$PGLOG")
+FILES=("$IT_TMP/ddnsd.log" "$CLI" "$OUT" "$OUT.hdr" "$IT_TMP/metrics" "$PGLOG")
+it_ok test -r "$PGLOG" -a -s "$PGLOG" # PostgreSQL's log is scanned too
 # leaks NEEDLE [FILE...]: the files (default FILES) that hold NEEDLE.
 leaks() {
 	local needle=$1
@@ -127,7 +131,8 @@ it_eq "" "$(leaks "${SECRET: -16}")" "nor of its end"
 it_eq "" "$(leaks "$(b64 "$C:$CANARY")")" "nor its Basic encoding"
 it_eq "" "$(leaks "$PW")" "the account password is in no log, response or metric"
 it_eq "" "$(leaks "${PWTAIL:0:16}")" "nor its random part sent as a bare JSON token"
-it_match "^[0-9]+$" "$(grep -c . "$IT_TMP/ddnsd.log")" "ddnsd logged (at debug level)"
+# The premise: ddnsd logged at debug level while the canary went through.
+it_match "^[1-9][0-9]*$" "$(grep -c '"level":"debug"' "$IT_TMP/ddnsd.log" || true)" "ddnsd logged at debug level"
 it_match '^[0-9]{2,}$' "$(grep -c '^--- request' "$OUT")" "the requests were recorded"
 it_match '^HTTP/1.1 200' "$(head -n 1 "$OUT.hdr")" "responses were recorded"
 it_done

@@ -104,7 +104,15 @@ it_eq 1 "$(printf '%s\n' "$out" | grep -c -F "$tok")" "token printed once"
 pub=$(cut -d_ -f2 <<<"$tok")
 secret=${tok#ddh_*_}
 it_eq "living room|32" "$(fx_psql "SELECT label || '|' || length(secret_hash) FROM host_tokens WHERE public_id = '$pub'")" "only a 32-byte hash is stored"
-it_eq 0 "$(pg_dump -a "$DDNS_DATABASE_URL" 2>/dev/null | grep -c -F -e "$secret" || true)" "the secret is nowhere in the database"
+# The dump on its own: a failed pg_dump (empty output) must not pass as
+# "nowhere".
+dump_rc=0
+pg_dump -a "$DDNS_DATABASE_URL" >"$IT_TMP/dump.sql" 2>"$IT_TMP/dump.err" || dump_rc=$?
+dump_err=$(head -c 300 "$IT_TMP/dump.err" | tr '\n' ' ')
+it_eq "0" "$dump_rc${dump_err:+: $dump_err}" "pg_dump of the database succeeded"
+it_match "COPY public\.host_tokens .*public_id" "$(grep '^COPY ' "$IT_TMP/dump.sql" || true)" "the dump holds the host_tokens table"
+it_match "^[1-9][0-9]*$" "$(grep -c -F -e "$pub" "$IT_TMP/dump.sql" || true)" "the dump holds the token's row (its public id)"
+it_eq 0 "$(grep -c -F -e "$secret" "$IT_TMP/dump.sql" || true)" "the secret is nowhere in the database"
 it_fail "$DDNSD" token add nothere.dyn.test
 it_fail "$DDNSD" token add web.dyn.test --label $'bad\001label'
 
@@ -122,4 +130,5 @@ out=$("$DDNSD" token list nothere.dyn.test 2>&1) && rc=0 || rc=$?
 it_eq "2 ddnsd: host nothere.dyn.test: not found" "$rc $out" "token list of an unknown host"
 it_fail "$DDNSD" token delete web.dyn.test
 it_eq 2 "$("$DDNSD" frobnicate >/dev/null 2>&1; echo $?)" "unknown command exits 2"
+it_eq "0 every host follows the naming rules" "$(out=$("$DDNSD" check) && echo "0 $out")" "ddnsd check on a clean database"
 it_done

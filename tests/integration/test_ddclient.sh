@@ -43,7 +43,12 @@ it_ok it_wait_dig "$HOST_A" A 198.51.100.8
 sed -i "s/^password=.*/password='ddh_aaaaaaaaaaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'/; s/ip=198.51.100.8/ip=198.51.100.9/" "$conf"
 ddclient -file "$conf" -cache "$IT_TMP/ddclient.cache" -daemon=0 -foreground \
 	-verbose -noquiet -force >"$IT_TMP/ddclient-bad.log" 2>&1 || true
-it_match "FAILED|badauth|authorization" "$(cat "$IT_TMP/ddclient-bad.log")" "ddclient reports the bad credentials"
+# ddclient's own verdict (its verbose output also echoes the server's
+# reply, so a bare "badauth" anywhere proves nothing): a FAILED line for
+# the host, and no SUCCESS.
+verdict=$(grep -E '^(FAILED|SUCCESS): +updating ' "$IT_TMP/ddclient-bad.log" || true)
+it_match "^FAILED: +updating ${HOST_A//./\\.}: (authorization failed|badauth)" "$verdict" "ddclient's verdict: FAILED, bad credentials"
+it_eq "0" "$(grep -c '^SUCCESS' "$IT_TMP/ddclient-bad.log" || true)" "ddclient reports no success with the bad credentials"
 it_eq "198.51.100.8" "$(it_dig "$HOST_A" A)" "bad credentials changed nothing"
 it_eq "0" "$(grep -c -F -e "${TOK_A#ddh_*_}" "$IT_TMP/ddnsd.log" || true)" "the token never appears in ddnsd's log"
 it_done

@@ -20,6 +20,7 @@
 #include "common/errors.h"
 #include "dnsbackend/axfr.h"
 #include "dnsbackend/tsig.h"
+#include "tests/unit/unit_data.h"
 
 #define NMSG 3
 
@@ -39,7 +40,6 @@ static uint16_t qid;
 static uint8_t req_mac[DNS_TSIG_MAC_LEN];
 static uint64_t t_signed;
 
-static size_t load(const char *name, uint8_t *buf, size_t sz);
 static void setup(void);
 static int feed_all(const uint8_t *const *m, const size_t *l, size_t n,
                     struct dns_rrlist *out, const struct dns_tsig_key *k,
@@ -52,24 +52,6 @@ static size_t sign_msg(uint8_t *m, size_t len, const uint8_t *prior,
                        uint8_t mac_out[DNS_TSIG_MAC_LEN]);
 static int run_unsigned(unsigned k, int last_unsigned, size_t *stopped);
 
-static size_t
-load(const char *name, uint8_t *buf, size_t sz)
-{
-	const char *dir = getenv("DDNS_SOURCE_DIR");
-	char path[1024];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/tests/unit/data/%s", dir ? dir : ".",
-	         name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	n = fread(buf, 1, sz, f);
-	fclose(f);
-	ck_assert_uint_lt(n, sz);
-	return n;
-}
-
 static void
 setup(void)
 {
@@ -80,8 +62,8 @@ setup(void)
 	snprintf(key.name, sizeof(key.name), "ddnsd-key");
 	memcpy(key.secret, secret, sizeof(secret));
 	key.secret_len = sizeof(secret);
-	qlen = load("axfr_bind_query.bin", query, sizeof(query));
-	alen = load("axfr_bind_answer.bin", answer, sizeof(answer));
+	qlen = unit_data_load("axfr_bind_query.bin", query, sizeof(query));
+	alen = unit_data_load("axfr_bind_answer.bin", answer, sizeof(answer));
 	/* The query: prefix, message whose last RR is dig's TSIG. */
 	q = (size_t)(query[0] << 8 | query[1]);
 	ck_assert_uint_eq(q + 2, qlen);

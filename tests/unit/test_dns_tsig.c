@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "dnsbackend/tsig.h"
 #include "dnsbackend/wire.h"
+#include "tests/unit/unit_data.h"
 
 #define T0 0x6b0987baULL /* time signed of the captured vector */
 
@@ -18,22 +19,12 @@ static const uint8_t secret[32] = {
     0x6a, 0xfa, 0xc4, 0x86, 0xc6, 0x95, 0x5a, 0x80, 0xe5, 0xd6,
 };
 
-/* An UPDATE as BIND 9.18's nsupdate sent it, id 0x6766, unsigned part. */
-static const uint8_t req[] = {
-    0x67, 0x66, 0x28, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00,
-    0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x03, 0x63, 0x6f, 0x6d,
-    0x00, 0x00, 0x06, 0x00, 0x01, 0x05, 0x68, 0x6f, 0x73, 0x74, 0x31, 0xc0,
-    0x0c, 0x00, 0x01, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0,
-    0x1d, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x04, 0xc0,
-    0x00, 0x02, 0x01, 0xc0, 0x1d, 0x00, 0x1c, 0x00, 0xff, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0xc0, 0x1d, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x01,
-    0x2c, 0x00, 0x10, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x05, 0x68, 0x6f, 0x73, 0x74,
-    0x32, 0xc0, 0x0c, 0x00, 0x01, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0xc0, 0x67, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c, 0x00,
-    0x04, 0xc0, 0x00, 0x02, 0x02, 0xc0, 0x67, 0x00, 0x1c, 0x00, 0xff, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00,
-};
+/*
+ * An UPDATE as BIND 9.18's nsupdate sent it (tests/unit/unit_data.h), with
+ * the id 0x6766 it carried when signed below: unsigned part, loaded once.
+ */
+static uint8_t req[UNIT_NSUPDATE_LEN + 1];
+static size_t req_len;
 
 /*
  * The TSIG RR nsupdate -y hmac-sha256:ddns-test.example.:... appended to
@@ -82,6 +73,16 @@ static void server_sign(struct ddns_buf *r, const struct srv *s,
 static void build_signed_reply(struct ddns_buf *r, struct dns_tsig_key *k,
 			       uint8_t mac[32], const struct srv *s);
 static Suite *tsig_suite(void);
+static void load_req(void);
+
+static void
+load_req(void)
+{
+	req_len = unit_data_load(UNIT_NSUPDATE_FILE, req, sizeof(req));
+	ck_assert_uint_eq(req_len, UNIT_NSUPDATE_LEN);
+	req[0] = 0x67; /* the id of the signed capture */
+	req[1] = 0x66;
+}
 
 static void
 make_key(struct dns_tsig_key *k, const char *name)
@@ -96,7 +97,7 @@ static void
 sign_request(struct ddns_buf *m, const struct dns_tsig_key *k, uint8_t mac[32])
 {
 	ddns_buf_reset(m);
-	ck_assert_int_eq(ddns_buf_append(m, req, sizeof(req)), 0);
+	ck_assert_int_eq(ddns_buf_append(m, req, req_len), 0);
 	ck_assert_int_eq(dns_tsig_sign(m, k, T0, mac), 0);
 }
 
@@ -193,10 +194,10 @@ START_TEST(sign_known_vector)
 	make_key(&k, "DDNS-test.example.");
 	sign_request(&m, &k, mac);
 	ck_assert_mem_eq(mac, expected_mac, 32);
-	ck_assert_uint_eq(m.len, sizeof(req) + sizeof(req_tsig));
+	ck_assert_uint_eq(m.len, req_len + sizeof(req_tsig));
 	ck_assert_uint_eq(m.data[11], 1);
-	ck_assert_mem_eq(m.data + 12, req + 12, sizeof(req) - 12);
-	ck_assert_mem_eq(m.data + sizeof(req), req_tsig, sizeof(req_tsig));
+	ck_assert_mem_eq(m.data + 12, req + 12, req_len - 12);
+	ck_assert_mem_eq(m.data + req_len, req_tsig, sizeof(req_tsig));
 	ck_assert_int_eq(dns_reply_parse(m.data, m.len, NULL), 0);
 	ddns_buf_free(&m);
 }
@@ -221,11 +222,11 @@ START_TEST(sign_errors)
 	ck_assert_uint_eq(m.data[11], 0);
 	/* The buffer's own cap is honoured; the message is left alone. */
 	ddns_buf_reset(&m);
-	m.cap = sizeof(req) + 10;
-	ck_assert_int_eq(ddns_buf_append(&m, req, sizeof(req)), 0);
+	m.cap = req_len + 10;
+	ck_assert_int_eq(ddns_buf_append(&m, req, req_len), 0);
 	ck_assert_int_eq(dns_tsig_sign(&m, &k, T0, mac), DDNS_ETRUNC);
-	ck_assert_uint_eq(m.len, sizeof(req));
-	ck_assert_mem_eq(m.data, req, sizeof(req));
+	ck_assert_uint_eq(m.len, req_len);
+	ck_assert_mem_eq(m.data, req, req_len);
 	free(big);
 	ddns_buf_free(&m);
 }
@@ -455,6 +456,8 @@ tsig_suite(void)
 {
 	Suite *s = suite_create("dns_tsig");
 	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, load_req, NULL);
 
 	tcase_add_test(tc, sign_known_vector);
 	tcase_add_test(tc, sign_errors);
