@@ -46,13 +46,19 @@ static const struct api_json_field patch_fields[] = {
 static json_t *
 host_json(const struct db_host_info *h)
 {
-	return json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s, s:{s:b}}",
+	bool refused = !h->pushed && h->refused_rcode[0] != '\0';
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s,"
+			 " s:{s:b, s:s, s:o}}",
 			 "name", h->name, "zone", h->zone, "ipv4",
 			 api_json_text(h->ipv4), "ipv6",
 			 api_json_text(h->ipv6), "ttl", h->ttl, "offline",
 			 h->offline, "created_at", h->created_at,
 			 "updated_at", h->updated_at, "dns", "pushed",
-			 h->pushed);
+			 h->pushed, "state",
+			 h->pushed ? "pushed" : refused ? "refused" : "pending",
+			 "rcode",
+			 api_json_text(refused ? h->refused_rcode : NULL));
 }
 
 static int

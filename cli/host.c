@@ -58,10 +58,14 @@ cli_host_add(int argc, char **argv)
 static int
 host_row(void *arg, const struct db_host_info *h)
 {
+	bool refused = !h->pushed && h->refused_rcode[0] != '\0';
+
 	(void)arg;
-	printf("%s\t%s\t%s\t%s\t%s%s\n", h->name, h->email,
+	printf("%s\t%s\t%s\t%s\t%s%s%s%s\n", h->name, h->email,
 	       h->ipv4[0] ? h->ipv4 : "-", h->ipv6[0] ? h->ipv6 : "-",
-	       h->pushed ? "pushed" : "pending", h->offline ? " offline" : "");
+	       h->pushed ? "pushed" : refused ? "refused" : "pending",
+	       refused ? " " : "", refused ? h->refused_rcode : "",
+	       h->offline ? " offline" : "");
 	return 0;
 }
 

@@ -41,6 +41,8 @@ static atomic_ulong m_push_batches[DDNS_PUSH_OUTCOMES];
 static atomic_ulong m_push_changes[DDNS_PUSH_OUTCOMES];
 static atomic_llong m_pending_hosts;
 static atomic_llong m_oldest_ms;
+static atomic_ulong m_refusals;
+static atomic_llong m_refused_hosts;
 static atomic_ulong m_db_errors;
 static atomic_ulong m_tokens[2]; /* [0] fail, [1] ok */
 static atomic_int m_ready;
@@ -128,6 +130,18 @@ ddns_metrics_pending(long long hosts, double oldest_age_s)
 	atomic_store_explicit(&m_pending_hosts, hosts, memory_order_relaxed);
 	atomic_store_explicit(&m_oldest_ms, (long long)(oldest_age_s * 1000),
 			      memory_order_relaxed);
+}
+
+void
+ddns_metrics_refusal(void)
+{
+	ADD(m_refusals, 1);
+}
+
+void
+ddns_metrics_refused(long long hosts)
+{
+	atomic_store_explicit(&m_refused_hosts, hosts, memory_order_relaxed);
 }
 
 void
@@ -267,6 +281,19 @@ render_dns(struct ddns_buf *b)
 		err = ddns_buf_appendf(b,
 				       "ddnsd_dns_oldest_pending_seconds %.3f\n",
 				       (long long)LOAD(m_oldest_ms) / 1000.0);
+	if (err == 0)
+		err = head(b, "ddnsd_dns_refused_hosts_total", "counter",
+			   "Host changes the nameserver refused (the rest of "
+			   "their batch was pushed).");
+	if (err == 0)
+		err = ddns_buf_appendf(b, "ddnsd_dns_refused_hosts_total %lu\n",
+				       LOAD(m_refusals));
+	if (err == 0)
+		err = head(b, "ddnsd_dns_refused_hosts", "gauge",
+			   "Hosts whose last change the nameserver refused.");
+	if (err == 0)
+		err = ddns_buf_appendf(b, "ddnsd_dns_refused_hosts %lld\n",
+				       (long long)LOAD(m_refused_hosts));
 	return err;
 }
 

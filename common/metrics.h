@@ -36,6 +36,12 @@ void ddns_metrics_push(enum ddns_push_outcome outcome, unsigned long nchanges);
 /* Outbox gauges: hosts waiting for DNS and the age of the oldest change. */
 void ddns_metrics_pending(long long hosts, double oldest_age_s);
 
+/* One host change the nameserver refused (found by splitting a batch). */
+void ddns_metrics_refusal(void);
+
+/* Gauge: hosts whose last change the nameserver refused. */
+void ddns_metrics_refused(long long hosts);
+
 /* One failed attempt to connect (or reconnect) to PostgreSQL. */
 void ddns_metrics_db_error(void);
 

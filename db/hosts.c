@@ -105,7 +105,8 @@ const struct db_stmt db_host_lock = {
 #define HOST_COLS                                                            \
 	"h.id, h.account_id, h.fqdn, z.name, host(h.ipv4), host(h.ipv6),"    \
 	" h.ttl, h.offline, " DB_TS("h.created_at") ", "                     \
-	DB_TS("h.updated_at") ", h.pushed_version >= h.version"
+	DB_TS("h.updated_at") ", h.pushed_version >= h.version,"            \
+	" COALESCE(h.push_refused_rcode, '')"
 #define HOST_FROM " FROM hosts h JOIN zones z ON z.id = h.zone_id"
 
 /*
@@ -324,9 +325,11 @@ host_from_row(const PGresult *r, int row, struct db_host_info *h, bool email)
 	    db_col_copy(r, row, 4, h->ipv4, sizeof(h->ipv4)) ||
 	    db_col_copy(r, row, 5, h->ipv6, sizeof(h->ipv6)) ||
 	    db_col_copy(r, row, 8, h->created_at, sizeof(h->created_at)) ||
-	    db_col_copy(r, row, 9, h->updated_at, sizeof(h->updated_at)))
+	    db_col_copy(r, row, 9, h->updated_at, sizeof(h->updated_at)) ||
+	    db_col_copy(r, row, 11, h->refused_rcode,
+			sizeof(h->refused_rcode)))
 		return DDNS_EDB;
-	if (email && db_col_copy(r, row, 11, h->email, sizeof(h->email)))
+	if (email && db_col_copy(r, row, 12, h->email, sizeof(h->email)))
 		return DDNS_EDB;
 	return 0;
 }

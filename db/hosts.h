@@ -91,6 +91,8 @@ struct db_host_info {
 	char created_at[DB_TS_LEN];
 	char updated_at[DB_TS_LEN];
 	bool pushed;                  /* DNS has seen the current version */
+	char refused_rcode[16];       /* the nameserver refused the host's
+					 change with it: "" = not refused */
 	char email[DB_EMAIL_MAX + 1]; /* operator listing only */
 };
 

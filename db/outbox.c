@@ -20,13 +20,18 @@ static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
  * live lease holds it, and it is not a name that lives again while the
  * removal of its tombstone is still on its way (the tombstone is reaped
  * when marked): otherwise another pusher still holding the tombstone
- * could send its removal after this one sent the new records.
+ * could send its removal after this one sent the new records. A host
+ * whose change the nameserver refused waits out its own backoff, unless
+ * it has changed since (the new change may well be accepted).
  */
 #define CLAIMABLE(h)                                                           \
 	" " h ".version > " h ".pushed_version"                                \
 	" AND NOT (" h ".zone_id = ANY ($1::bigint[]))"                        \
 	" AND (" h ".push_lease_until IS NULL"                                 \
 	"  OR " h ".push_lease_until < clock_timestamp())"                     \
+	" AND (" h ".push_retry_at IS NULL"                                    \
+	"  OR " h ".push_retry_at <= clock_timestamp()"                        \
+	"  OR " h ".version > " h ".push_refused_version)"                     \
 	" AND (" h ".deleted_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM"      \
 	"  hosts t WHERE t.fqdn = " h ".fqdn AND t.deleted_at IS NOT NULL))"
 
@@ -80,18 +85,40 @@ static const struct db_stmt st_reap = {
 
 /*
  * Only the holder of the lease marks (a pusher that lost it leaves the
- * host to the new holder). Returns how many are dirty again already.
+ * host to the new holder); an accepted change ends a refusal. Returns how
+ * many are dirty again already.
  */
 static const struct db_stmt st_mark = {
 	"outbox_mark",
 	"WITH m AS (UPDATE hosts SET"
 	"  pushed_version = greatest(pushed_version, v.ver),"
-	"  push_lease = NULL, push_lease_until = NULL"
+	"  push_lease = NULL, push_lease_until = NULL,"
+	"  push_refused_rcode = NULL, push_refused_version = NULL,"
+	"  push_refusals = 0, push_retry_at = NULL"
 	"  FROM unnest($1::bigint[], $2::bigint[]) AS v(id, ver)"
 	"  WHERE hosts.id = v.id AND hosts.push_lease = $3"
 	"  RETURNING hosts.version > hosts.pushed_version AS dirty)"
 	" SELECT count(*) FILTER (WHERE dirty) FROM m",
 	3
+};
+
+/*
+ * The nameserver refused this host's change ($2, RCODE $3): the lease
+ * ends and the host waits $5 ms doubling with each refusal in a row, at
+ * most $6 ms, before it is claimed again. Returns the refusals in a row
+ * and that delay.
+ */
+static const struct db_stmt st_refuse = {
+	"outbox_refuse",
+	"UPDATE hosts SET push_lease = NULL, push_lease_until = NULL,"
+	" push_refused_rcode = $3, push_refused_version = $2::bigint,"
+	" push_refusals = push_refusals + 1,"
+	" push_retry_at = clock_timestamp() + least($6::bigint,"
+	"  $5::bigint << least(push_refusals, 24)) * interval '1 millisecond'"
+	" WHERE id = $1 AND push_lease = $4"
+	" RETURNING push_refusals,"
+	" least($6::bigint, $5::bigint << least(push_refusals - 1, 24))",
+	6
 };
 
 static const struct db_stmt st_release = {
@@ -277,17 +304,50 @@ db_outbox_release(struct db_conn *c, const struct db_push_item *items,
 	return err;
 }
 
-/* For the metrics; uses the partial index hosts_dirty_idx. */
+int
+db_outbox_refuse(struct db_conn *c, const struct db_push_item *it,
+		 long long lease, const char *rcode, unsigned min_ms,
+		 unsigned max_ms, unsigned *refusals, long long *delay_ms)
+{
+	char id[24], ver[24], lid[24], lmin[16], lmax[16];
+	const char *p[6] = { id, ver, rcode, lid, lmin, lmax };
+	PGresult *r;
+	int err;
+
+	*refusals = 0;
+	*delay_ms = 0;
+	snprintf(id, sizeof(id), "%lld", it->host_id);
+	snprintf(ver, sizeof(ver), "%lld", it->version);
+	snprintf(lid, sizeof(lid), "%lld", lease);
+	snprintf(lmin, sizeof(lmin), "%u", min_ms);
+	snprintf(lmax, sizeof(lmax), "%u", max_ms);
+	if ((r = db_exec(c, &st_refuse, p, &err)) == NULL)
+		return err;
+	if (PQntuples(r) == 1) {
+		*refusals = (unsigned)db_get_ll(r, 0, 0);
+		*delay_ms = db_get_ll(r, 0, 1);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * For the metrics; uses the partial index hosts_dirty_idx. A refused host
+ * is not pending: it waits for the nameserver's policy, not for ddnsd.
+ */
 static const struct db_stmt st_pending = {
 	"outbox_pending",
-	"SELECT count(*), COALESCE(EXTRACT(EPOCH FROM"
-	" clock_timestamp() - min(updated_at)), 0)::float8"
+	"SELECT count(*) FILTER (WHERE push_refused_rcode IS NULL),"
+	" COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(updated_at)"
+	"  FILTER (WHERE push_refused_rcode IS NULL)), 0)::float8,"
+	" count(*) FILTER (WHERE push_refused_rcode IS NOT NULL)"
 	" FROM hosts WHERE version > pushed_version",
 	0
 };
 
 int
-db_outbox_pending(struct db_conn *c, long long *hosts, double *oldest_s)
+db_outbox_pending(struct db_conn *c, long long *hosts, double *oldest_s,
+		  long long *refused)
 {
 	PGresult *r;
 	int err;
@@ -296,6 +356,7 @@ db_outbox_pending(struct db_conn *c, long long *hosts, double *oldest_s)
 		return err;
 	*hosts = db_get_ll(r, 0, 0);
 	*oldest_s = strtod(PQgetvalue(r, 0, 1), NULL);
+	*refused = db_get_ll(r, 0, 2);
 	PQclear(r);
 	return 0;
 }

@@ -55,13 +55,28 @@ int db_outbox_claim(struct db_conn *c, const long long *skip, size_t nskip,
 int db_outbox_mark(struct db_conn *c, const struct db_push_item *items,
 		   size_t n, long long lease, long long *dirty);
 
+/*
+ * The nameserver refused the change of it (still leased to lease) with
+ * rcode (its mnemonic, "REFUSED"): records that on the host (its push
+ * state is "refused" until a change of it is accepted), ends the lease
+ * and keeps the host from being claimed for min_ms, doubled with every
+ * refusal in a row up to max_ms, or until it changes again. *refusals:
+ * refusals in a row, *delay_ms: that wait (both 0 when the lease was
+ * lost meanwhile). 0 or DDNS_EDB.
+ */
+int db_outbox_refuse(struct db_conn *c, const struct db_push_item *it,
+		     long long lease, const char *rcode, unsigned min_ms,
+		     unsigned max_ms, unsigned *refusals, long long *delay_ms);
+
 /* Ends the lease of the items still leased to lease (not pushed: another
  * round or pusher may take them). 0 or DDNS_EDB. */
 int db_outbox_release(struct db_conn *c, const struct db_push_item *items,
 		      size_t n, long long lease);
 
 /* Hosts waiting for DNS and the age in seconds of the oldest of their
- * changes (0 when none). Not inside a claim transaction. 0 or DDNS_EDB. */
-int db_outbox_pending(struct db_conn *c, long long *hosts, double *oldest_s);
+ * changes (0 when none), not counting the *refused hosts whose change
+ * the nameserver refused. Not inside a claim transaction. 0 or DDNS_EDB. */
+int db_outbox_pending(struct db_conn *c, long long *hosts, double *oldest_s,
+		      long long *refused);
 
 #endif

@@ -345,10 +345,24 @@ dns_rcode_error(uint16_t rcode)
 	}
 }
 
+const char *
+dns_rcode_name(uint16_t rcode)
+{
+	static const char *const names[] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
+		"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
+		"NOTZONE", "DSOTYPENI"
+	};
+
+	if (rcode < sizeof(names) / sizeof(names[0]))
+		return names[rcode];
+	return "RCODE";
+}
+
 int
 dns_update_send(const char *primary, const struct dns_tsig_key *key,
 		const char *zone, const struct dns_change *ch, size_t n,
-		int timeout_ms)
+		int timeout_ms, uint16_t *rcode)
 {
 	struct ddns_buf msg = {0}, reply = {0};
 	struct dns_reply_info info;
@@ -356,6 +370,8 @@ dns_update_send(const char *primary, const struct dns_tsig_key *key,
 	uint16_t id;
 	int ret;
 
+	if (rcode != NULL)
+		*rcode = DNS_RCODE_NOERROR;
 	if (primary == NULL || key == NULL || zone == NULL)
 		return DDNS_EINVAL;
 	if (sodium_init() < 0)
@@ -377,8 +393,11 @@ dns_update_send(const char *primary, const struct dns_tsig_key *key,
 	 */
 	ret = dns_tsig_verify_reply(reply.data, reply.len, key, mac,
 				    (uint64_t)time(NULL));
-	if (ret == 0)
+	if (ret == 0) {
 		ret = dns_rcode_error(info.rcode);
+		if (rcode != NULL)
+			*rcode = info.rcode;
+	}
 out:
 	ddns_buf_free(&msg);
 	ddns_buf_free(&reply);

@@ -38,11 +38,18 @@ int dns_tcp_exchange(const char *primary, const uint8_t *msg, size_t len,
  * DDNS_EBADTIME, DDNS_ETSIGMISSING, DDNS_ERCODE (other RCODE),
  * DDNS_EMALFORMED, DDNS_ETRUNC (too many changes for one message) or a
  * transport error. This function is the one place that maps a DNS RCODE to
- * a DDNS_E* code.
+ * a DDNS_E* code. *rcode (may be NULL) receives the header RCODE of a
+ * reply whose TSIG verified, else NOERROR: the pusher tells by it a change
+ * the nameserver refused from a failure of the exchange. n may be 0 (an
+ * UPDATE with no changes: whether the zone takes updates with this key).
  */
 int dns_update_send(const char *primary, const struct dns_tsig_key *key,
 		    const char *zone, const struct dns_change *ch, size_t n,
-		    int timeout_ms);
+		    int timeout_ms, uint16_t *rcode);
+
+/* The mnemonic of an RCODE ("REFUSED"; "RCODE" for one without a name).
+ * Static storage. */
+const char *dns_rcode_name(uint16_t rcode);
 
 /*
  * Sends msg over a new TCP connection to primary and hands each

@@ -20,6 +20,7 @@
 #include "db/conn.h"
 #include "db/notify.h"
 #include "db/outbox.h"
+#include "dnsbackend/bisect.h"
 #include "dnsbackend/client.h"
 #include "dnsbackend/pusher.h"
 #include "dnsbackend/zonekey.h"
@@ -48,6 +49,13 @@ _Static_assert(DB_ACME_MAX <= DNS_CHANGE_TXT_MAX,
  * newer version then cannot be overtaken by an older one.
  */
 #define PUSH_LEASE_SLACK_MS 3000
+/*
+ * A host whose change the nameserver refuses is left out of its zone's
+ * pushes for 1 s, doubling with each refusal in a row up to 5 min (or
+ * until it changes again): the rest of the zone goes on meanwhile.
+ */
+#define PUSH_REFUSED_MIN_MS 1000
+#define PUSH_REFUSED_MAX_MS 300000
 
 struct zone_backoff {
 	long long zone_id;
@@ -77,6 +85,16 @@ struct push_worker {
 	int failed;      /* the first zone error (for dns_pusher_drain) */
 };
 
+/* One zone's claimed batch on its way (the callbacks of dns_bisect_push). */
+struct push_batch {
+	struct push_worker *w;
+	const struct dns_tsig_key *key;
+	struct db_push_item *it;
+	uint16_t rcode; /* of the last refused message */
+	size_t marked;  /* accepted and marked pushed */
+	size_t refused; /* refused alone: quarantined */
+};
+
 /* The workers and what they share. */
 struct dns_pusher {
 	struct dns_pusher_opts opts;
@@ -99,9 +117,13 @@ static void helper_loop(struct push_worker *w);
 static int worker_round(struct push_worker *w, size_t *pushed);
 static int round_push(struct push_worker *w, size_t *pushed);
 static int push_zone(struct push_worker *w, struct db_push_item *it,
-		     size_t n);
-static int push_split(struct push_worker *w, const struct dns_tsig_key *key,
-		      struct db_push_item *it, size_t n);
+		     size_t n, size_t *marked);
+static bool lease_short(const struct push_worker *w);
+static void fill_changes(struct push_worker *w, const struct db_push_item *it,
+			 size_t n);
+static int batch_send(void *arg, size_t off, size_t n);
+static int batch_probe(void *arg);
+static int batch_refused(void *arg, size_t off);
 static bool backoff_fail(struct dns_pusher *g, long long zone_id, int err);
 static void backoff_clear(struct dns_pusher *g, long long zone_id);
 static size_t zones_to_skip(struct push_worker *w, long long *ids);
@@ -243,17 +265,17 @@ set_busy(struct push_worker *w, long long zone_id)
 	pthread_mutex_unlock(&w->g->lock);
 }
 
-/*
- * Sends items (one zone) in one message; when they do not fit in one
- * message, in halves. On success marks them pushed.
- */
-static int
-push_split(struct push_worker *w, const struct dns_tsig_key *key,
-	   struct db_push_item *it, size_t n)
+/* Whether the lease could run out while a message now sent is on its way. */
+static bool
+lease_short(const struct push_worker *w)
 {
-	long long dirty;
-	int err;
+	return ddns_now_ms() - w->claimed_ms >
+	       (long long)w->g->opts.timeout_ms + PUSH_LEASE_SLACK_MS;
+}
 
+static void
+fill_changes(struct push_worker *w, const struct db_push_item *it, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		w->changes[i].name = it[i].fqdn;
 		w->changes[i].ttl = it[i].ttl;
@@ -268,64 +290,133 @@ push_split(struct push_worker *w, const struct dns_tsig_key *key,
 		for (size_t k = 0; k < it[i].ntxt && k < DNS_CHANGE_TXT_MAX; k++)
 			w->changes[i].txt[k] = it[i].txt[k];
 	}
-	if (ddns_now_ms() - w->claimed_ms >
-	    (long long)w->g->opts.timeout_ms + PUSH_LEASE_SLACK_MS)
-		return DDNS_EAGAIN; /* the lease could run out mid-exchange */
-	err = dns_update_send(it[0].primary, key, it[0].zone, w->changes, n,
-			      (int)w->g->opts.timeout_ms);
-	if (err == DDNS_ETRUNC && n > 1) {
-		if ((err = push_split(w, key, it, n / 2)) != 0)
-			return err;
-		return push_split(w, key, it + n / 2, n - n / 2);
-	}
-	if (err != 0)
-		return err;
-	err = db_outbox_mark(w->db, it, n, w->lease, &dirty);
-	w->dirty += dirty;
-	return err;
 }
 
 /*
- * Pushes one zone's items. A DNS failure puts the zone into backoff and
- * answers DDNS_EAGAIN when it did (the worker may go on with other zones),
- * else the error.
+ * Sends items [off, off + n) of the batch in one message; on NOERROR
+ * marks them pushed. Any RCODE but SERVFAIL may be about single changes:
+ * DNS_BISECT_REFUSED, and the search splits the set.
  */
 static int
-push_zone(struct push_worker *w, struct db_push_item *it, size_t n)
+batch_send(void *arg, size_t off, size_t n)
 {
-	const struct dns_tsig_key *key;
+	struct push_batch *b = arg;
+	struct push_worker *w = b->w;
+	long long dirty;
+	uint16_t rcode;
+	int err;
+
+	if (lease_short(w))
+		return DDNS_EAGAIN;
+	fill_changes(w, b->it + off, n);
+	err = dns_update_send(b->it[0].primary, b->key, b->it[0].zone,
+			      w->changes, n, (int)w->g->opts.timeout_ms,
+			      &rcode);
+	if (err != 0 && rcode != DNS_RCODE_NOERROR &&
+	    rcode != DNS_RCODE_SERVFAIL) {
+		b->rcode = rcode;
+		return DNS_BISECT_REFUSED;
+	}
+	if (err != 0)
+		return err;
+	if ((err = db_outbox_mark(w->db, b->it + off, n, w->lease, &dirty)) !=
+	    0)
+		return err;
+	w->dirty += dirty;
+	b->marked += n;
+	return 0;
+}
+
+/* An UPDATE without changes: does the zone take updates from us at all? */
+static int
+batch_probe(void *arg)
+{
+	struct push_batch *b = arg;
+
+	if (lease_short(b->w))
+		return DDNS_EAGAIN;
+	return dns_update_send(b->it[0].primary, b->key, b->it[0].zone, NULL,
+			       0, (int)b->w->g->opts.timeout_ms, NULL);
+}
+
+/* The nameserver refused item off alone: quarantine it, warn once. */
+static int
+batch_refused(void *arg, size_t off)
+{
+	struct push_batch *b = arg;
+	struct push_worker *w = b->w;
+	const struct db_push_item *it = &b->it[off];
+	const char *rc = dns_rcode_name(b->rcode);
+	long long delay;
+	unsigned refusals;
+	int err;
+
+	err = db_outbox_refuse(w->db, it, w->lease, rc, PUSH_REFUSED_MIN_MS,
+			       PUSH_REFUSED_MAX_MS, &refusals, &delay);
+	if (err != 0)
+		return err;
+	b->refused++;
+	ddns_metrics_refusal();
+	if (w->failed == 0)
+		w->failed = dns_rcode_error(b->rcode);
+	log_warn("pusher: zone %s: %s%s refused by the nameserver: %s; the "
+		 "rest of the zone goes on; retry in %lld ms or at its next "
+		 "change (attempt %u)",
+		 it->zone, it->deleted ? "removal of " : "", it->fqdn, rc,
+		 delay, refusals);
+	return 0;
+}
+
+/*
+ * Pushes one zone's items (*marked: how many were marked pushed). A
+ * change the nameserver refuses is quarantined (see dnsbackend/bisect.h)
+ * and the others go on. A failure of the zone puts it into backoff and
+ * answers DDNS_EAGAIN when it did (the worker may go on with other
+ * zones), else the error.
+ */
+static int
+push_zone(struct push_worker *w, struct db_push_item *it, size_t n,
+	  size_t *marked)
+{
+	static const struct dns_bisect_ops ops = { batch_send, batch_probe,
+						   batch_refused };
+	struct push_batch b = { .w = w, .it = it };
 	struct dns_tsig_key tenant_key;
+	size_t left;
 	int err;
 
 	err = dns_zone_key(w->db, w->keys, it[0].zone_id, it[0].zone,
-			   it[0].key, it[0].primary, &tenant_key, &key);
+			   it[0].key, it[0].primary, &tenant_key, &b.key);
 	if (err == 0)
-		err = push_split(w, key, it, n);
+		err = dns_bisect_push(n, &ops, &b, NULL);
 	sodium_memzero(&tenant_key, sizeof(tenant_key));
+	*marked = b.marked;
+	left = n - b.marked - b.refused;
 	if (err != DDNS_EAGAIN)
 		ddns_metrics_push(err == 0	      ? DDNS_PUSH_OK
 				  : err == DDNS_EDB ? DDNS_PUSH_DB_ERROR
 						    : DDNS_PUSH_DNS_ERROR,
-				  n);
+				  err == 0 ? b.marked : left);
 	if (err == DDNS_EDB)
 		return err;
 	if (err == DDNS_EAGAIN) {
 		log_debug("pusher: zone %s: %zu changes left for the next "
 			  "round (lease too short to send now)",
-			  it[0].zone, n);
+			  it[0].zone, left);
 		return err;
 	}
 	if (err != 0) {
 		log_error("pusher: zone %s: primary %s: %zu changes not "
 			  "pushed: %s",
-			  it[0].zone, it[0].primary, n, ddns_strerror(err));
+			  it[0].zone, it[0].primary, left, ddns_strerror(err));
 		if (w->failed == 0)
 			w->failed = err;
 		return backoff_fail(w->g, it[0].zone_id, err) ? DDNS_EAGAIN
 							       : err;
 	}
 	backoff_clear(w->g, it[0].zone_id);
-	log_debug("pusher: zone %s: pushed %zu changes", it[0].zone, n);
+	log_debug("pusher: zone %s: pushed %zu changes, %zu refused",
+		  it[0].zone, b.marked, b.refused);
 	return 0;
 }
 
@@ -354,7 +445,7 @@ static int
 round_push(struct push_worker *w, size_t *pushed)
 {
 	long long skip[PUSH_MAX_ZONES_BACKOFF + PUSH_THREADS_MAX];
-	size_t nskip, n;
+	size_t nskip, n, marked;
 	bool more, reaped = false;
 	int err;
 
@@ -370,11 +461,10 @@ round_push(struct push_worker *w, size_t *pushed)
 	if (err != 0 || n == 0)
 		return err;
 	set_busy(w, w->items[0].zone_id);
-	err = push_zone(w, w->items, n);
+	err = push_zone(w, w->items, n, &marked);
 	if (err == DDNS_EDB)
 		return err; /* the leases run out by themselves */
-	if (err == 0)
-		*pushed = n;
+	*pushed = marked;
 	for (size_t i = 0; i < n && err == 0; i++)
 		reaped |= w->items[i].deleted;
 	if (err != 0 && db_outbox_release(w->db, w->items, n, w->lease))
@@ -445,14 +535,16 @@ worker_wait(struct push_worker *w, long long ms)
 static void
 worker_stats(struct push_worker *w)
 {
-	long long hosts;
+	long long hosts, refused;
 	double oldest;
 
 	if (w->idx != 0 || ddns_now_ms() < w->stats_ms)
 		return;
 	w->stats_ms = ddns_now_ms() + 5000;
-	if (db_outbox_pending(w->db, &hosts, &oldest) == 0)
+	if (db_outbox_pending(w->db, &hosts, &oldest, &refused) == 0) {
 		ddns_metrics_pending(hosts, oldest);
+		ddns_metrics_refused(refused);
+	}
 }
 
 /* A helper (worker 1..n): pushes the other zones while one is stuck. */

@@ -8,7 +8,10 @@
  * batch, and marks hosts pushed only after NOERROR. The other threads
  * push the other zones while a zone's primary keeps one of them waiting.
  * A failing zone is retried with capped exponential backoff; nothing is
- * marked, so nothing is lost.
+ * marked, so nothing is lost. A change the nameserver refuses (any RCODE
+ * but SERVFAIL while the zone takes updates) is found by splitting the
+ * batch (dnsbackend/bisect.h) and quarantined with a backoff of its own
+ * (push state "refused", db/outbox.h); the rest of its zone goes on.
  */
 #ifndef DDNS_DNSBACKEND_PUSHER_H
 #define DDNS_DNSBACKEND_PUSHER_H
