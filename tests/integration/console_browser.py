@@ -33,6 +33,7 @@ BIND_PORT = os.environ["BIND_PORT"]
 ZONE = os.environ.get("ZONE", "dyn.test")
 RUN = os.environ.get("RUN_ID", str(os.getpid()))
 DDNSD_LOG = os.environ["DDNSD_LOG"]
+REFUSED_HOST = os.environ.get("REFUSED_HOST")  # the nameserver refuses it
 EVIL = None
 EVIL_PORT = 0
 EMAIL = f"new-{RUN}@example.com"
@@ -567,6 +568,8 @@ def phone(had_setup):
         no_hscroll(d, "phone: hosts")
         labels_and_contrast(d, "hosts")
         shot(d, "phone-hosts")
+        if REFUSED_HOST:
+            refused(d)
         d.find_element(By.XPATH, "//header//a[normalize-space()='Account']").click()
         heading(d, "Account")
         no_hscroll(d, "phone: account")
@@ -580,6 +583,29 @@ def phone(had_setup):
         raise
     finally:
         d.quit()
+
+
+def refused(d):
+    """A host whose every change the nameserver refuses: "refused", with
+    the RCODE, while the other host stays "in DNS"."""
+    type_into(d, "Host name", REFUSED_HOST)
+    button(d, "Add host").click()
+    heading(d, REFUSED_HOST)
+    type_into(d, "IPv4 address", "203.0.113.99")
+    button(d, "Save changes").click()
+    badge = wait(d, lambda: visible(d, "//dd/span[normalize-space()='refused']"),
+                 "the host page says refused", 20)[0]
+    ok("REFUSED" in (badge.get_attribute("title") or ""), "with the nameserver's RCODE on it")
+    eq("", dig(REFUSED_HOST), "and BIND indeed has no record of it")
+    shot(d, "phone-host-refused")
+    d.find_element(By.XPATH, "//a[normalize-space()='← All hosts']").click()
+    heading(d, "Hosts")
+    wait(d, lambda: visible(d, f"//tr[.//a[normalize-space()={xq(REFUSED_HOST)}]]//span[normalize-space()='refused']")
+         and visible(d, "//td//span[normalize-space()='in DNS']"), "the list shows refused beside in DNS")
+    ok(True, "the host list shows refused next to in DNS")
+    no_hscroll(d, "phone: hosts with a refused one")
+    shot(d, "phone-hosts-refused")
+    console_errors(d, "refused host")
 
 
 def main():

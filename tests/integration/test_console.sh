@@ -4,6 +4,7 @@
 # prefix, the security headers, DDNS_CONSOLE=off), then the whole path a
 # new user takes in real headless Chromium driven by Selenium
 # (console_browser.py): sign up, add a host, new token, copy, router setup,
+# a host the nameserver refuses shown as "refused",
 # an update sent with curl appearing "in DNS" and in History (with a
 # hostile User-Agent that must stay text), revoke, delete, sign out; the
 # cookie's flags, a cross-origin POST refused, no token in web storage, a
@@ -15,6 +16,13 @@ set -euo pipefail
 . "$(dirname "$0")/rest_fixtures.sh"
 
 it_setup
+# A private BIND whose update policy refuses one name, so that the console
+# shows a real "refused" (issue #7: dns.state) next to "in DNS".
+REFUSED_HOST=refused$FX_ID.dyn.test
+ns=$IT_TMP/ns
+it_on_exit 'svc_bind_stop "$ns"'
+svc_bind_deny "$ns" "$REFUSED_HOST"
+svc_bind_start "$ns" dyn.test other.test
 fx_base
 it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200 DDNS_SIGNUP=open
 
@@ -69,7 +77,7 @@ it_eq "200 null" "$RQ_STATUS $(jf .account)" "GET /v1/session signed out: 200"
 shots=$(dirname "$DDNSD")/console-screenshots
 rm -rf "$shots"
 mkdir -p "$shots"
-DDNS_URL=$DDNS_URL DDNSD_LOG=$IT_TMP/ddnsd.log SHOTS=$shots BIND_PORT=$BIND_PORT ZONE=dyn.test RUN_ID=$FX_ID \
+DDNS_URL=$DDNS_URL DDNSD_LOG=$IT_TMP/ddnsd.log REFUSED_HOST=$REFUSED_HOST SHOTS=$shots BIND_PORT=$BIND_PORT ZONE=dyn.test RUN_ID=$FX_ID \
 	timeout 400 /usr/bin/python3 "$DDNS_SOURCE_DIR/tests/integration/console_browser.py" \
 	>"$IT_TMP/browser.out" 2>&1 && brc=0 || brc=$?
 cat "$IT_TMP/browser.out"

@@ -20,6 +20,9 @@ function summary(h) {
 		['TTL', `${h.ttl} s`],
 		['Last change', time(h.updated_at)],
 	];
+	if (dnsState(h).word === 'refused')
+		rows.push(['Why', `The nameserver refused this name (${h.dns.rcode || 'an error'}); the other hosts are not held up. ` +
+			'ddnsd tries again by itself and with every change; if it stays refused, ask the operator of this service.']);
 	if (h.follows)
 		rows.push(['Follows', link('/hosts/' + encodeURIComponent(h.follows), h.follows)]);
 	if (h.offline)
