@@ -24,7 +24,8 @@ function summary(h) {
 		rows.push(['Why', `The nameserver refused this name (${h.dns.rcode || 'an error'}); the other hosts are not held up. ` +
 			'ddnsd tries again by itself and with every change; if it stays refused, ask the operator of this service.']);
 	if (h.follows)
-		rows.push(['Follows', link('/hosts/' + encodeURIComponent(h.follows), h.follows)]);
+		rows.push(['Follows', el('span', {}, link('/hosts/' + encodeURIComponent(h.follows), h.follows),
+			h.ipv6_iid ? ` (interface ID ${h.ipv6_iid}, prefix /${h.prefix_len || 64})` : '')]);
 	if (h.offline)
 		rows.push(['Offline', 'yes: no A or AAAA record until the next update']);
 	return el('dl', { class: 'summary' }, rows.map(([k, v]) => [el('dt', { text: k }), el('dd', {}, v)]));
@@ -229,10 +230,10 @@ function followersSection(name, h) {
 				text: 'No host follows this one. A device behind this router can follow it to get its IPv6 prefix (REST: "follows").' }));
 			return;
 		}
-		body.replaceChildren(table('Followers of ' + name, ['Name', 'IPv4', 'IPv6', 'DNS'],
+		body.replaceChildren(table('Followers of ' + name, ['Name', 'IPv4', 'IPv6', 'Interface ID', 'DNS'],
 			f.map((x) => [link('/hosts/' + encodeURIComponent(x.name), x.name),
 				x.ipv4 && el('code', { text: x.ipv4 }), x.ipv6 && el('code', { text: x.ipv6 }),
-				stateBadge(x)])));
+				x.ipv6_iid && el('code', { text: x.ipv6_iid }), stateBadge(x)])));
 	}, (e) => { const err = errorLine(); err.show(e); body.replaceChildren(err); });
 	const s = section('Followers', el('p', { text: 'Hosts behind this router whose addresses are derived from its prefix.' }), body);
 	return s;
