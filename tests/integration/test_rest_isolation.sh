@@ -46,11 +46,13 @@ case_for() {
 	case "$1 $2" in
 	"DELETE /v1/tokens/{id}") echo "$TB|/v1/tokens/$TA_ID|" ;;
 	"GET /v1/hosts/{name}" | "DELETE /v1/hosts/{name}" | "GET /v1/hosts/{name}/tokens" | \
-		"GET /v1/hosts/{name}/events" | "DELETE /v1/hosts/{name}/acme-challenge")
+		"GET /v1/hosts/{name}/events" | "GET /v1/hosts/{name}/setup" | \
+		"DELETE /v1/hosts/{name}/acme-challenge")
 		echo "$TB|${2/\{name\}/$HA}|" ;;
 	"PATCH /v1/hosts/{name}") echo "$TB|/v1/hosts/$HA|{\"ipv4\":\"192.0.2.66\"}" ;;
 	"POST /v1/hosts/{name}/tokens") echo "$TB|/v1/hosts/$HA/tokens|{\"label\":\"x\"}" ;;
 	"DELETE /v1/hosts/{name}/tokens/{id}") echo "$TB|/v1/hosts/$HA/tokens/$HTA_ID|" ;;
+	"PATCH /v1/hosts/{name}/tokens/{id}") echo "$TB|/v1/hosts/$HA/tokens/$HTA_ID|{\"label\":\"bob\"}" ;;
 	"PUT /v1/hosts/{name}/acme-challenge") echo "$TB|/v1/hosts/$HA/acme-challenge|{\"value\":\"bob\"}" ;;
 	"PATCH /v1/zones/{name}") echo "$TB|/v1/zones/alice.test|{\"primary\":\"$BIND_PRIMARY\"}" ;;
 	"DELETE /v1/zones/{name}") echo "$TB|/v1/zones/alice.test|" ;;
