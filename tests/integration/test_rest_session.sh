@@ -178,21 +178,35 @@ it_status 401 "a copy of the cookie stops working at once"
 rq DELETE /v1/session
 it_status 204 "sign out without a session: 204"
 
+# --- another account's session --------------------------------------------------
+rest_account other@example.com "$PW"
+login "$IT_TMP/jo" other@example.com "$PW" -H "$O"
+it_status 201 "another account signs in"
+rq GET /v1/hosts/web.dyn.test -b "$IT_TMP/jo"
+it_status 404 "its session does not see the first account's host"
+before=$(rest_dump)
+rq PATCH /v1/hosts/web.dyn.test -b "$IT_TMP/jo" -H "$O" --data-binary '{"ipv4":"192.0.2.66"}'
+it_status 404 "nor change it"
+rq DELETE /v1/hosts/web.dyn.test -b "$IT_TMP/jo" -H "$O"
+it_status 404 "nor delete it"
+it_eq "$before" "$(rest_dump)" "nothing changed"
+it_eq "0" "$(jq '.items | length' <<<"$(curl -s -b "$IT_TMP/jo" "$DDNS_URL/v1/hosts")")" "its host list is empty"
+
 # --- lifetimes ---------------------------------------------------------------------
 login "$IT_TMP/j4" owner@example.com "$PW" -H "$O"
-fx_psql "UPDATE sessions SET last_seen_at = now() - interval '3599 seconds'" >/dev/null
+fx_psql "UPDATE sessions SET last_seen_at = now() - interval '3599 seconds' WHERE account_id = (SELECT id FROM accounts WHERE email = 'owner@example.com')" >/dev/null
 rq GET /v1/hosts -b "$IT_TMP/j4"
 it_status 200 "used within the idle lifetime (1 h)"
-it_eq "t" "$(fx_psql "SELECT last_seen_at > now() - interval '5 seconds' FROM sessions")" "a use moves last_seen_at"
-fx_psql "UPDATE sessions SET last_seen_at = now() - interval '3601 seconds'" >/dev/null
+it_eq "t" "$(fx_psql "SELECT bool_and(last_seen_at > now() - interval '5 seconds') FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE email = 'owner@example.com')")" "a use moves last_seen_at"
+fx_psql "UPDATE sessions SET last_seen_at = now() - interval '3601 seconds' WHERE account_id = (SELECT id FROM accounts WHERE email = 'owner@example.com')" >/dev/null
 rq GET /v1/hosts -b "$IT_TMP/j4"
 it_status 401 "idle longer than DDNS_SESSION_IDLE_S: ended"
 login "$IT_TMP/j4" owner@example.com "$PW" -H "$O"
-fx_psql "UPDATE sessions SET expires_at = now() - interval '1 second'" >/dev/null
+fx_psql "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE account_id = (SELECT id FROM accounts WHERE email = 'owner@example.com')" >/dev/null
 rq GET /v1/hosts -b "$IT_TMP/j4"
 it_status 401 "past the absolute lifetime: ended, although just used"
 for i in $(seq 1 22); do login "$IT_TMP/many" owner@example.com "$PW" >/dev/null; rm -f "$IT_TMP/many"; done
-it_eq "20" "$(fx_psql "SELECT count(*) FROM sessions")" "at most 20 sessions per account (expired and oldest go)"
+it_eq "20" "$(fx_psql "SELECT count(*) FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE email = 'owner@example.com')")" "at most 20 sessions per account (expired and oldest go)"
 
 it_start_ddnsd DDNS_SESSION_IDLE_S=60 DDNS_SESSION_MAX_S=120 DDNS_TRUSTED_PROXIES=127.0.0.1 DDNS_AUTH_FAIL_MAX=
 login "$IT_TMP/j5" owner@example.com "$PW" -H 'X-Forwarded-Proto: https'
