@@ -207,7 +207,8 @@ function settingsSection(h, onSaved) {
 			const updated = await api.patchHost(h.name, patch);
 			shown = {};
 			show(updated);
-			ok.say('Saved. ' + (dnsState(updated).word === 'in DNS' ? 'DNS has it.' : 'On its way to DNS.'));
+			ok.say(dnsState(updated).word === 'in DNS' ? 'Saved. DNS has it.'
+				: 'Saved. The DNS state above says when the nameserver has it.');
 			onSaved(updated);
 		});
 	});
@@ -270,9 +271,17 @@ export function renderHost(ctx, name) {
 		const setup = setupSection(name);
 		const hist = historySection(name);
 		const toks = tokensSection(name, (token) => setup.useToken(token));
-		const settings = settingsSection(h, (u) => sum.replaceChildren(summary(u)));
-		sum.replaceChildren(summary(h));
 		let next = nextSteps(h);
+		// What a new state of the host changes on the page.
+		const apply = (u) => {
+			sum.replaceChildren(summary(u));
+			if (next && !nextSteps(u)) {
+				next.remove();
+				next = null;
+			}
+		};
+		const settings = settingsSection(h, (u) => { apply(u); hist.reload(true); });
+		sum.replaceChildren(summary(h));
 		if (next)
 			sum.before(next);
 		ctx.main.append(toks, setup, hist, settings, followersSection(name, h), deleteSection(name));
@@ -292,11 +301,7 @@ export function renderHost(ctx, name) {
 				err.clear();
 				if (signature(u) !== lastVersion) {
 					lastVersion = signature(u);
-					sum.replaceChildren(summary(u));
-					if (next && !nextSteps(u)) {
-						next.remove();
-						next = null;
-					}
+					apply(u);
 					settings.show(u);
 					toks.reload(true);
 				}
