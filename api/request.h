@@ -28,7 +28,12 @@ struct api_request {
 	const char *authorization; /* header or NULL; secret */
 	const char *user_agent;    /* header or NULL */
 	const char *content_type;  /* header or NULL */
+	const char *cookie;        /* Cookie header or NULL; secret */
+	const char *origin;        /* Origin header or NULL */
+	const char *sec_fetch_site; /* Sec-Fetch-Site header or NULL */
 	const char *host;          /* Host header or NULL */
+	bool https;                /* over TLS, or a trusted proxy says
+				    * X-Forwarded-Proto: https */
 	struct ddns_addr client;   /* client address (api/clientip.h) */
 	bool has_client;
 	struct ddns_addr peer;     /* TCP peer (a proxy, if trusted) */
@@ -45,7 +50,7 @@ struct api_request {
 	void (*handler_state_free)(void *state);
 };
 
-#define API_RESP_MAX_HEADERS 6
+#define API_RESP_MAX_HEADERS 8
 
 /*
  * Work a handler waits for without holding its HTTP thread (a group
@@ -69,6 +74,7 @@ struct api_response {
 	unsigned status;
 	const char *content_type;
 	const char *www_authenticate; /* NULL: no header */
+	const char *cache_control;    /* static string; NULL: no-store */
 	struct api_header headers[API_RESP_MAX_HEADERS]; /* extra headers */
 	size_t nheaders;
 	struct ddns_buf body;

@@ -23,7 +23,8 @@
 
 enum rest_auth {
 	REST_PUBLIC,   /* no credentials */
-	REST_BASIC,    /* the handler checks e-mail:password itself */
+	REST_BASIC,    /* the handler checks e-mail:password itself (or
+			* the console session) */
 	REST_READ,     /* account token with read (or write) scope */
 	REST_WRITE,    /* account token with write scope */
 	REST_ACME,     /* REST_WRITE, or the host's own host token */
@@ -42,6 +43,11 @@ static int rest_openapi(struct rest_ctx *c);
 static const struct rest_route routes[] = {
 	{ "GET", "/v1/openapi.json", REST_PUBLIC, rest_openapi },
 	{ "POST", "/v1/accounts", REST_PUBLIC, api_rest_account_create },
+	{ "POST", "/v1/session", REST_PUBLIC, api_rest_session_create },
+	{ "GET", "/v1/session", REST_PUBLIC, api_rest_session_get },
+	{ "DELETE", "/v1/session", REST_PUBLIC, api_rest_session_delete },
+	{ "POST", "/v1/account/password", REST_WRITE,
+	  api_rest_password_change },
 	{ "POST", "/v1/tokens", REST_BASIC, api_rest_token_create },
 	{ "GET", "/v1/tokens", REST_READ, api_rest_token_list },
 	{ "DELETE", "/v1/tokens/{id}", REST_WRITE, api_rest_token_delete },
@@ -60,6 +66,8 @@ static const struct rest_route routes[] = {
 	  api_rest_host_token_list },
 	{ "DELETE", "/v1/hosts/{name}/tokens/{id}", REST_WRITE,
 	  api_rest_host_token_delete },
+	{ "PATCH", "/v1/hosts/{name}/tokens/{id}", REST_WRITE,
+	  api_rest_host_token_patch },
 	{ "GET", "/v1/hosts/{name}/events", REST_READ, api_rest_event_list },
 	{ "GET", "/v1/hosts/{name}/setup", REST_READ, api_rest_host_setup },
 	{ "PUT", "/v1/hosts/{name}/acme-challenge", REST_ACME,
@@ -217,11 +225,27 @@ authenticate(struct rest_ctx *c, enum rest_auth need)
 	struct auth_token tok;
 	int err;
 
-	if (need == REST_PUBLIC || need == REST_BASIC)
+	if (need == REST_PUBLIC)
+		return 0;
+	/* Without an Authorization header, the console's session cookie
+	 * stands for a read/write account token. */
+	if (h == NULL) {
+		err = api_rest_session_auth(
+			c, strcmp(c->req->method, "GET") != 0 &&
+				   strcmp(c->req->method, "HEAD") != 0);
+		if (err != DDNS_ENOENT || need == REST_BASIC)
+			return err == DDNS_ENOENT ? 0 : err;
+		snprintf(c->detail, sizeof(c->detail),
+			 c->session_cookie
+				 ? "the session has ended; sign in again"
+				 : "Authorization: Bearer <token> required");
+		return DDNS_EAUTH;
+	}
+	if (need == REST_BASIC)
 		return 0;
 	snprintf(c->detail, sizeof(c->detail),
 		 "Authorization: Bearer <token> required");
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+	if (strncasecmp(h, "Bearer ", 7) != 0)
 		return DDNS_EAUTH;
 	h += 7;
 	while (*h == ' ')

@@ -30,7 +30,6 @@ struct token_req {
 };
 
 static bool email_ok(const char *s);
-static int limited(struct rest_ctx *c);
 static int parse_scopes(struct rest_ctx *c, const json_t *a,
 			unsigned *scopes);
 static int parse_token_req(struct rest_ctx *c, struct token_req *t);
@@ -64,8 +63,8 @@ email_ok(const char *s)
 }
 
 /* The per-address limit on password attempts; sets Retry-After. */
-static int
-limited(struct rest_ctx *c)
+int
+api_rest_login_limited(struct rest_ctx *c)
 {
 	unsigned wait = 0;
 
@@ -93,7 +92,7 @@ api_rest_account_create(struct rest_ctx *c)
 			 "self-signup is closed on this server");
 		return DDNS_EACCES;
 	}
-	if ((err = limited(c)) != 0)
+	if ((err = api_rest_login_limited(c)) != 0)
 		return err;
 	if ((err = api_json_body(c->req, account_fields, 2, &o, c->detail,
 				 sizeof(c->detail))) != 0)
@@ -104,10 +103,8 @@ api_rest_account_create(struct rest_ctx *c)
 	if (!email_ok(email))
 		snprintf(c->detail, sizeof(c->detail),
 			 "email: not a valid e-mail address");
-	else if (strlen(pw) < PASSWORD_MIN || strlen(pw) > PASSWORD_MAX)
-		snprintf(c->detail, sizeof(c->detail),
-			 "password: must be %d..%d characters", PASSWORD_MIN,
-			 PASSWORD_MAX);
+	else if (!api_rest_password_ok(c, "password", pw))
+		;
 	else
 		err = 0;
 	if (err != 0)
@@ -239,12 +236,46 @@ account_failed(struct rest_ctx *c, const char *email)
 					      &count);
 }
 
-/* HTTP Basic e-mail:password, under the rate limits and argon2id cap. */
+int
+api_rest_password_login(struct rest_ctx *c, const char *email,
+			const char *pw, long long *account_id)
+{
+	char hash[AUTH_PASSWORD_HASH_MAX];
+	int err;
+
+	/* Every password login (Basic, console sign-in, password change)
+	 * is under the per-account limit too. */
+	if ((err = account_limited(c, email)) != 0)
+		return err;
+	err = db_account_login(c->db, email, account_id, hash, sizeof(hash));
+	if (err == 0 || err == DDNS_ENOENT)
+		err = auth_login_verify(err == 0 ? hash : NULL, pw);
+	if (err == DDNS_EAUTH) {
+		if (c->req->has_client)
+			auth_login_failed(&c->req->client);
+		account_failed(c, email);
+		snprintf(c->detail, sizeof(c->detail),
+			 "wrong e-mail or password");
+	}
+	sodium_memzero(hash, sizeof(hash));
+	return err;
+}
+
+bool
+api_rest_password_ok(struct rest_ctx *c, const char *field, const char *pw)
+{
+	if (strlen(pw) >= PASSWORD_MIN && strlen(pw) <= PASSWORD_MAX)
+		return true;
+	snprintf(c->detail, sizeof(c->detail), "%s: must be %d..%d characters",
+		 field, PASSWORD_MIN, PASSWORD_MAX);
+	return false;
+}
+
+/* HTTP Basic e-mail:password, under the rate limit and argon2id cap. */
 static int
 login(struct rest_ctx *c, long long *account_id)
 {
 	char user[API_CRED_MAX], pass[API_CRED_MAX];
-	char hash[AUTH_PASSWORD_HASH_MAX];
 	int err;
 
 	c->resp->www_authenticate = "Basic realm=\"ddnsd\"";
@@ -254,22 +285,9 @@ login(struct rest_ctx *c, long long *account_id)
 			 "HTTP Basic e-mail:password required");
 		return DDNS_EAUTH;
 	}
-	if ((err = account_limited(c, user)) != 0)
-		goto out;
-	err = db_account_login(c->db, user, account_id, hash, sizeof(hash));
-	if (err == 0 || err == DDNS_ENOENT)
-		err = auth_login_verify(err == 0 ? hash : NULL, pass);
-	if (err == DDNS_EAUTH) {
-		if (c->req->has_client)
-			auth_login_failed(&c->req->client);
-		account_failed(c, user);
-		snprintf(c->detail, sizeof(c->detail),
-			 "wrong e-mail or password");
-	}
-out:
+	err = api_rest_password_login(c, user, pass, account_id);
 	sodium_memzero(user, sizeof(user));
 	sodium_memzero(pass, sizeof(pass));
-	sodium_memzero(hash, sizeof(hash));
 	return err;
 }
 
@@ -309,8 +327,18 @@ api_rest_token_create(struct rest_ctx *c)
 	memset(&tr, 0, sizeof(tr));
 	if ((c->db = db_thread_conn()) == NULL)
 		return DDNS_EDB;
-	if ((err = limited(c)) != 0 || (err = parse_token_req(c, &tr)) != 0 ||
-	    (err = login(c, &account_id)) != 0)
+	/* Signed in to the console (api/rest.c checked the cookie and the
+	 * Origin), or e-mail:password. */
+	account_id = c->account_id;
+	if (account_id == 0 && c->session_cookie &&
+	    c->req->authorization == NULL) {
+		snprintf(c->detail, sizeof(c->detail),
+			 "the session has ended; sign in again");
+		return DDNS_EAUTH;
+	}
+	if ((account_id == 0 && (err = api_rest_login_limited(c)) != 0) ||
+	    (err = parse_token_req(c, &tr)) != 0 ||
+	    (account_id == 0 && (err = login(c, &account_id)) != 0))
 		return err;
 	c->resp->www_authenticate = NULL;
 	if ((err = auth_token_generate(AUTH_TOKEN_ACCOUNT, &tok, text,

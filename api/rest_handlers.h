@@ -30,6 +30,9 @@ struct rest_ctx {
 	long long account_id;  /* 0 until authenticated */
 	unsigned scopes;       /* DB_SCOPE_* of an account token */
 	long long host_id;     /* with a host token: its host; else 0 */
+	long long session_id;  /* signed in by the console cookie; else 0 */
+	bool session_cookie;   /* a session cookie was sent (valid or not) */
+	char email[255];       /* the session's account e-mail */
 	const char *id;        /* the {id} path segment or NULL */
 	char name[DDNS_NAME_MAX + 1]; /* the {name} segment, normalised */
 	struct api_kv query[REST_QUERY_MAX];
@@ -68,10 +71,34 @@ int api_rest_bucket_empty(struct rest_ctx *c, long long host_id);
 void api_rest_token_created(struct rest_ctx *c, json_t *o, const char *text);
 
 /* api/rest_accounts.c */
+/* The per-address limit on password attempts: 0, or DDNS_EABUSE with
+ * Retry-After set. */
+int api_rest_login_limited(struct rest_ctx *c);
+/* Checks e-mail and password (argon2id cap; a failure counts against the
+ * client). 0, DDNS_EAUTH (with a detail), DDNS_EABUSE or DDNS_EDB. */
+int api_rest_password_login(struct rest_ctx *c, const char *email,
+			    const char *pw, long long *account_id);
+/* A password of acceptable length; else false with a detail naming
+ * field. */
+bool api_rest_password_ok(struct rest_ctx *c, const char *field,
+			  const char *pw);
 int api_rest_account_create(struct rest_ctx *c);
 int api_rest_token_create(struct rest_ctx *c);
 int api_rest_token_list(struct rest_ctx *c);
 int api_rest_token_delete(struct rest_ctx *c);
+
+/* api/rest_session.c */
+/*
+ * Authenticates by the console session cookie: 0 (c->account_id,
+ * session_id, email set), DDNS_ENOENT (no cookie or no live session),
+ * DDNS_EACCES (write is true and the request is not from the service's
+ * own origin; nothing is looked up) or DDNS_EDB.
+ */
+int api_rest_session_auth(struct rest_ctx *c, bool write);
+int api_rest_session_create(struct rest_ctx *c);
+int api_rest_session_get(struct rest_ctx *c);
+int api_rest_session_delete(struct rest_ctx *c);
+int api_rest_password_change(struct rest_ctx *c);
 
 /* api/rest_hosts.c */
 int api_rest_zone_list(struct rest_ctx *c);
@@ -88,6 +115,7 @@ int api_rest_host_delete(struct rest_ctx *c);
 int api_rest_host_token_create(struct rest_ctx *c);
 int api_rest_host_token_list(struct rest_ctx *c);
 int api_rest_host_token_delete(struct rest_ctx *c);
+int api_rest_host_token_patch(struct rest_ctx *c);
 
 /* api/rest_setup.c */
 int api_rest_host_setup(struct rest_ctx *c);

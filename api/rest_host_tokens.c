@@ -120,3 +120,39 @@ api_rest_host_token_delete(struct rest_ctx *c)
 		api_rest_no_content(c);
 	return err;
 }
+
+/* The label only: a token's secret never changes. */
+int
+api_rest_host_token_patch(struct rest_ctx *c)
+{
+	struct db_host_token t;
+	struct db_host_info h;
+	const char *label;
+	json_t *o = NULL;
+	int err;
+
+	if ((err = api_rest_host(c, &h)) != 0 ||
+	    (err = api_json_body(c->req, create_fields, 1, &o, c->detail,
+				 sizeof(c->detail))) != 0)
+		return err;
+	label = api_json_str(o, "label");
+	err = DDNS_EINVAL;
+	if (label == NULL)
+		snprintf(c->detail, sizeof(c->detail), "label: required");
+	else if (label[0] != '\0' && !api_rest_text_ok(label, DB_LABEL_MAX))
+		snprintf(c->detail, sizeof(c->detail),
+			 "label: at most %d characters, no control "
+			 "characters",
+			 DB_LABEL_MAX);
+	else
+		err = DDNS_ENOENT;
+	if (err == DDNS_ENOENT && strlen(c->id) == AUTH_TOKEN_ID_LEN)
+		err = db_host_token_relabel(c->db, c->account_id, h.id, c->id,
+					    label, &t);
+	if (err == DDNS_ENOENT)
+		snprintf(c->detail, sizeof(c->detail), "no such token");
+	if (err == 0)
+		api_json_answer(c->resp, 200, htok_json(&t));
+	json_decref(o);
+	return err;
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/console.h"
 #include "api/checkip.h"
 #include "api/health.h"
 #include "api/nic_update.h"
@@ -19,19 +20,31 @@ struct route {
 };
 
 static bool method_allowed(const char *methods, const char *method);
+static void root_page(struct api_request *req, struct api_response *resp);
 
 static const struct route routes[] = {
 	{ "/nic/update", false, "GET, POST", api_nic_update },
 	{ "/nic/checkip", false, "GET, HEAD", api_checkip_html },
 	{ "/nic/checkip.html", false, "GET, HEAD", api_checkip_html },
 	{ "/myip", false, "GET, HEAD", api_checkip_plain },
-	/* 404 unless the Host is one of DDNS_CHECKIP_HOSTS */
-	{ "/", false, NULL, api_checkip_root },
+	/* checkip for a DDNS_CHECKIP_HOSTS host, else the console */
+	{ "/", false, NULL, root_page },
 	{ "/healthz", false, "GET, HEAD", api_health_live },
 	{ "/readyz", false, "GET, HEAD", api_health_ready },
 	{ "/metrics", false, "GET", api_metrics },
 	{ "/v1/", true, NULL, api_rest },
+	{ "/", true, NULL, api_console }, /* everything else: 404 there */
 };
+
+/* A host name dedicated to checkip answers only that, even at "/". */
+static void
+root_page(struct api_request *req, struct api_response *resp)
+{
+	if (api_checkip_host(req->host))
+		api_checkip_root(req, resp);
+	else
+		api_console(req, resp);
+}
 
 static bool
 method_allowed(const char *methods, const char *method)
@@ -72,7 +85,6 @@ api_route(struct api_request *req, struct api_response *resp)
 		r->handler(req, resp);
 		return;
 	}
-	api_answer_text(resp, 404, "not found\n");
 }
 
 void

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,9 @@ static void resume_cb(void *arg);
 static enum MHD_Result fwd_cb(void *cls, enum MHD_ValueKind kind,
 			      const char *key, size_t key_size,
 			      const char *value, size_t value_size);
+static bool forwarded_https(const struct api_server *s,
+			    struct MHD_Connection *con,
+			    const struct api_request *req);
 
 /* Idle keep-alive connections are closed once no request came for this. */
 #define DRAIN_IDLE_MS 500
@@ -256,6 +260,12 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
 	req->content_type = MHD_lookup_connection_value(
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	req->cookie = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+						  MHD_HTTP_HEADER_COOKIE);
+	req->origin = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+						  "Origin");
+	req->sec_fetch_site = MHD_lookup_connection_value(
+		con, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	req->host = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 						MHD_HTTP_HEADER_HOST);
 	request_id(con, req);
@@ -275,8 +285,23 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 	} else if (req->has_peer) {
 		req->client = req->peer;
 	}
+	req->https = s->tls != NULL || forwarded_https(s, con, req);
 	req->body = (char *)ddns_buf_cstr(&ctx->body);
 	req->body_len = ctx->body.len;
+}
+
+/* A trusted proxy says the client spoke TLS to it. */
+static bool
+forwarded_https(const struct api_server *s, struct MHD_Connection *con,
+		const struct api_request *req)
+{
+	const char *v;
+
+	if (!req->has_peer || !ddns_netlist_contains(&s->proxies, &req->peer))
+		return false;
+	v = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+					"X-Forwarded-Proto");
+	return v != NULL && strcasecmp(v, "https") == 0;
 }
 
 /* One line per request: never the query string, which may hold a secret. */
@@ -332,7 +357,10 @@ send_response(struct api_server *s, struct MHD_Connection *con,
 	memset(&resp->body, 0, sizeof(resp->body));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				resp->content_type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				resp->cache_control != NULL
+					? resp->cache_control
+					: "no-store");
 	MHD_add_response_header(r, "X-Request-Id", ctx->req.request_id);
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,

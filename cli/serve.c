@@ -18,6 +18,7 @@
 
 #include "api/clientip.h"
 #include "api/health.h"
+#include "api/console.h"
 #include "api/rest.h"
 #include "api/server.h"
 #include "auth/secretbox.h"
@@ -157,6 +158,7 @@ cli_serve(int argc, char **argv)
 	if (db_thread_init(cfg.database_url) != 0)
 		goto out;
 	api_rest_configure(&cfg);
+	api_console_configure(cfg.console_on);
 	cli_pusher_opts(&cfg, ks, &po);
 	if ((pusher = dns_pusher_start(&po)) == NULL)
 		goto out;

@@ -20,6 +20,7 @@ static const char *env_str(const char *name);
 static int ops_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int limits_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int rest_env(struct ddns_config *cfg, char *err, size_t errsz);
+static int console_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int router_env(struct ddns_config *cfg, char *err, size_t errsz);
 static int check_names(const char *list, const char *var, char *err,
 		       size_t errsz);
@@ -292,6 +293,31 @@ rest_env(struct ddns_config *cfg, char *err, size_t errsz)
 	return 0;
 }
 
+/* Web console: on or off, session lifetimes. */
+static int
+console_env(struct ddns_config *cfg, char *err, size_t errsz)
+{
+	const char *s = env_str("DDNS_CONSOLE");
+	int ret;
+
+	if (s != NULL && strcmp(s, "on") != 0 && strcmp(s, "off") != 0) {
+		snprintf(err, errsz, "DDNS_CONSOLE: expected on or off");
+		return DDNS_ECONFIG;
+	}
+	cfg->console_on = s == NULL || strcmp(s, "on") == 0;
+	if ((ret = env_uint("DDNS_SESSION_IDLE_S", 3600, 60, 2592000,
+			    &cfg->session_idle_s, err, errsz)) ||
+	    (ret = env_uint("DDNS_SESSION_MAX_S", 43200, 60, 31536000,
+			    &cfg->session_max_s, err, errsz)))
+		return ret;
+	if (cfg->session_idle_s > cfg->session_max_s) {
+		snprintf(err, errsz,
+			 "DDNS_SESSION_IDLE_S: greater than DDNS_SESSION_MAX_S");
+		return DDNS_ECONFIG;
+	}
+	return 0;
+}
+
 /* Every entry of a comma or space separated list is a host name. */
 static int
 check_names(const char *list, const char *var, char *err, size_t errsz)
@@ -388,6 +414,7 @@ ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 	    (ret = ops_env(cfg, err, errsz)) ||
 	    (ret = limits_env(cfg, err, errsz)) ||
 	    (ret = rest_env(cfg, err, errsz)) ||
+	    (ret = console_env(cfg, err, errsz)) ||
 	    (ret = router_env(cfg, err, errsz)))
 		return ret;
 	s = getenv("DDNS_LOG_LEVEL");

@@ -64,12 +64,16 @@ struct ddns_config {
 	unsigned ttl_min, ttl_max;     /* DDNS_TTL_MIN, DDNS_TTL_MAX */
 	unsigned events_max_age_days;  /* DDNS_EVENTS_MAX_AGE_DAYS */
 	unsigned events_max_per_host;  /* DDNS_EVENTS_MAX_PER_HOST */
+	struct ddns_reserved reserved; /* DDNS_RESERVED_NAMES */
+	bool name_check_dns;           /* DDNS_NAME_CHECK=dns (default) */
+	/* Web console */
+	bool console_on;               /* DDNS_CONSOLE (on unless "off") */
+	unsigned session_idle_s;       /* DDNS_SESSION_IDLE_S */
+	unsigned session_max_s;        /* DDNS_SESSION_MAX_S */
 	/* Routers */
 	const char *checkip_hosts;     /* DDNS_CHECKIP_HOSTS, "" = none */
 	unsigned checkip_per_min;      /* DDNS_CHECKIP_PER_MIN, 0 = off */
 	const char *public_url;        /* DDNS_PUBLIC_URL, NULL = derived */
-	struct ddns_reserved reserved; /* DDNS_RESERVED_NAMES */
-	bool name_check_dns;           /* DDNS_NAME_CHECK=dns (default) */
 	/* Tenants' own zones */
 	const char *secret_key_file;     /* DDNS_SECRET_KEY_FILE, may be NULL */
 	const char *secret_key_file_old; /* DDNS_SECRET_KEY_FILE_OLD */

@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "db/accounts.h"
+#include "db/sessions.h"
 #include "db/stmt.h"
 
 static int account_from_row(const PGresult *r, int row,
@@ -42,6 +43,17 @@ static const struct db_stmt st_list = {
 	"  AND h.deleted_at IS NULL), a.max_hosts"
 	" FROM accounts a ORDER BY a.id",
 	0
+};
+static const struct db_stmt st_pw_get = {
+	"acct_pw_get",
+	"SELECT password_hash FROM accounts WHERE id = $1"
+	" AND password_hash IS NOT NULL",
+	1
+};
+static const struct db_stmt st_pw_set = {
+	"acct_pw_set",
+	"UPDATE accounts SET password_hash = $2 WHERE id = $1 RETURNING id",
+	2
 };
 /* Only when no host row remains: tombstones must reach DNS first. */
 static const struct db_stmt st_delete = {
@@ -153,5 +165,51 @@ db_account_delete(struct db_conn *c, const char *email)
 	else
 		err = db_get_bool(r, 0, 0) ? DDNS_EACCES : 0;
 	PQclear(r);
+	return err;
+}
+
+int
+db_account_password_get(struct db_conn *c, long long id, char *hash,
+			size_t hashsz)
+{
+	char acc[24];
+	const char *p[1] = { acc };
+	PGresult *r;
+	int err;
+
+	snprintf(acc, sizeof(acc), "%lld", id);
+	if ((r = db_exec(c, &st_pw_get, p, &err)) == NULL)
+		return err;
+	err = PQntuples(r) == 1 ? db_col_copy(r, 0, 0, hash, hashsz)
+				: DDNS_ENOENT;
+	PQclear(r);
+	return err;
+}
+
+/* The new hash and the end of the other sessions commit together. */
+int
+db_account_password_set(struct db_conn *c, long long id, const char *pwhash,
+			long long keep_session, long long *ended)
+{
+	char acc[24];
+	const char *p[2] = { acc, pwhash };
+	PGresult *r;
+	int err;
+
+	snprintf(acc, sizeof(acc), "%lld", id);
+	if (db_command(c, "BEGIN") != 0)
+		return DDNS_EDB;
+	if ((r = db_exec(c, &st_pw_set, p, &err)) == NULL)
+		goto fail;
+	err = PQntuples(r) == 1 ? 0 : DDNS_ENOENT;
+	PQclear(r);
+	if (err != 0 ||
+	    (err = db_session_end_others(c, id, keep_session, ended)) != 0)
+		goto fail;
+	if (db_command(c, "COMMIT") == 0)
+		return 0;
+	err = DDNS_EDB;
+fail:
+	db_command(c, "ROLLBACK");
 	return err;
 }

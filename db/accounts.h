@@ -34,6 +34,20 @@ int db_account_create(struct db_conn *c, const char *email,
 int db_account_login(struct db_conn *c, const char *email, long long *id,
 		     char *hash, size_t hashsz);
 
+/* The argon2id hash of account id into hash. 0, DDNS_ENOENT (no such
+ * account, or no password) or DDNS_EDB. */
+int db_account_password_get(struct db_conn *c, long long id, char *hash,
+			    size_t hashsz);
+
+/*
+ * Replaces the password hash of account id and, in the same transaction,
+ * ends every console session of the account but keep_session (0: all);
+ * *ended (may be NULL) gets how many. 0, DDNS_ENOENT or DDNS_EDB.
+ */
+int db_account_password_set(struct db_conn *c, long long id,
+			    const char *pwhash, long long keep_session,
+			    long long *ended);
+
 /* Finds an account by e-mail. 0, DDNS_ENOENT or DDNS_EDB. */
 int db_account_find(struct db_conn *c, const char *email, long long *id);
 

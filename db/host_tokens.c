@@ -38,6 +38,13 @@ static const struct db_stmt st_delete = {
 	3
 };
 
+static const struct db_stmt st_relabel = {
+	"htok_relabel",
+	"UPDATE host_tokens SET label = $4 WHERE account_id = $1"
+	" AND host_id = $2 AND public_id = $3 RETURNING " HTOK_COLS,
+	4
+};
+
 static int
 htok_from_row(const PGresult *r, int row, struct db_host_token *t)
 {
@@ -114,6 +121,25 @@ db_host_token_delete(struct db_conn *c, long long account_id,
 	if ((r = db_exec(c, &st_delete, p, &err)) == NULL)
 		return err;
 	err = PQntuples(r) == 1 ? 0 : DDNS_ENOENT;
+	PQclear(r);
+	return err;
+}
+
+int
+db_host_token_relabel(struct db_conn *c, long long account_id,
+		      long long host_id, const char *public_id,
+		      const char *label, struct db_host_token *out)
+{
+	char acc[24], hid[24];
+	const char *p[4] = { acc, hid, public_id, label };
+	PGresult *r;
+	int err;
+
+	snprintf(acc, sizeof(acc), "%lld", account_id);
+	snprintf(hid, sizeof(hid), "%lld", host_id);
+	if ((r = db_exec(c, &st_relabel, p, &err)) == NULL)
+		return err;
+	err = PQntuples(r) == 1 ? htok_from_row(r, 0, out) : DDNS_ENOENT;
 	PQclear(r);
 	return err;
 }

@@ -40,4 +40,10 @@ int db_host_token_list(struct db_conn *c, long long account_id,
 int db_host_token_delete(struct db_conn *c, long long account_id,
 			 long long host_id, const char *public_id);
 
+/* Sets the label of the account's token public_id of host_id; fills out.
+ * 0, DDNS_ENOENT or DDNS_EDB. */
+int db_host_token_relabel(struct db_conn *c, long long account_id,
+			  long long host_id, const char *public_id,
+			  const char *label, struct db_host_token *out);
+
 #endif

@@ -3,8 +3,10 @@
 #
 # Runs ddnsd locally with everything it needs: installs missing packages,
 # builds, starts a private PostgreSQL and BIND under ./.local/ on loopback,
-# applies migrations, creates a demo zone, account, host and token, prints
-# how to use them, then runs ddnsd in the foreground on 127.0.0.1:8080.
+# applies migrations, creates a demo zone, account (with a console
+# password kept in ./.local/demo-password), host and token, prints the web
+# console address and how to use them, then runs ddnsd in the foreground
+# on 127.0.0.1:8080.
 # Ctrl-C stops ddnsd and everything this script started.
 #
 # Environment: DDNS_LISTEN (default 127.0.0.1:8080) and every other DDNS_*
@@ -60,13 +62,38 @@ export DDNS_DATABASE_URL DDNS_TSIG_KEY_FILE
 step "migrating and creating demo data"
 "$ddnsd" migrate >&2
 idempotent "$ddnsd" zone add "$zone" --primary "$BIND_PRIMARY" --key ddnsd-key
-idempotent "$ddnsd" account add "$email"
+# The demo account signs in to the console with a password made on the
+# first run and kept in $state/demo-password (only readable by you).
+pwfile=$state/demo-password
+if [[ ! -s $pwfile ]]; then
+	(umask 077 && head -c 15 /dev/urandom | base64 | tr -d '/+=' >"$pwfile")
+	if ! out=$("$ddnsd" account add "$email" --password-stdin <"$pwfile" 2>&1); then
+		rm -f "$pwfile"
+		if [[ $out != *"already exists"* ]]; then
+			printf '%s\n' "$out" >&2
+			exit 1
+		fi
+		echo "account $email exists from an older run without a password file (kept)" >&2
+	fi
+fi
+demo_pw=$(cat "$pwfile" 2>/dev/null || true)
 idempotent "$ddnsd" host add "$host" --account "$email"
 token=$("$ddnsd" token add "$host" --label "demo $(date +%F)" | tail -n 1)
+
+if [[ -n $demo_pw ]]; then
+	signin="sign in as $email with password $demo_pw (kept in $pwfile)"
+else
+	signin="(the demo account has no password; rm -rf $state for a fresh one)"
+fi
+if [[ ${DDNS_SIGNUP:-closed} == open ]]; then
+	signin="$signin, or Create account"
+fi
 
 cat <<INFO
 
 ddnsd demo
+  console   http://$DDNS_LISTEN/
+            $signin
   zone      $zone   (BIND on $BIND_PRIMARY, key $DDNS_TSIG_KEY_FILE)
   host      $host   (account $email)
   token     $token
@@ -91,5 +118,5 @@ Database: psql '$DDNS_DATABASE_URL'
 Ctrl-C stops everything.
 
 INFO
-unset token
+unset token demo_pw signin
 "$ddnsd" serve || true

@@ -32,8 +32,9 @@ it_eq "405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$DDNS_URL/nic/che
 # A dedicated host name gets the page at "/" (any case, port, trailing dot).
 it_eq "200 $page" "$(fx_get -H 'Host: checkip.example.net' / | tr -d '\r|')" "/ for a DDNS_CHECKIP_HOSTS name"
 it_eq "200 $page" "$(fx_get -H 'Host: IP.Example.ORG.:8080' / | tr -d '\r|')" "/ for the second name, case, port and dot"
-it_eq "404 not found|" "$(fx_get -H 'Host: www.example.net' /)" "/ for another host: 404"
-it_eq "404 not found|" "$(fx_get /)" "/ for an address as Host: 404"
+# Any other Host gets the web console at "/" (test_console.sh), not checkip.
+it_match "^200 <!doctype html>.*ddnsd console" "$(fx_get -H 'Host: www.example.net' /)" "/ for another host: the console, not checkip"
+it_match "^200 <!doctype html>.*ddnsd console" "$(fx_get /)" "/ for an address as Host: the console"
 it_eq "405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Host: checkip.example.net' "$DDNS_URL/")" "POST / on the checkip host: 405"
 
 # Behind a trusted proxy the forwarded client; from anyone else, the peer.

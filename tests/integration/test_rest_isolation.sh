@@ -52,6 +52,7 @@ case_for() {
 	"PATCH /v1/hosts/{name}") echo "$TB|/v1/hosts/$HA|{\"ipv4\":\"192.0.2.66\"}" ;;
 	"POST /v1/hosts/{name}/tokens") echo "$TB|/v1/hosts/$HA/tokens|{\"label\":\"x\"}" ;;
 	"DELETE /v1/hosts/{name}/tokens/{id}") echo "$TB|/v1/hosts/$HA/tokens/$HTA_ID|" ;;
+	"PATCH /v1/hosts/{name}/tokens/{id}") echo "$TB|/v1/hosts/$HA/tokens/$HTA_ID|{\"label\":\"bob\"}" ;;
 	"PUT /v1/hosts/{name}/acme-challenge") echo "$TB|/v1/hosts/$HA/acme-challenge|{\"value\":\"bob\"}" ;;
 	"PATCH /v1/zones/{name}") echo "$TB|/v1/zones/alice.test|{\"primary\":\"$BIND_PRIMARY\"}" ;;
 	"DELETE /v1/zones/{name}") echo "$TB|/v1/zones/alice.test|" ;;
