@@ -22,7 +22,7 @@ import time
 import traceback
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -124,7 +124,12 @@ def xq(s):
 
 
 def visible(d, xpath):
-    return [e for e in d.find_elements(By.XPATH, xpath) if e.is_displayed()]
+    """The displayed elements at xpath; [] while the page re-renders them
+    (the host list refreshes itself), so that a wait() tries again."""
+    try:
+        return [e for e in d.find_elements(By.XPATH, xpath) if e.is_displayed()]
+    except StaleElementReferenceException:
+        return []
 
 
 def heading(d, text, level="h1", timeout=10):
