@@ -32,6 +32,17 @@ it_eq "" "$(jq -r "$ops"' | select((.tags | type) != "array" or (.tags | length)
 	or any(.tags[]; type != "string" or . == "")) | .op' "$doc")" "every operation has tags"
 it_eq "" "$(jq -r "$ops"' | select((.description | type) != "string" or (.description | length) < 20) | .op' "$doc")" \
 	"every operation has a description"
+# Every object in a 2xx JSON answer lists its members and allows no
+# others, so that Prism fails an answer carrying an undocumented field.
+it_eq "" "$(jq -r '. as $doc
+	| def resolve: if has("$ref") then $doc.components.schemas[.["$ref"] | split("/") | last] else . end;
+	  def walks: resolve | ., ((.properties // {})[] | walks), (.items // empty | objects | walks);
+	  .paths | to_entries[] | .key as $p | .value | to_entries[] | select(.key != "parameters")
+	  | "\(.key | ascii_upcase) \($p)" as $op
+	  | .value.responses | to_entries[] | select(.key | startswith("2"))
+	  | .value.content["application/json"].schema // empty | walks
+	  | select(has("properties") and .additionalProperties != false)
+	  | "\($op): {\(.properties | keys | join(","))}"' "$doc")" "answers allow no undocumented members"
 # Credentials make Prism forward every route; the requests lack their
 # bodies, so they go to the Prism that does not check requests.
 rest_account openapi@example.com 'correct horse battery'
