@@ -36,50 +36,61 @@ rest_prism_stop() {
 	_rest_prism_pids=() _rest_prism_upstream=''
 }
 
-# rest_prism_start: (re)starts both proxies in front of $DDNS_URL on free
-# loopback ports and waits until they forward. Run by it_start_ddnsd.
+# rest_prism_start: (re)starts both proxies in front of $DDNS_URL on
+# loopback and waits until they forward. Run by it_start_ddnsd.
 rest_prism_start() {
-	local doc=${DDNS_SOURCE_DIR:-$IT_LIB_DIR/../..}/api/openapi.json port lax_port i pid st lst
+	local doc=${DDNS_SOURCE_DIR:-$IT_LIB_DIR/../..}/api/openapi.json i pid url urls=()
+	local t0=${EPOCHREALTIME/./} log
 	[[ $_rest_prism_upstream != "$DDNS_URL" ]] || return 0
 	rest_prism_stop
 	[[ -x $REST_PRISM ]] || {
 		echo "rest_fixtures: error: no Prism at $REST_PRISM (svc_install_deps installs it)" >&2
 		return 1
 	}
-	port=$(it_free_port) && lax_port=$(it_free_port) || return 1
-	# Not children of the test shell (a bare `wait` must not wait for
-	# them); the pids come back through files.
+	: >"$IT_TMP/prism.log"
+	: >"$IT_TMP/prism-lax.log"
+	# Port 0: the kernel picks, Prism logs which. (A port chosen in
+	# advance may be taken by another test in the seconds node needs to
+	# start.) Not children of the test shell, so that a bare `wait`
+	# does not wait for them; the pids come back through files.
 	(
-		"$REST_PRISM" proxy "$doc" "$DDNS_URL" --errors -h 127.0.0.1 -p "$port" \
+		"$REST_PRISM" proxy "$doc" "$DDNS_URL" --errors -h 127.0.0.1 -p 0 \
 			</dev/null >>"$IT_TMP/prism.log" 2>&1 &
 		echo $! >"$IT_TMP/prism.pid"
 		"$REST_PRISM" proxy "$doc" "$DDNS_URL" --errors --validate-request=false \
-			-h 127.0.0.1 -p "$lax_port" </dev/null >>"$IT_TMP/prism-lax.log" 2>&1 &
+			-h 127.0.0.1 -p 0 </dev/null >>"$IT_TMP/prism-lax.log" 2>&1 &
 		echo $! >"$IT_TMP/prism-lax.pid"
 	)
 	_rest_prism_pids=("$(cat "$IT_TMP/prism.pid")" "$(cat "$IT_TMP/prism-lax.pid")")
-	DDNS_API_URL=http://127.0.0.1:$port DDNS_API_LAX_URL=http://127.0.0.1:$lax_port
-	export DDNS_API_URL DDNS_API_LAX_URL
-	# Node takes seconds to start on a loaded machine.
-	for ((i = 0; i < 1200; i++)); do
-		for pid in "${_rest_prism_pids[@]}"; do
-			_svc_alive "$pid" || {
-				echo "rest_fixtures: error: Prism exited at startup:" >&2
-				tail -n 20 "$IT_TMP/prism.log" "$IT_TMP/prism-lax.log" >&2
-				return 1
-			}
+	# Node takes seconds to start on a loaded machine (over a minute seen).
+	for log in prism prism-lax; do
+		pid=$(cat "$IT_TMP/$log.pid")
+		url=''
+		for ((i = 0; i < 3000; i++)); do
+			url=$(grep -o -m 1 'listening on http://127\.0\.0\.1:[0-9]*' "$IT_TMP/$log.log") && break
+			_svc_alive "$pid" || break
+			sleep 0.1
 		done
-		st=$(curl -s -o /dev/null -w '%{http_code}' "$DDNS_API_URL/v1/openapi.json") || st=
-		lst=$(curl -s -o /dev/null -w '%{http_code}' "$DDNS_API_LAX_URL/v1/openapi.json") || lst=
-		if [[ $st == 200 && $lst == 200 ]]; then
-			_rest_prism_upstream=$DDNS_URL
-			return 0
-		fi
-		sleep 0.1
+		url=${url#listening on }
+		[[ -n $url ]] || {
+			echo "rest_fixtures: error: Prism ($log) did not start:" >&2
+			tail -n 20 "$IT_TMP/$log.log" >&2
+			return 1
+		}
+		urls+=("$url")
 	done
-	echo "rest_fixtures: error: Prism does not forward after 120 s ($st/$lst)" >&2
-	tail -n 20 "$IT_TMP/prism.log" >&2
-	return 1
+	DDNS_API_URL=${urls[0]} DDNS_API_LAX_URL=${urls[1]}
+	export DDNS_API_URL DDNS_API_LAX_URL
+	for url in "${urls[@]}"; do
+		[[ $(curl -s -o /dev/null -w '%{http_code}' "$url/v1/openapi.json") == 200 ]] || {
+			echo "rest_fixtures: error: Prism $url does not forward to $DDNS_URL" >&2
+			return 1
+		}
+	done
+	_rest_prism_upstream=$DDNS_URL
+	t0=$((${EPOCHREALTIME/./} - t0))
+	printf 'rest_fixtures: Prism %s (and %s) forwards to %s, up after %d.%02d s\n' \
+		"$DDNS_API_URL" "$DDNS_API_LAX_URL" "$DDNS_URL" $((t0 / 1000000)) $((t0 % 1000000 / 10000)) >&2
 }
 it_on_start rest_prism_start
 
