@@ -331,8 +331,23 @@ done
 it_match "^(401 )+429 " "$codes" "failed logins from one address end in 429"
 it_status 429 "rate limited"
 it_match "^[0-9]+$" "$(rq_header Retry-After)" "429 carries Retry-After"
-rq POST /v1/tokens -u "owner@example.com:$PW" -H 'Content-Type: application/json' --data-binary '{"name":"x","scopes":["read"]}'
-it_status 429 "even the right password waits"
+# The right password within Retry-After - 1 s of a 429 is refused too. The
+# limit refills while the machine is slow, so the check counts only for a
+# pair (429, then the right password) that took less than that.
+checked=0
+for i in 1 2 3 4 5; do
+	t0=${EPOCHREALTIME/./}
+	rq POST /v1/tokens -u "owner@example.com:wrong-again-$i" -H 'Content-Type: application/json' --data-binary '{"name":"x","scopes":["read"]}'
+	[[ $RQ_STATUS == 429 ]] || continue
+	wait_s=$(($(rq_header Retry-After) - 1))
+	rq POST /v1/tokens -u "owner@example.com:$PW" -H 'Content-Type: application/json' --data-binary '{"name":"x","scopes":["read"]}'
+	if ((${EPOCHREALTIME/./} - t0 < wait_s * 1000000)); then
+		it_status 429 "even the right password waits"
+		checked=1
+		break
+	fi
+done
+[[ $checked == 1 ]] || echo "test_rest_api: too slow to check that the right password waits" >&2
 
 # --- secrets ---------------------------------------------------------------------------------------
 it_eq 0 "$(grep -c -F -e "${RW#dda_*_}" -e "${HT#ddh_*_}" -e "$PW" "$IT_TMP/ddnsd.log" || true)" "no secret in the log"
