@@ -10,6 +10,7 @@
 # "services.sh: ..." error on failure. Debian 12, run as root.
 #
 #   svc_install_deps [PKG...]      install build/test packages if missing
+#                                  (and Stoplight Prism, see SVC_PRISM)
 #   svc_free_port                  print a port free for TCP and UDP
 #   svc_pg_start STATEDIR          start PG; exports PGPORT_DDNS, DDNS_DATABASE_URL
 #   svc_pg_createdb NAME           create database NAME, print its URL
@@ -59,6 +60,12 @@ SVC_BASE_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libpq-dev
 	bind9-dnsutils curl ddclient inadyn wrk knot knot-dnsutils jq openssl python3
 	python3-yaml prometheus podman runc debootstrap chromium chromium-driver
 	python3-selenium)
+# Stoplight Prism, the OpenAPI validating proxy the REST tests talk through
+# (tests/integration/rest_fixtures.sh). Pinned: 5.14.2 is the newest release
+# that runs on Debian 12's nodejs 18 (5.15 and later want node 24).
+SVC_PRISM_VERSION=${SVC_PRISM_VERSION:-5.14.2}
+SVC_PRISM_PREFIX=${SVC_PRISM_PREFIX:-/opt/ddnsd-test/prism}
+SVC_PRISM=$SVC_PRISM_PREFIX/node_modules/.bin/prism
 _svc_apt_updated=0
 
 _svc_log() { printf 'services.sh: %s\n' "$*" >&2; }
@@ -116,7 +123,15 @@ svc_install_deps() {
 		status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) || status=
 		[[ $status == installed ]] || missing+=("$pkg")
 	done
-	((${#missing[@]} > 0)) || return 0
+	# node and npm for Prism: Debian's, unless a node is already there
+	# (a nodesource nodejs carries its own npm and conflicts with Debian's).
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		missing+=(nodejs npm)
+	fi
+	((${#missing[@]} > 0)) || {
+		_svc_install_prism
+		return
+	}
 	[[ $(id -u) == 0 ]] || _svc_err "need root to install: ${missing[*]}" || return 1
 	_svc_log "installing: ${missing[*]}"
 	# Keep maintainer scripts from starting daemons (ddclient, inadyn,
@@ -142,7 +157,27 @@ svc_install_deps() {
 		_svc_log "stopping update client daemon started by a package (pid $pid)"
 		kill "$pid" 2>/dev/null || true
 	done
-	return 0
+	_svc_install_prism
+}
+
+# _svc_install_prism: npm install of @stoplight/prism-cli@SVC_PRISM_VERSION
+# into SVC_PRISM_PREFIX unless that version is there already. Tests reach
+# only loopback; this is the one step that needs the npm registry.
+_svc_install_prism() {
+	local have pkg=$SVC_PRISM_PREFIX/node_modules/@stoplight/prism-cli/package.json
+	# The version from package.json: starting node just to ask costs seconds.
+	have=$(jq -r .version "$pkg" 2>/dev/null) || have=
+	[[ $have != "$SVC_PRISM_VERSION" || ! -x $SVC_PRISM ]] || return 0
+	[[ -w $SVC_PRISM_PREFIX || -w $(dirname "$SVC_PRISM_PREFIX") || $(id -u) == 0 ]] ||
+		_svc_err "need root to install Prism into $SVC_PRISM_PREFIX" || return 1
+	_svc_log "installing @stoplight/prism-cli@$SVC_PRISM_VERSION into $SVC_PRISM_PREFIX"
+	mkdir -p "$SVC_PRISM_PREFIX" &&
+		npm install --prefix "$SVC_PRISM_PREFIX" --no-audit --no-fund \
+			--loglevel=error "@stoplight/prism-cli@$SVC_PRISM_VERSION" >&2 </dev/null ||
+		_svc_err "npm install of @stoplight/prism-cli@$SVC_PRISM_VERSION failed" || return 1
+	have=$("$SVC_PRISM" --version 2>/dev/null) || have=
+	[[ $have == "$SVC_PRISM_VERSION" ]] ||
+		_svc_err "Prism does not run after the install (node $(node --version 2>&1))"
 }
 
 # ---------------------------------------------------------------- ports

@@ -35,7 +35,8 @@
 #          IT_NAME; (it_start_ddnsd): DDNS_URL, DDNSD_PID, DDNSD_PORT;
 #          (it_stop_ddnsd): DDNSD_EXIT.
 # it_setup installs an EXIT trap (plus INT/TERM -> exit); add your own
-# cleanup with `it_on_exit 'command'` instead of replacing the trap.
+# cleanup with `it_on_exit 'command'` instead of replacing the trap, and
+# what must follow every (re)start of ddnsd with `it_on_start 'command'`.
 # Zones served: dyn.test and other.test.
 
 IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,7 +45,7 @@ IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 IT_ZONES=(dyn.test other.test)
 IT_NAME=${IT_NAME:-$(basename "${0%.sh}")}
-_it_pass=0 _it_fail=0 _it_private_state='' _it_on_exit=() _it_done=0
+_it_pass=0 _it_fail=0 _it_private_state='' _it_on_exit=() _it_on_start=() _it_done=0
 
 # ---------------------------------------------------------------- setup
 
@@ -116,6 +117,10 @@ it_setup() {
 
 # it_on_exit 'CMD': run CMD (eval'd) at exit, before the built-in cleanup.
 it_on_exit() { _it_on_exit+=("$*"); }
+
+# it_on_start 'CMD': run CMD (eval'd) each time it_start_ddnsd has ddnsd
+# listening (DDNS_URL set); it_start_ddnsd fails if CMD fails.
+it_on_start() { _it_on_start+=("$*"); }
 
 _it_cleanup() {
 	local rc=$? c
@@ -344,6 +349,7 @@ it_start_ddnsd() {
 			return 1
 		fi
 		if (: >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			for a in "${_it_on_start[@]}"; do eval "$a" || return 1; done
 			return 0
 		fi
 		sleep 0.1

@@ -177,13 +177,15 @@ EOT
 while IFS='~' read -r want mp body what; do
 	printf '%b' "$body" >"$IT_TMP/json"
 	p=${mp#* }
-	rq "${mp%% *}" "${p/HOST/$API_HOST}" -H "Authorization: Bearer $TOK_API" \
+	rq_direct "bytes exactly as written: Prism re-encodes JSON" \
+		rq "${mp%% *}" "${p/HOST/$API_HOST}" -H "Authorization: Bearer $TOK_API" \
 		-H 'Content-Type: application/json' --data-binary @"$IT_TMP/json"
 	it_status "$want" "REST: $what"
 	it_ok jq -e .detail <<<"$RQ_BODY"
 done <<<"$JSON"
 python3 -c "print('[' * 60000, end='')" >"$IT_TMP/json"
-rq POST /v1/hosts -H "Authorization: Bearer $TOK_API" -H 'Content-Type: application/json' --data-binary @"$IT_TMP/json"
+rq_direct "JSON nested past Prism's parser" \
+	rq POST /v1/hosts -H "Authorization: Bearer $TOK_API" -H 'Content-Type: application/json' --data-binary @"$IT_TMP/json"
 it_status 400 "REST: 60,000 nested arrays"
 
 sleep 1 # a change, had there been one, would reach DNS by now

@@ -17,7 +17,7 @@ PW='a long enough password'
 H="web-$FX_ID.dyn.test"
 ACME="_acme-challenge.$H"
 
-rq POST /v1/accounts --data-binary "{\"email\":\"dns@example.com\",\"password\":\"$PW\"}"
+rq POST /v1/accounts -H 'Content-Type: application/json' --data-binary "{\"email\":\"dns@example.com\",\"password\":\"$PW\"}"
 it_status 201 "signup"
 TOK=$(rest_token dns@example.com "$PW" '["read","write"]')
 rqa "$TOK" POST /v1/hosts "{\"name\":\"$H\",\"ttl\":120}"
