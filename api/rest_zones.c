@@ -24,7 +24,9 @@
 #define ZONE_SECRET_MIN 16 /* bytes: RFC 8945 5.2 wants >= the MAC half */
 
 static int zone_item(void *arg, const struct db_zone_info *z);
-static json_t *tenant_json(const struct db_tenant_zone *z);
+static json_t *zone_info_json(const struct db_zone_info *z);
+static json_t *tenant_json(struct rest_ctx *c,
+			   const struct db_tenant_zone *z);
 static int key_name_ok(const char *s, char *out, size_t outsz);
 static int tsig_from_json(struct rest_ctx *c, const json_t *t,
 			  struct dns_tsig_key *key);
@@ -48,8 +50,8 @@ static const struct api_json_field tsig_fields[] = {
 	{ "secret", API_JSON_STRING, true, false },
 };
 
-static int
-zone_item(void *arg, const struct db_zone_info *z)
+static json_t *
+zone_info_json(const struct db_zone_info *z)
 {
 	json_t *o = json_pack("{s:s, s:i, s:b, s:b, s:I, s:I}", "name",
 			      z->name, "default_ttl", z->default_ttl, "shared",
@@ -64,7 +66,15 @@ zone_item(void *arg, const struct db_zone_info *z)
 				o, "tsig",
 				json_pack("{s:s, s:s}", "name", z->key,
 					  "algorithm", ZONE_ALGORITHM));
-	return json_array_append_new(arg, o) == 0 ? 0 : DDNS_ENOMEM;
+	return o;
+}
+
+static int
+zone_item(void *arg, const struct db_zone_info *z)
+{
+	return json_array_append_new(arg, zone_info_json(z)) == 0
+		       ? 0
+		       : DDNS_ENOMEM;
 }
 
 int
@@ -82,13 +92,15 @@ api_rest_zone_list(struct rest_ctx *c)
 	return 0;
 }
 
+/* The zone as GET /v1/zones shows it (with its host counts). */
 static json_t *
-tenant_json(const struct db_tenant_zone *z)
+tenant_json(struct rest_ctx *c, const struct db_tenant_zone *z)
 {
-	return json_pack("{s:s, s:i, s:b, s:b, s:s, s:{s:s, s:s}}", "name",
-			 z->name, "default_ttl", z->default_ttl, "shared", 0,
-			 "own", 1, "primary", z->primary, "tsig", "name",
-			 z->key, "algorithm", ZONE_ALGORITHM);
+	struct db_zone_info info = { 0 };
+
+	if (db_zone_get_usable(c->db, c->account_id, z->name, &info) != 0)
+		return NULL;
+	return zone_info_json(&info);
 }
 
 /* A TSIG key name: 1..255 characters of [A-Za-z0-9._-], lower-cased. */
@@ -238,7 +250,7 @@ api_rest_zone_create(struct rest_ctx *c)
 	}
 	if (err == 0) {
 		api_add_header(c->resp, "Location", "/v1/zones/%s", z.name);
-		api_json_answer(c->resp, 201, tenant_json(&z));
+		api_json_answer(c->resp, 201, tenant_json(c, &z));
 	}
 out:
 	sodium_memzero(&key, sizeof(key));
@@ -290,7 +302,7 @@ api_rest_zone_patch(struct rest_ctx *c)
 	if ((err = zone_prepare(c, &z, &key)) != 0 ||
 	    (err = db_zone_update_tenant(c->db, c->account_id, &z)) != 0)
 		goto out;
-	api_json_answer(c->resp, 200, tenant_json(&z));
+	api_json_answer(c->resp, 200, tenant_json(c, &z));
 out:
 	sodium_memzero(&key, sizeof(key));
 	sodium_memzero(&z, sizeof(z));

@@ -153,6 +153,7 @@ static const struct db_stmt st_set = {
 };
 
 static int tenant_from_row(const PGresult *r, struct db_tenant_zone *z);
+static int usable_match(void *arg, const struct db_zone_info *z);
 static int overlap_verdict(const PGresult *r, long long n,
 			   unsigned max_zones, char *overlap,
 			   size_t overlapsz);
@@ -512,6 +513,36 @@ db_zone_list_usable(struct db_conn *c, long long account_id,
 	}
 	PQclear(r);
 	return err;
+}
+
+struct usable_find {
+	const char *name;
+	struct db_zone_info *out;
+	bool found;
+};
+
+static int
+usable_match(void *arg, const struct db_zone_info *z)
+{
+	struct usable_find *f = arg;
+
+	if (strcmp(z->name, f->name) != 0)
+		return 0;
+	*f->out = *z;
+	f->found = true;
+	return 1; /* stop */
+}
+
+int
+db_zone_get_usable(struct db_conn *c, long long account_id, const char *name,
+		   struct db_zone_info *out)
+{
+	struct usable_find f = { name, out, false };
+	int err = db_zone_list_usable(c, account_id, usable_match, &f);
+
+	if (err < 0)
+		return err;
+	return f.found ? 0 : DDNS_ENOENT;
 }
 
 int

@@ -77,6 +77,10 @@ int db_zone_list_all(struct db_conn *c,
 		     int (*cb)(void *arg, const struct db_zone_row *z),
 		     void *arg);
 
+/* One of them by name: 0, DDNS_ENOENT or DDNS_EDB. */
+int db_zone_get_usable(struct db_conn *c, long long account_id,
+		       const char *name, struct db_zone_info *out);
+
 /* The zones account_id may create hosts in: shared ones and its own. */
 int db_zone_list_usable(struct db_conn *c, long long account_id,
 			int (*cb)(void *arg, const struct db_zone_info *z),

@@ -118,6 +118,16 @@ rq() {
 	lax) base=${DDNS_API_LAX_URL:?rest_fixtures: no Prism} ;;
 	direct) base=$DDNS_URL ;;
 	esac
+	# A body without a Content-Type is JSON: the API takes nothing else
+	# (curl's form default would be a request the document does not know).
+	local a data=0 ctype=0
+	for a; do
+		case $a in
+		-d | --data* | -F) data=1 ;;
+		[Cc]ontent-[Tt]ype:*) ctype=1 ;;
+		esac
+	done
+	((data == 0 || ctype == 1)) || set -- -H 'Content-Type: application/json' "$@"
 	out=$(curl -s -X "$method" -D "$IT_TMP/rq.hdrs" -o "$IT_TMP/rq.body" \
 		-w '%{http_code} %{content_type}' "$@" "$base$path") || {
 		RQ_STATUS=000 RQ_BODY='' RQ_CT=''

@@ -102,7 +102,7 @@ it_eq "2001:db8:5:503::c" "$(it_dig "$CAM" AAAA)" "derived AAAA kept"
 X="x-$FX_ID.dyn.test"
 before=$(fx_psql "SELECT count(*) FROM hosts")
 check422() { # BODY FIELD MSG
-	rqa "$TOK" POST /v1/hosts "$1"
+	rq_invalid "invalid on purpose" rqa "$TOK" POST /v1/hosts "$1"
 	it_eq "422" "$RQ_STATUS" "$3"
 	it_match "^$2: " "$(jf .detail)" "$3: the detail names $2"
 }

@@ -43,7 +43,7 @@ before=$(state)
 rqa "$RW" PUT "/v1/hosts/$H/acme-challenge" '{"value":"abc"}'
 it_status 429 "ACME PUT with the bucket empty: 429"
 it_ok is_problem
-it_match '^Retry-After: [0-9]+' "$(grep -i '^Retry-After' "$RQ_HDRS" | tr -d '\r')" "with Retry-After"
+it_match '^[0-9]+$' "$(rq_header Retry-After)" "with Retry-After"
 rqa "$RW" DELETE "/v1/hosts/$H/acme-challenge"
 it_status 429 "ACME DELETE with the bucket empty: 429"
 it_eq "$before" "$(state)" "nothing written (address, version, history, challenges)"
@@ -77,7 +77,7 @@ rqa "$RW" GET "/v1/tokens?limit=3&cursor=$cur"
 it_eq "t4|null" "$(jf '([.items[].name]|join(" ")) + "|" + (.next_cursor|tostring)')" "the last page, no next_cursor"
 rqa "$RW" GET "/v1/tokens?cursor=x1"
 it_status 400 "a bad cursor: 400"
-rqa "$RW" GET "/v1/tokens?limit=0"
+rq_invalid "limit out of range" rqa "$RW" GET "/v1/tokens?limit=0"
 it_status 400 "limit 0: 400"
 rqa "$RW" GET /v1/tokens
 it_eq "4|null" "$(jf '(.items|length|tostring) + "|" + (.next_cursor|tostring)')" "default page holds all 4"

@@ -56,7 +56,7 @@ it_eq "" "$(setcookie)" "no cookie"
 documented POST /v1/session
 login "$IT_TMP/j1" nobody@example.com "$PW"
 it_status 401 "unknown e-mail: the same 401"
-rq POST /v1/session --data-binary '{"email":"owner@example.com"}'
+rq_invalid "no password" rq POST /v1/session --data-binary '{"email":"owner@example.com"}'
 it_status 400 "missing password"
 login "$IT_TMP/j1" owner@example.com "$PW" -H "Origin: http://evil.example"
 it_status 403 "sign-in from another site (Origin) refused"
@@ -139,7 +139,7 @@ rq POST /v1/account/password -b "$IT_TMP/j1" -H "$O" --data-binary "{\"current_p
 it_status 403 "wrong current password"
 it_match "^current_password" "$(jf .detail)" "detail names current_password"
 documented POST /v1/account/password
-rq POST /v1/account/password -b "$IT_TMP/j1" -H "$O" --data-binary "{\"current_password\":\"$PW\",\"new_password\":\"short\"}"
+rq_invalid "too short" rq POST /v1/account/password -b "$IT_TMP/j1" -H "$O" --data-binary "{\"current_password\":\"$PW\",\"new_password\":\"short\"}"
 it_status 400 "new password too short"
 it_match "^new_password" "$(jf .detail)" "detail names new_password"
 rq POST /v1/account/password -b "$IT_TMP/j1" -H "Origin: http://evil.example" --data-binary "{\"current_password\":\"$PW\",\"new_password\":\"$PW2\"}"

@@ -33,7 +33,8 @@ serve() {
 		</dev/null >>"$IT_TMP/ddnsd.log" 2>&1 &
 	PID=$!
 	for ((i = 0; i < 100; i++)); do
-		grep -q '"ddnsd: serving"' "$IT_TMP/ddnsd.log" && return 0
+		# The same upstream each time: Prism starts once, then stays.
+		grep -q '"ddnsd: serving"' "$IT_TMP/ddnsd.log" && { rest_prism_start; return; }
 		kill -0 "$PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -75,9 +76,9 @@ it_eq "0" "$(grep -c 'ddh_' <<<"$RQ_BODY" || true)" "no token in the answer"
 rqa "$OTHER" GET "/v1/hosts/$H/setup"
 it_status 404 "another account's host does not exist"
 it_ok is_problem
-rq GET "/v1/hosts/$H/setup"
+rq_direct "no credentials: Prism would answer for ddnsd" rq GET "/v1/hosts/$H/setup"
 it_status 401 "no credentials"
-rq GET "/v1/hosts/$H/setup" -H "Authorization: Bearer $ROUTER"
+rq_direct "a router token: not an account token scheme Prism knows here" rq GET "/v1/hosts/$H/setup" -H "Authorization: Bearer $ROUTER"
 it_status 401 "a host token is not an account token"
 rqa "$TOK" GET "/v1/hosts/nothere-$FX_ID.dyn.test/setup"
 it_status 404 "unknown host"
@@ -174,9 +175,9 @@ it_ok it_wait_dig "$H" A 203.0.113.76
 
 # --- wildcard listen, Host-derived server, TLS scheme -------------------------
 it_ok serve
-rq GET "/v1/hosts/$H/setup" -H "Authorization: Bearer $TOK" -H "Host: ddns.example.net:8443"
+rq_direct "the Host header: Prism sends its own" rq GET "/v1/hosts/$H/setup" -H "Authorization: Bearer $TOK" -H "Host: ddns.example.net:8443"
 it_eq "http://ddns.example.net:8443" "$(jf .server)" "[::] listen: the Host the console used"
-rq GET "/v1/hosts/$H/setup" -H "Authorization: Bearer $TOK" -H 'Host: bad"host'
+rq_direct "the Host header: Prism sends its own" rq GET "/v1/hosts/$H/setup" -H "Authorization: Bearer $TOK" -H 'Host: bad"host'
 it_eq "http://[::1]:$P" "$(jf .server)" "an unusable Host: loopback"
 it_ok serve DDNS_PUBLIC_URL="https://ddns.example.net"
 setup_for
