@@ -20,10 +20,6 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-
-
-
-
 /* One list entry: "v4", "v4:port", "v6", "[v6]" or "[v6]:port". */
 static int
 parse_entry(const char *s, size_t len, struct ddns_addr *out)
@@ -39,8 +35,7 @@ parse_entry(const char *s, size_t len, struct ddns_addr *out)
 		return DDNS_EBADADDR;
 	if (s[0] == '[') {
 		close = memchr(s, ']', len);
-		if (close == NULL ||
-		    (close + 1 != s + len && close[1] != ':'))
+		if (close == NULL || (close + 1 != s + len && close[1] != ':'))
 			return DDNS_EBADADDR;
 		s++;
 		len = (size_t)(close - s);
@@ -70,7 +65,8 @@ api_client_addr(const struct ddns_netlist *p, const struct ddns_addr *peer,
 		for (;;) {
 			for (comma = end; comma > xff && comma[-1] != ',';)
 				comma--;
-			if (parse_entry(comma, (size_t)(end - comma), &hop) != 0)
+			if (parse_entry(comma, (size_t)(end - comma), &hop) !=
+			    0)
 				break;
 			cur = hop;
 			if (!ddns_netlist_contains(p, &hop) || comma == xff)

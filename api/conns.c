@@ -183,8 +183,7 @@ api_conns_admit(struct api_conns *cs, const void *sa)
 	uint8_t key[9];
 	bool ok;
 
-	if (cs->o.per_prefix_max == 0 || !prefix_key(sa, key) ||
-	    exempt(cs, sa))
+	if (cs->o.per_prefix_max == 0 || !prefix_key(sa, key) || exempt(cs, sa))
 		return true;
 	pthread_mutex_lock(&cs->lock);
 	p = count_find(cs, key);
@@ -203,8 +202,8 @@ api_conns_opened(struct api_conns *cs, int fd, const void *sa)
 		return NULL;
 	c->fd = fd;
 	if (cs->o.header_timeout_s > 0)
-		c->deadline_ms =
-			ddns_now_ms() + (long long)cs->o.header_timeout_s * 1000;
+		c->deadline_ms = ddns_now_ms() +
+				 (long long)cs->o.header_timeout_s * 1000;
 	pthread_mutex_lock(&cs->lock);
 	if (prefix_key(sa, c->key) && !exempt(cs, sa)) {
 		if ((p = count_find(cs, c->key)) == NULL &&
@@ -262,8 +261,7 @@ api_conns_request_done(struct api_conns *cs, struct api_conn *c)
 	if (c == NULL || cs->o.header_timeout_s == 0)
 		return;
 	pthread_mutex_lock(&cs->lock);
-	c->deadline_ms =
-		ddns_now_ms() + (long long)cs->o.idle_timeout_s * 1000;
+	c->deadline_ms = ddns_now_ms() + (long long)cs->o.idle_timeout_s * 1000;
 	pthread_mutex_unlock(&cs->lock);
 }
 

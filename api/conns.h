@@ -19,10 +19,10 @@ struct api_conn; /* one open connection */
 
 struct api_conns_opts {
 	const struct ddns_netlist *trusted; /* copied; NULL: none */
-	unsigned per_prefix_max;  /* 0: no limit */
-	unsigned header_timeout_s; /* request line + headers, from the
+	unsigned per_prefix_max;            /* 0: no limit */
+	unsigned header_timeout_s;          /* request line + headers, from the
 				    * connection or the request line */
-	unsigned idle_timeout_s;   /* between requests on a connection */
+	unsigned idle_timeout_s; /* between requests on a connection */
 };
 
 /* NULL on allocation failure. Starts no thread. */
@@ -45,8 +45,7 @@ bool api_conns_admit(struct api_conns *cs, const void *sa);
  * passes. Returns the record to hand to the calls below, or NULL (out of
  * memory: the connection is then neither counted nor timed).
  */
-struct api_conn *api_conns_opened(struct api_conns *cs, int fd,
-				  const void *sa);
+struct api_conn *api_conns_opened(struct api_conns *cs, int fd, const void *sa);
 
 /* The request line has arrived / the headers are complete / the request
  * is answered (keep-alive: the next request may come). NULL-safe. */

@@ -43,8 +43,7 @@ page_path(const char *path)
 	if (strncmp(path, "/hosts/", 7) != 0)
 		return false;
 	name = path + 7;
-	return ddns_name_normalize(name, strlen(name), norm, sizeof(norm)) ==
-	       0;
+	return ddns_name_normalize(name, strlen(name), norm, sizeof(norm)) == 0;
 }
 
 static void
@@ -93,8 +92,8 @@ api_console(struct api_request *req, struct api_response *resp)
 	}
 	resp->status = 200;
 	resp->content_type = f->content_type;
-	resp->cache_control = asset ? "public, max-age=31536000, immutable"
-				    : "no-cache";
+	resp->cache_control =
+		asset ? "public, max-age=31536000, immutable" : "no-cache";
 	resp->log_result = asset ? "asset" : "page";
 	security_headers(resp);
 	ddns_buf_reset(&resp->body);

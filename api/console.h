@@ -14,13 +14,13 @@
 
 #include "api/request.h"
 
-#define API_CONSOLE_CSP                                                      \
-	"default-src 'self'; script-src 'self'; style-src 'self'; "          \
-	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "   \
+#define API_CONSOLE_CSP                                                        \
+	"default-src 'self'; script-src 'self'; style-src 'self'; "            \
+	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "      \
 	"form-action 'self'"
 
 struct api_console_file {
-	const char *name;          /* path below web/, e.g. "views/host.js" */
+	const char *name; /* path below web/, e.g. "views/host.js" */
 	const char *content_type;
 	const unsigned char *data; /* NUL-terminated */
 	size_t len;                /* without the NUL */

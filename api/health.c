@@ -32,8 +32,8 @@ api_health_set_metrics_token(const char *token)
 }
 
 static void
-answer_json(struct api_response *resp, unsigned status,
-	    const char *status_word, const char *reason)
+answer_json(struct api_response *resp, unsigned status, const char *status_word,
+	    const char *reason)
 {
 	resp->status = status;
 	resp->content_type = "application/json";

@@ -85,8 +85,9 @@ api_json_body(const struct api_request *req,
 	}
 	o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL) {
-		snprintf(detail, dsz, "body: invalid JSON at line %d column "
-				      "%d: %.*s",
+		snprintf(detail, dsz,
+			 "body: invalid JSON at line %d column "
+			 "%d: %.*s",
 			 jerr.line, jerr.column, utf8_prefix(jerr.text, 80),
 			 jerr.text);
 		return DDNS_EINVAL;
@@ -115,7 +116,8 @@ api_json_members(const json_t *o, const char *prefix,
 
 	if (prefix == NULL)
 		prefix = "";
-	json_object_foreach((json_t *)(uintptr_t)o, key, v) {
+	json_object_foreach((json_t *)(uintptr_t)o, key, v)
+	{
 		for (i = 0; i < n && strcmp(fields[i].name, key) != 0; i++)
 			;
 		if (i == n) {

@@ -55,8 +55,7 @@ const char *api_json_str(const json_t *o, const char *name);
 
 /* Answers status with obj as application/json; takes the reference to obj
  * (NULL: an allocation failed, answers 500). */
-void api_json_answer(struct api_response *resp, unsigned status,
-		     json_t *obj);
+void api_json_answer(struct api_response *resp, unsigned status, json_t *obj);
 
 /* A JSON string, or null for NULL or "". New reference. */
 json_t *api_json_text(const char *s);

@@ -31,7 +31,7 @@ static void answer_all_failed(void);
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t idle_cv = PTHREAD_COND_INITIALIZER;
-static struct api_lookup *head, *tail;          /* queued, FIFO */
+static struct api_lookup *head, *tail;                /* queued, FIFO */
 static struct api_lookup *group[DB_LOOKUP_GROUP_MAX]; /* in flight */
 static size_t ngroup;
 static bool running, stopping, abandoned, delivering;
@@ -144,8 +144,10 @@ api_lookup_start(void)
 void
 api_lookup_submit(struct api_wait *w)
 {
-	struct api_lookup *l = (struct api_lookup *)(void *)((char *)w -
-			       offsetof(struct api_lookup, wait));
+	struct api_lookup *l =
+		(struct api_lookup *)(void *)((char *)w -
+					      offsetof(struct api_lookup,
+						       wait));
 
 	l->next = NULL;
 	pthread_mutex_lock(&mu);

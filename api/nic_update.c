@@ -40,13 +40,13 @@ struct nic_ctx {
 	struct auth_token tok;
 	char source[64];
 	char ua[NIC_UA_MAX + 1];
-	bool presented;        /* credentials were sent (a failure counts) */
-	unsigned retry_after;  /* seconds, with NIC_BLOCKED */
+	bool presented;           /* credentials were sent (a failure counts) */
+	unsigned retry_after;     /* seconds, with NIC_BLOCKED */
 	struct api_lookup lookup; /* the token's host, read in a group */
 	struct api_write write;   /* a change, on a writer thread */
 	enum nic_phase phase;
 	int results[API_DYNDNS2_MAX_HOSTS];
-	size_t n, next;           /* answer lines; the next to decide */
+	size_t n, next; /* answer lines; the next to decide */
 };
 
 static const char *nic_word(int result);
@@ -202,7 +202,8 @@ nic_auth_failed(const struct api_request *req, struct nic_ctx *c,
 		return;
 	if (auth_limits_failed(&req->client, n.narrow, n.narrow_left_s))
 		log_warn("nic/update: client prefix blocked for %us after %u "
-			 "failed authentications", n.narrow_left_s, n.narrow);
+			 "failed authentications",
+			 n.narrow_left_s, n.narrow);
 	if (auth_limits_failed_wide(&req->client, n.wide, n.wide_left_s))
 		log_warn("nic/update: wide client prefix (/%u) blocked for "
 			 "%us after %u failed authentications",
@@ -410,8 +411,7 @@ nic_finish(struct api_request *req, struct api_response *resp,
  * for its write (resp->wait) and the run continues after the commit.
  */
 static void
-nic_run(struct api_request *req, struct api_response *resp,
-	struct nic_ctx *c)
+nic_run(struct api_request *req, struct api_response *resp, struct nic_ctx *c)
 {
 	const struct api_dyndns2_host *dh;
 	int r;

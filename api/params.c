@@ -32,10 +32,8 @@ static int parse_hosts(const char *v, struct api_dyndns2_req *req);
 static int parse_myip(const char *v, struct api_dyndns2_req *req);
 static int parse_one_family(const char *v, int family, bool *has,
 			    struct ddns_addr *addr);
-static int parse_len(const char *s, const char *e, unsigned max,
-		     unsigned *out);
-static int parse_router_addr(const char *s, size_t len,
-			     struct ddns_addr *a);
+static int parse_len(const char *s, const char *e, unsigned max, unsigned *out);
+static int parse_router_addr(const char *s, size_t len, struct ddns_addr *a);
 static int parse_prefix(const char *v, struct api_dyndns2_req *req);
 static int hex_value(char c);
 static int form_decode(char *s);
@@ -214,8 +212,8 @@ parse_prefix(const char *v, struct api_dyndns2_req *req)
 	if (slash != NULL &&
 	    (parse_len(slash + 1, e, 128, &len) != 0 || len == 0))
 		return DDNS_EBADADDR;
-	if (ddns_addr_parse(s, (size_t)((slash != NULL ? slash : e) - s),
-			    &a) != 0 ||
+	if (ddns_addr_parse(s, (size_t)((slash != NULL ? slash : e) - s), &a) !=
+		    0 ||
 	    a.family != AF_INET6)
 		return DDNS_EBADADDR;
 	ddns_ipv6_mask(a.bytes, len);
@@ -284,7 +282,7 @@ api_dyndns2_parse(const struct api_kv *kv, size_t n,
 	    (ret = parse_prefix(raw.ipv6prefix, req)) != 0)
 		return ret;
 	req->offline =
-	    raw.offline != NULL && strcasecmp(raw.offline, "YES") == 0;
+		raw.offline != NULL && strcasecmp(raw.offline, "YES") == 0;
 	req->username = raw.username;
 	req->password = raw.password;
 	return 0;

@@ -26,15 +26,15 @@ struct api_dyndns2_host {
 
 struct api_dyndns2_req {
 	struct api_dyndns2_host hosts[API_DYNDNS2_MAX_HOSTS];
-	size_t nhosts;          /* 0: no hostname parameter given */
-	bool has_v4, has_v6;    /* addresses given by the client */
+	size_t nhosts;       /* 0: no hostname parameter given */
+	bool has_v4, has_v6; /* addresses given by the client */
 	struct ddns_addr v4, v6;
-	bool offline;           /* offline=YES */
-	bool has_prefix;        /* ip6lanprefix= or ipv6prefix= given */
+	bool offline;            /* offline=YES */
+	bool has_prefix;         /* ip6lanprefix= or ipv6prefix= given */
 	struct ddns_addr prefix; /* that LAN prefix, host bits zero */
-	unsigned prefix_len;    /* its length, 1..128 */
-	const char *username;   /* username= query parameter or NULL */
-	const char *password;   /* password= query parameter or NULL; secret */
+	unsigned prefix_len;     /* its length, 1..128 */
+	const char *username;    /* username= query parameter or NULL */
+	const char *password;    /* password= query parameter or NULL; secret */
 };
 
 /*

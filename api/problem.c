@@ -15,7 +15,7 @@
 
 struct problem {
 	unsigned status;
-	const char *slug;  /* type is PROBLEM_BASE slug */
+	const char *slug; /* type is PROBLEM_BASE slug */
 	const char *title;
 };
 
@@ -73,8 +73,7 @@ problem_of(int err)
 	case DDNS_EAGAIN:
 		return (struct problem){ 503, "unavailable",
 					 "Service unavailable" };
-	default:
-		return (struct problem){ 500, "internal", "Internal error" };
+	default: return (struct problem){ 500, "internal", "Internal error" };
 	}
 }
 

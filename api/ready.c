@@ -62,8 +62,8 @@ ready_main(void *arg)
 	while (!ready.stop) {
 		pthread_mutex_unlock(&ready.lock);
 		why = ready_check(&db);
-		if (why != last && (why == NULL || last == NULL ||
-				    strcmp(why, last) != 0)) {
+		if (why != last &&
+		    (why == NULL || last == NULL || strcmp(why, last) != 0)) {
 			if (why == NULL)
 				log_info("ddnsd: ready");
 			else

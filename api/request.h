@@ -20,25 +20,25 @@
 
 struct api_request {
 	const char *method;
-	const char *path;          /* without the query string */
-	char *query;               /* raw query string, owned by the server */
+	const char *path; /* without the query string */
+	char *query;      /* raw query string, owned by the server */
 	size_t query_len;
-	char *body;                /* NUL-terminated, owned by the server */
+	char *body; /* NUL-terminated, owned by the server */
 	size_t body_len;
-	const char *authorization; /* header or NULL; secret */
-	const char *user_agent;    /* header or NULL */
-	const char *content_type;  /* header or NULL */
-	const char *cookie;        /* Cookie header or NULL; secret */
-	const char *origin;        /* Origin header or NULL */
+	const char *authorization;  /* header or NULL; secret */
+	const char *user_agent;     /* header or NULL */
+	const char *content_type;   /* header or NULL */
+	const char *cookie;         /* Cookie header or NULL; secret */
+	const char *origin;         /* Origin header or NULL */
 	const char *sec_fetch_site; /* Sec-Fetch-Site header or NULL */
-	const char *host;          /* Host header or NULL */
-	bool https;                /* over TLS, or a trusted proxy says
+	const char *host;           /* Host header or NULL */
+	bool https;                 /* over TLS, or a trusted proxy says
 				    * X-Forwarded-Proto: https */
-	struct ddns_addr client;   /* client address (api/clientip.h) */
+	struct ddns_addr client;    /* client address (api/clientip.h) */
 	bool has_client;
-	struct ddns_addr peer;     /* TCP peer (a proxy, if trusted) */
+	struct ddns_addr peer; /* TCP peer (a proxy, if trusted) */
 	bool has_peer;
-	const char *route;         /* route table path, set by api_route() */
+	const char *route; /* route table path, set by api_route() */
 	char request_id[API_REQUEST_ID_MAX + 1]; /* X-Request-Id */
 	/*
 	 * A handler's own state while its request waits (api_response.wait):
@@ -66,7 +66,7 @@ struct api_wait {
 };
 
 struct api_header {
-	const char *name;  /* static string */
+	const char *name; /* static string */
 	char value[160];
 };
 
@@ -78,9 +78,9 @@ struct api_response {
 	struct api_header headers[API_RESP_MAX_HEADERS]; /* extra headers */
 	size_t nheaders;
 	struct ddns_buf body;
-	const char *log_result;       /* short word for the access log */
+	const char *log_result; /* short word for the access log */
 	char log_host[DDNS_NAME_MAX + 1];
-	long long log_account;        /* account id for the log; 0: none */
+	long long log_account; /* account id for the log; 0: none */
 	/*
 	 * Set instead of an answer: the request waits for this work (see
 	 * struct api_wait), and the handler is called again with the same
@@ -95,7 +95,7 @@ void api_answer_text(struct api_response *resp, unsigned status,
 
 /* Adds a response header (printf-style value, truncated to 159 bytes).
  * Returns 0 or DDNS_ENOSPC when API_RESP_MAX_HEADERS are already set. */
-int api_add_header(struct api_response *resp, const char *name,
-		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int api_add_header(struct api_response *resp, const char *name, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
 
 #endif

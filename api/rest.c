@@ -22,17 +22,17 @@
 #define REST_ALLOW_MAX 64
 
 enum rest_auth {
-	REST_PUBLIC,   /* no credentials */
-	REST_BASIC,    /* the handler checks e-mail:password itself (or
+	REST_PUBLIC, /* no credentials */
+	REST_BASIC,  /* the handler checks e-mail:password itself (or
 			* the console session) */
-	REST_READ,     /* account token with read (or write) scope */
-	REST_WRITE,    /* account token with write scope */
-	REST_ACME,     /* REST_WRITE, or the host's own host token */
+	REST_READ,   /* account token with read (or write) scope */
+	REST_WRITE,  /* account token with write scope */
+	REST_ACME,   /* REST_WRITE, or the host's own host token */
 };
 
 struct rest_route {
 	const char *method;
-	const char *path;  /* "{name}" and "{id}" match one segment */
+	const char *path; /* "{name}" and "{id}" match one segment */
 	enum rest_auth auth;
 	rest_fn fn;
 };
@@ -280,8 +280,8 @@ rest_fill(struct rest_ctx *c)
 		api_text_copy(c->ua, sizeof(c->ua), req->user_agent);
 	/* Decoded in place: the raw query is not needed after this. */
 	if (req->query != NULL &&
-	    api_form_parse(req->query, req->query_len, c->query,
-			   REST_QUERY_MAX, &n) != 0) {
+	    api_form_parse(req->query, req->query_len, c->query, REST_QUERY_MAX,
+			   &n) != 0) {
 		snprintf(c->detail, sizeof(c->detail),
 			 "query string: malformed or too many parameters");
 		return DDNS_EINVAL;

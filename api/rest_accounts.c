@@ -30,8 +30,7 @@ struct token_req {
 };
 
 static bool email_ok(const char *s);
-static int parse_scopes(struct rest_ctx *c, const json_t *a,
-			unsigned *scopes);
+static int parse_scopes(struct rest_ctx *c, const json_t *a, unsigned *scopes);
 static int parse_token_req(struct rest_ctx *c, struct token_req *t);
 static int login(struct rest_ctx *c, long long *account_id);
 static int account_limited(struct rest_ctx *c, const char *email);
@@ -138,7 +137,8 @@ parse_scopes(struct rest_ctx *c, const json_t *a, unsigned *scopes)
 	size_t i;
 
 	*scopes = 0;
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		s = json_string_value(v);
 		bit = 0;
 		if (s != NULL && strcmp(s, "read") == 0)
@@ -181,13 +181,13 @@ parse_token_req(struct rest_ctx *c, struct token_req *t)
 		goto out;
 	}
 	snprintf(t->name, sizeof(t->name), "%s", name);
-	if ((err = parse_scopes(c, json_object_get(o, "scopes"),
-				&t->scopes)) != 0)
+	if ((err = parse_scopes(c, json_object_get(o, "scopes"), &t->scopes)) !=
+	    0)
 		goto out;
 	e = json_object_get(o, "expires_in");
 	t->expires_in = json_is_integer(e) ? json_integer_value(e) : 0;
-	if (json_is_integer(e) && (t->expires_in < 1 ||
-				   t->expires_in > EXPIRES_MAX)) {
+	if (json_is_integer(e) &&
+	    (t->expires_in < 1 || t->expires_in > EXPIRES_MAX)) {
 		snprintf(c->detail, sizeof(c->detail),
 			 "expires_in: seconds in 1..%lld", EXPIRES_MAX);
 		err = DDNS_EINVAL;
@@ -210,10 +210,9 @@ account_limited(struct rest_ctx *c, const char *email)
 
 	if (c->cfg->login_fail_max == 0)
 		return 0;
-	if ((err = db_login_failure_blocked(c->db, email,
-					    c->cfg->login_fail_window_s,
-					    c->cfg->login_fail_max,
-					    &wait)) != 0)
+	if ((err = db_login_failure_blocked(
+		     c->db, email, c->cfg->login_fail_window_s,
+		     c->cfg->login_fail_max, &wait)) != 0)
 		return err;
 	if (wait == 0)
 		return 0;
@@ -231,14 +230,13 @@ account_failed(struct rest_ctx *c, const char *email)
 	unsigned count;
 
 	if (c->cfg->login_fail_max > 0)
-		(void)db_login_failure_record(c->db, email,
-					      c->cfg->login_fail_window_s,
-					      &count);
+		(void)db_login_failure_record(
+			c->db, email, c->cfg->login_fail_window_s, &count);
 }
 
 int
-api_rest_password_login(struct rest_ctx *c, const char *email,
-			const char *pw, long long *account_id)
+api_rest_password_login(struct rest_ctx *c, const char *email, const char *pw,
+			long long *account_id)
 {
 	char hash[AUTH_PASSWORD_HASH_MAX];
 	int err;
@@ -306,8 +304,8 @@ scopes_json(unsigned scopes)
 static json_t *
 token_json(const struct db_api_token *t)
 {
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "id", t->id,
-			 "name", t->name, "scopes", scopes_json(t->scopes),
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "id", t->id, "name",
+			 t->name, "scopes", scopes_json(t->scopes),
 			 "created_at", t->created_at, "expires_at",
 			 api_json_text(t->expires_at), "last_used_at",
 			 api_json_text(t->last_used_at));
@@ -391,8 +389,7 @@ api_rest_token_list(struct rest_ctx *c)
 	char *end;
 	int err;
 
-	if ((err = api_rest_query_uint(c, "limit", 50, 1, 100, &pg.limit)) !=
-	    0)
+	if ((err = api_rest_query_uint(c, "limit", 50, 1, 100, &pg.limit)) != 0)
 		return err;
 	if (cursor != NULL) {
 		after = strtoll(cursor, &end, 10);
@@ -405,17 +402,16 @@ api_rest_token_list(struct rest_ctx *c)
 	}
 	if ((pg.items = json_array()) == NULL)
 		return DDNS_ENOMEM;
-	if ((err = db_api_token_list(c->db, c->account_id, after,
-				     pg.limit + 1, token_item, &pg)) != 0) {
+	if ((err = db_api_token_list(c->db, c->account_id, after, pg.limit + 1,
+				     token_item, &pg)) != 0) {
 		json_decref(pg.items);
 		return err;
 	}
 	snprintf(next, sizeof(next), "%lld", pg.last);
-	api_json_answer(c->resp, 200,
-			json_pack("{s:o, s:o}", "items", pg.items,
-				  "next_cursor",
-				  pg.n > pg.limit ? json_string(next)
-						  : json_null()));
+	api_json_answer(
+		c->resp, 200,
+		json_pack("{s:o, s:o}", "items", pg.items, "next_cursor",
+			  pg.n > pg.limit ? json_string(next) : json_null()));
 	return 0;
 }
 

@@ -63,8 +63,7 @@ api_rest_acme_put(struct rest_ctx *c)
 		err = api_rest_bucket_empty(c, h.id);
 	if (err == DDNS_ELIMIT)
 		snprintf(c->detail, sizeof(c->detail),
-			 "at most %d challenge values per host",
-			 DB_ACME_MAX);
+			 "at most %d challenge values per host", DB_ACME_MAX);
 	if (err == 0)
 		api_rest_no_content(c);
 out:

@@ -14,12 +14,12 @@ static int event_item(void *arg, const struct db_event *e);
 static int
 event_item(void *arg, const struct db_event *e)
 {
-	json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:o, s:o, s:s}", "at",
-			      e->at, "source", api_json_text(e->source),
-			      "user_agent", api_json_text(e->user_agent),
-			      "result", e->result, "ipv4",
-			      api_json_text(e->ipv4), "ipv6",
-			      api_json_text(e->ipv6), "via", e->via);
+	json_t *o =
+		json_pack("{s:s, s:o, s:o, s:s, s:o, s:o, s:s}", "at", e->at,
+			  "source", api_json_text(e->source), "user_agent",
+			  api_json_text(e->user_agent), "result", e->result,
+			  "ipv4", api_json_text(e->ipv4), "ipv6",
+			  api_json_text(e->ipv6), "via", e->via);
 
 	return json_array_append_new(arg, o) == 0 ? 0 : DDNS_ENOMEM;
 }
@@ -39,8 +39,8 @@ api_rest_event_list(struct rest_ctx *c)
 		return err;
 	if ((items = json_array()) == NULL)
 		return DDNS_ENOMEM;
-	if ((err = db_events_list(c->db, c->account_id, h.id, limit,
-				  event_item, items)) != 0) {
+	if ((err = db_events_list(c->db, c->account_id, h.id, limit, event_item,
+				  items)) != 0) {
 		json_decref(items);
 		return err;
 	}

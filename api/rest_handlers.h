@@ -27,17 +27,17 @@ struct rest_ctx {
 	struct api_response *resp;
 	const struct ddns_config *cfg;
 	struct db_conn *db;
-	long long account_id;  /* 0 until authenticated */
-	unsigned scopes;       /* DB_SCOPE_* of an account token */
-	long long host_id;     /* with a host token: its host; else 0 */
-	long long session_id;  /* signed in by the console cookie; else 0 */
-	bool session_cookie;   /* a session cookie was sent (valid or not) */
-	char email[255];       /* the session's account e-mail */
-	const char *id;        /* the {id} path segment or NULL */
+	long long account_id; /* 0 until authenticated */
+	unsigned scopes;      /* DB_SCOPE_* of an account token */
+	long long host_id;    /* with a host token: its host; else 0 */
+	long long session_id; /* signed in by the console cookie; else 0 */
+	bool session_cookie;  /* a session cookie was sent (valid or not) */
+	char email[255];      /* the session's account e-mail */
+	const char *id;       /* the {id} path segment or NULL */
 	char name[DDNS_NAME_MAX + 1]; /* the {name} segment, normalised */
 	struct api_kv query[REST_QUERY_MAX];
 	size_t nquery;
-	char source[64];       /* client address or "" */
+	char source[64]; /* client address or "" */
 	char ua[REST_UA_MAX + 1];
 	char detail[API_JSON_DETAIL_MAX];
 };

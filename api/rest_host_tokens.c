@@ -23,9 +23,9 @@ static const struct api_json_field create_fields[] = {
 static json_t *
 htok_json(const struct db_host_token *t)
 {
-	return json_pack("{s:s, s:s, s:s, s:o}", "id", t->id, "label",
-			 t->label, "created_at", t->created_at,
-			 "last_used_at", api_json_text(t->last_used_at));
+	return json_pack("{s:s, s:s, s:s, s:o}", "id", t->id, "label", t->label,
+			 "created_at", t->created_at, "last_used_at",
+			 api_json_text(t->last_used_at));
 }
 
 int
@@ -79,8 +79,7 @@ out:
 static int
 htok_item(void *arg, const struct db_host_token *t)
 {
-	return json_array_append_new(arg, htok_json(t)) == 0 ? 0
-							     : DDNS_ENOMEM;
+	return json_array_append_new(arg, htok_json(t)) == 0 ? 0 : DDNS_ENOMEM;
 }
 
 int

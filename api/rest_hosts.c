@@ -26,8 +26,7 @@ struct page {
 };
 
 static json_t *host_json(const struct db_host_info *h);
-static int answer_host(struct rest_ctx *c, unsigned status,
-		       const char *name);
+static int answer_host(struct rest_ctx *c, unsigned status, const char *name);
 static int page_item(void *arg, const struct db_host_info *h);
 static int ttl_check(struct rest_ctx *c, const json_t *o, int *ttl);
 static int addr_field(struct rest_ctx *c, const json_t *o, const char *key,
@@ -42,8 +41,7 @@ struct follow_in {
 };
 
 static int follow_fields(struct rest_ctx *c, const json_t *o,
-			 const struct db_host_info *base,
-			 struct follow_in *in);
+			 const struct db_host_info *base, struct follow_in *in);
 
 static const struct api_json_field create_fields[] = {
 	{ "name", API_JSON_STRING, true, false },
@@ -72,16 +70,17 @@ host_json(const struct db_host_info *h)
 	json_t *o;
 
 	o = json_pack("{s:s, s:s, s:o, s:o, s:i, s:b, s:s, s:s,"
-			 " s:{s:b, s:s, s:o}}",
-			 "name", h->name, "zone", h->zone, "ipv4",
-			 api_json_text(h->ipv4), "ipv6",
-			 api_json_text(h->ipv6), "ttl", h->ttl, "offline",
-			 h->offline, "created_at", h->created_at,
-			 "updated_at", h->updated_at, "dns", "pushed",
-			 h->pushed, "state",
-			 h->pushed ? "pushed" : refused ? "refused" : "pending",
-			 "rcode",
-			 api_json_text(refused ? h->refused_rcode : NULL));
+		      " s:{s:b, s:s, s:o}}",
+		      "name", h->name, "zone", h->zone, "ipv4",
+		      api_json_text(h->ipv4), "ipv6", api_json_text(h->ipv6),
+		      "ttl", h->ttl, "offline", h->offline, "created_at",
+		      h->created_at, "updated_at", h->updated_at, "dns",
+		      "pushed", h->pushed, "state",
+		      h->pushed ? "pushed"
+		      : refused ? "refused"
+				: "pending",
+		      "rcode",
+		      api_json_text(refused ? h->refused_rcode : NULL));
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "follows", api_json_text(h->follows));
@@ -124,8 +123,9 @@ follow_fields(struct rest_ctx *c, const json_t *o,
 	if (fo != NULL) {
 		in->follows[0] = '\0';
 		s = json_string_value(fo);
-		if (s != NULL && ddns_name_normalize(s, strlen(s), in->follows,
-						     sizeof(in->follows)) != 0) {
+		if (s != NULL &&
+		    ddns_name_normalize(s, strlen(s), in->follows,
+					sizeof(in->follows)) != 0) {
 			snprintf(c->detail, sizeof(c->detail),
 				 "follows: not a valid host name");
 			return DDNS_ERANGE;
@@ -189,9 +189,8 @@ ttl_check(struct rest_ctx *c, const json_t *o, int *ttl)
 		return 0;
 	t = json_integer_value(v);
 	if (t < c->cfg->ttl_min || t > c->cfg->ttl_max) {
-		snprintf(c->detail, sizeof(c->detail),
-			 "ttl: must be in %u..%u", c->cfg->ttl_min,
-			 c->cfg->ttl_max);
+		snprintf(c->detail, sizeof(c->detail), "ttl: must be in %u..%u",
+			 c->cfg->ttl_min, c->cfg->ttl_max);
 		return DDNS_ERANGE;
 	}
 	*ttl = (int)t;
@@ -248,8 +247,8 @@ page_item(void *arg, const struct db_host_info *h)
 	pg->n++;
 	snprintf(pg->last, sizeof(pg->last), "%s", h->name);
 	return json_array_append_new(pg->items, host_json(h)) == 0
-		   ? 0
-		   : DDNS_ENOMEM;
+		       ? 0
+		       : DDNS_ENOMEM;
 }
 
 int
@@ -263,8 +262,8 @@ api_rest_host_list(struct rest_ctx *c)
 	if ((err = api_rest_query_uint(c, "limit", LIST_DEFAULT, 1, LIST_MAX,
 				       &pg.limit)) != 0)
 		return err;
-	if (cursor != NULL && ddns_name_normalize(cursor, strlen(cursor),
-						  after, sizeof(after)) != 0) {
+	if (cursor != NULL && ddns_name_normalize(cursor, strlen(cursor), after,
+						  sizeof(after)) != 0) {
 		snprintf(c->detail, sizeof(c->detail), "cursor: invalid");
 		return DDNS_EINVAL;
 	}
@@ -272,16 +271,15 @@ api_rest_host_list(struct rest_ctx *c)
 		return DDNS_ENOMEM;
 	/* One row more than the page tells whether there is a next one. */
 	err = db_host_list(c->db, c->account_id, cursor ? after : NULL,
-				pg.limit + 1, page_item, &pg);
+			   pg.limit + 1, page_item, &pg);
 	if (err != 0) {
 		json_decref(pg.items);
 		return err;
 	}
-	api_json_answer(c->resp, 200,
-			json_pack("{s:o, s:o}", "items", pg.items,
-				  "next_cursor",
-				  pg.more ? json_string(pg.last)
-					  : json_null()));
+	api_json_answer(
+		c->resp, 200,
+		json_pack("{s:o, s:o}", "items", pg.items, "next_cursor",
+			  pg.more ? json_string(pg.last) : json_null()));
 	return 0;
 }
 
@@ -392,8 +390,8 @@ api_rest_host_delete(struct rest_ctx *c)
 	int err = DDNS_ENOENT;
 
 	if (c->name[0] != '\0')
-		err = db_host_delete(c->db, c->account_id, c->name,
-				     c->detail, sizeof(c->detail));
+		err = db_host_delete(c->db, c->account_id, c->name, c->detail,
+				     sizeof(c->detail));
 	if (err == DDNS_ENOENT)
 		snprintf(c->detail, sizeof(c->detail), "no such host");
 	if (err == 0)

@@ -58,8 +58,8 @@ set_cookie(struct rest_ctx *c, const char *text)
 static json_t *
 account_json(const struct rest_ctx *c)
 {
-	return json_pack("{s:I, s:s}", "id", (json_int_t)c->account_id,
-			 "email", c->email);
+	return json_pack("{s:I, s:s}", "id", (json_int_t)c->account_id, "email",
+			 c->email);
 }
 
 int
@@ -154,8 +154,7 @@ api_rest_session_get(struct rest_ctx *c)
 	acc = err == 0 ? account_json(c) : json_null();
 	api_json_answer(c->resp, 200,
 			json_pack("{s:o, s:b, s:I, s:I}", "account", acc,
-				  "signup", c->cfg->signup_open,
-				  "idle_timeout",
+				  "signup", c->cfg->signup_open, "idle_timeout",
 				  (json_int_t)c->cfg->session_idle_s,
 				  "max_lifetime",
 				  (json_int_t)c->cfg->session_max_s));
@@ -218,8 +217,8 @@ api_rest_password_change(struct rest_ctx *c)
 	}
 	if (err != 0 || (err = auth_login_hash(pw, hash, sizeof(hash))) != 0)
 		goto out;
-	err = db_account_password_set(c->db, c->account_id, hash,
-				      c->session_id, &ended);
+	err = db_account_password_set(c->db, c->account_id, hash, c->session_id,
+				      &ended);
 	if (err == 0)
 		api_json_answer(c->resp, 200,
 				json_pack("{s:I}", "sessions_ended",

@@ -26,8 +26,8 @@ struct setup_server {
 /* What a profile writer needs. */
 struct setup_in {
 	const struct setup_server *srv;
-	const char *name;     /* the host */
-	bool prefix;          /* the host has followers: send the prefix */
+	const char *name; /* the host */
+	bool prefix;      /* the host has followers: send the prefix */
 };
 
 typedef void (*setup_fn)(struct ddns_buf *b, const struct setup_in *in);
@@ -108,8 +108,8 @@ server_of(const struct rest_ctx *c, struct setup_server *srv)
 			addr = v6 ? "::1" : "127.0.0.1";
 		}
 		if ((srv->https && port == 443) || (!srv->https && port == 80))
-			snprintf(srv->hostport, sizeof(srv->hostport),
-				 "%s%s%s", v6 ? "[" : "", addr, v6 ? "]" : "");
+			snprintf(srv->hostport, sizeof(srv->hostport), "%s%s%s",
+				 v6 ? "[" : "", addr, v6 ? "]" : "");
 		else
 			snprintf(srv->hostport, sizeof(srv->hostport),
 				 "%s%s%s:%u", v6 ? "[" : "", addr,
@@ -161,22 +161,23 @@ p_inadyn(struct ddns_buf *b, const struct setup_in *in)
 {
 	const char *ssl = in->srv->https ? "true" : "false";
 
-	ddns_buf_appendf(b,
-			 "# /etc/inadyn.conf (inadyn 2.x)\n"
-			 "period = 300\n"
-			 "custom ddnsd {\n"
-			 "\tusername       = %s\n"
-			 "\tpassword       = \"" SETUP_TOKEN "\"\n"
-			 "\tssl            = %s\n"
-			 "\tcheckip-server = %s\n"
-			 "\tcheckip-path   = \"/nic/checkip\"\n"
-			 "\tcheckip-ssl    = %s\n"
-			 "\tddns-server    = %s\n"
-			 "\tddns-path      = \"/nic/update?hostname=%%h&myip=%%i\"\n"
-			 "\thostname       = %s\n"
-			 "}\n",
-			 in->name, ssl, in->srv->hostport, ssl,
-			 in->srv->hostport, in->name);
+	ddns_buf_appendf(
+		b,
+		"# /etc/inadyn.conf (inadyn 2.x)\n"
+		"period = 300\n"
+		"custom ddnsd {\n"
+		"\tusername       = %s\n"
+		"\tpassword       = \"" SETUP_TOKEN "\"\n"
+		"\tssl            = %s\n"
+		"\tcheckip-server = %s\n"
+		"\tcheckip-path   = \"/nic/checkip\"\n"
+		"\tcheckip-ssl    = %s\n"
+		"\tddns-server    = %s\n"
+		"\tddns-path      = \"/nic/update?hostname=%%h&myip=%%i\"\n"
+		"\thostname       = %s\n"
+		"}\n",
+		in->name, ssl, in->srv->hostport, ssl, in->srv->hostport,
+		in->name);
 }
 
 static void
@@ -224,12 +225,12 @@ p_openwrt(struct ddns_buf *b, const struct setup_in *in)
 				 "\toption lookup_host '%s'\n"
 				 "\toption username '%s'\n"
 				 "\toption password '" SETUP_TOKEN "'\n",
-				 i ? "\n" : "", fam[i][0], fam[i][1],
-				 fam[i][2], fam[i][2], in->srv->hostport,
+				 i ? "\n" : "", fam[i][0], fam[i][1], fam[i][2],
+				 fam[i][2], in->srv->hostport,
 				 in->srv->https ? "1" : "0",
 				 in->srv->https
-				     ? "\toption cacert '/etc/ssl/certs'\n"
-				     : "",
+					 ? "\toption cacert '/etc/ssl/certs'\n"
+					 : "",
 				 in->name, in->name, in->name);
 	}
 }

@@ -25,8 +25,7 @@
 
 static int zone_item(void *arg, const struct db_zone_info *z);
 static json_t *zone_info_json(const struct db_zone_info *z);
-static json_t *tenant_json(struct rest_ctx *c,
-			   const struct db_tenant_zone *z);
+static json_t *tenant_json(struct rest_ctx *c, const struct db_tenant_zone *z);
 static int key_name_ok(const char *s, char *out, size_t outsz);
 static int tsig_from_json(struct rest_ctx *c, const json_t *t,
 			  struct dns_tsig_key *key);
@@ -53,28 +52,27 @@ static const struct api_json_field tsig_fields[] = {
 static json_t *
 zone_info_json(const struct db_zone_info *z)
 {
-	json_t *o = json_pack("{s:s, s:i, s:b, s:b, s:I, s:I}", "name",
-			      z->name, "default_ttl", z->default_ttl, "shared",
-			      z->shared, "own", z->own_key, "hosts",
-			      (json_int_t)z->hosts, "pending",
-			      (json_int_t)z->pending);
+	json_t *o =
+		json_pack("{s:s, s:i, s:b, s:b, s:I, s:I}", "name", z->name,
+			  "default_ttl", z->default_ttl, "shared", z->shared,
+			  "own", z->own_key, "hosts", (json_int_t)z->hosts,
+			  "pending", (json_int_t)z->pending);
 
 	/* A shared zone's primary is the operator's hidden one: not shown. */
 	if (o != NULL && z->own_key)
 		json_object_set_new(o, "primary", json_string(z->primary)),
-			json_object_set_new(
-				o, "tsig",
-				json_pack("{s:s, s:s}", "name", z->key,
-					  "algorithm", ZONE_ALGORITHM));
+			json_object_set_new(o, "tsig",
+					    json_pack("{s:s, s:s}", "name",
+						      z->key, "algorithm",
+						      ZONE_ALGORITHM));
 	return o;
 }
 
 static int
 zone_item(void *arg, const struct db_zone_info *z)
 {
-	return json_array_append_new(arg, zone_info_json(z)) == 0
-		       ? 0
-		       : DDNS_ENOMEM;
+	return json_array_append_new(arg, zone_info_json(z)) == 0 ? 0
+								  : DDNS_ENOMEM;
 }
 
 int
@@ -274,8 +272,7 @@ api_rest_zone_patch(struct rest_ctx *c)
 	if ((err = db_zone_get_tenant(c->db, c->account_id, c->name, &z)) !=
 	    0) {
 		if (err == DDNS_ENOENT)
-			snprintf(c->detail, sizeof(c->detail),
-				 "no such zone");
+			snprintf(c->detail, sizeof(c->detail), "no such zone");
 		goto out;
 	}
 	if ((err = need_box(c)) != 0)

@@ -14,7 +14,7 @@
 
 struct route {
 	const char *path;
-	bool prefix;       /* path is a prefix ("/v1/") */
+	bool prefix;         /* path is a prefix ("/v1/") */
 	const char *methods; /* the Allow value, e.g. "GET, POST" */
 	api_handler handler;
 };

@@ -8,8 +8,7 @@
 
 #include "api/request.h"
 
-typedef void (*api_handler)(struct api_request *req,
-			    struct api_response *resp);
+typedef void (*api_handler)(struct api_request *req, struct api_response *resp);
 
 /* Dispatches req to its handler; unknown paths get 404. */
 void api_route(struct api_request *req, struct api_response *resp);

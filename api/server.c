@@ -53,7 +53,7 @@ struct req_ctx {
 	struct timespec start;
 	unsigned early_status; /* set when the request is refused on size */
 	bool headers_seen;
-	bool filled;           /* req filled in (kept across a suspension) */
+	bool filled;        /* req filled in (kept across a suspension) */
 	struct api_fwd fwd; /* forwarding headers, from a trusted proxy */
 };
 
@@ -62,8 +62,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con,
 				 const char *url, const char *method,
 				 const char *version, const char *upload,
 				 size_t *upload_size, void **con_cls);
-static void completed_cb(void *cls, struct MHD_Connection *con,
-			 void **con_cls, enum MHD_RequestTerminationCode toe);
+static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
+			 enum MHD_RequestTerminationCode toe);
 static enum MHD_Result send_response(struct api_server *s,
 				     struct MHD_Connection *con,
 				     struct req_ctx *ctx,
@@ -113,13 +113,13 @@ conn_cb(void *cls, struct MHD_Connection *con, void **socket_ctx,
 		atomic_fetch_add(&s->conns, 1);
 		fd = MHD_get_connection_info(con,
 					     MHD_CONNECTION_INFO_CONNECTION_FD);
-		ad = MHD_get_connection_info(con,
-					     MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		*socket_ctx = fd == NULL || ad == NULL
-				      ? NULL
-				      : api_conns_opened(s->limits,
-							 fd->connect_fd,
-							 ad->client_addr);
+		ad = MHD_get_connection_info(
+			con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_ctx =
+			fd == NULL || ad == NULL
+				? NULL
+				: api_conns_opened(s->limits, fd->connect_fd,
+						   ad->client_addr);
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		atomic_fetch_sub(&s->conns, 1);
 		api_conns_closed(s->limits, *socket_ctx);
@@ -262,17 +262,17 @@ fill_request(struct api_server *s, struct MHD_Connection *con,
 		con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	req->cookie = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 						  MHD_HTTP_HEADER_COOKIE);
-	req->origin = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-						  "Origin");
-	req->sec_fetch_site = MHD_lookup_connection_value(
-		con, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	req->origin =
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin");
+	req->sec_fetch_site = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+							  "Sec-Fetch-Site");
 	req->host = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 						MHD_HTTP_HEADER_HOST);
 	request_id(con, req);
 	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	req->has_peer = ci != NULL && ci->client_addr != NULL &&
-			ddns_addr_from_sockaddr(ci->client_addr,
-						&req->peer) == 0;
+	req->has_peer =
+		ci != NULL && ci->client_addr != NULL &&
+		ddns_addr_from_sockaddr(ci->client_addr, &req->peer) == 0;
 	req->has_client = req->has_peer;
 	if (req->has_peer && s->proxies.n > 0 &&
 	    ddns_netlist_contains(&s->proxies, &req->peer)) {
@@ -306,8 +306,7 @@ forwarded_https(const struct api_server *s, struct MHD_Connection *con,
 
 /* One line per request: never the query string, which may hold a secret. */
 static void
-access_log(const struct req_ctx *ctx, const struct api_response *resp,
-	   long us)
+access_log(const struct req_ctx *ctx, const struct api_response *resp, long us)
 {
 	const struct api_request *req = &ctx->req;
 	char client[64] = "", peer[64] = "";
@@ -323,8 +322,9 @@ access_log(const struct req_ctx *ctx, const struct api_response *resp,
 		{ "result", DDNS_LOGF_STR, resp->log_result, 0 },
 		{ "host", DDNS_LOGF_STR,
 		  resp->log_host[0] ? resp->log_host : NULL, 0 },
-		{ "account_id", resp->log_account ? DDNS_LOGF_INT : DDNS_LOGF_STR,
-		  NULL, resp->log_account },
+		{ "account_id",
+		  resp->log_account ? DDNS_LOGF_INT : DDNS_LOGF_STR, NULL,
+		  resp->log_account },
 	};
 
 	if (req->has_client)
@@ -357,10 +357,9 @@ send_response(struct api_server *s, struct MHD_Connection *con,
 	memset(&resp->body, 0, sizeof(resp->body));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				resp->content_type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-				resp->cache_control != NULL
-					? resp->cache_control
-					: "no-store");
+	MHD_add_response_header(
+		r, MHD_HTTP_HEADER_CACHE_CONTROL,
+		resp->cache_control != NULL ? resp->cache_control : "no-store");
 	MHD_add_response_header(r, "X-Request-Id", ctx->req.request_id);
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -463,12 +462,15 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		ctx->filled = true;
 	}
 	if (ctx->early_status == MHD_HTTP_URI_TOO_LONG)
-		api_answer_text(&resp, ctx->early_status, "request URI too long\n");
+		api_answer_text(&resp, ctx->early_status,
+				"request URI too long\n");
 	else if (ctx->early_status == MHD_HTTP_CONTENT_TOO_LARGE &&
 		 strncmp(url, "/v1/", 4) == 0)
-		api_problem(&resp, DDNS_EMSGSIZE, "request body over 65536 bytes");
+		api_problem(&resp, DDNS_EMSGSIZE,
+			    "request body over 65536 bytes");
 	else if (ctx->early_status == MHD_HTTP_CONTENT_TOO_LARGE)
-		api_answer_text(&resp, ctx->early_status, "request body too large\n");
+		api_answer_text(&resp, ctx->early_status,
+				"request body too large\n");
 	else if (ctx->early_status == MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE)
 		api_answer_text(&resp, ctx->early_status,
 				"request header fields too large\n");
@@ -536,23 +538,20 @@ daemon_start(struct api_server *s, const struct ddns_config *cfg,
 	if (s->tls != NULL) {
 		/* Every handshake asks api/tls.c: a reload needs no restart. */
 		flags |= MHD_USE_TLS;
-		tls[0] = (struct MHD_OptionItem){
-			MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
-			(void *)api_tls_retrieve
-		};
+		tls[0] =
+			(struct MHD_OptionItem){ MHD_OPTION_HTTPS_CERT_CALLBACK,
+						 0, (void *)api_tls_retrieve };
 	}
 	return MHD_start_daemon(
-		flags, 0, accept_cb, s, access_cb, s,
-		MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads,
+		flags, 0, accept_cb, s, access_cb, s, MHD_OPTION_LISTEN_SOCKET,
+		fd, MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 		MHD_OPTION_NOTIFY_CONNECTION, conn_cb, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, fit_nofile(cfg->max_connections),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-		MHD_OPTION_ARRAY, tls,
-		MHD_OPTION_END);
+		MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
 /*
@@ -674,8 +673,8 @@ api_server_start(const struct ddns_config *cfg,
 	}
 	if (opts != NULL && opts->tls_cert_pem != NULL &&
 	    opts->tls_key_pem != NULL) {
-		s->tls = api_tls_new(opts->tls_cert_pem, opts->tls_key_pem,
-				     err, sizeof(err));
+		s->tls = api_tls_new(opts->tls_cert_pem, opts->tls_key_pem, err,
+				     sizeof(err));
 		if (s->tls == NULL) {
 			log_error("http: TLS: %s", err);
 			server_free(s);
@@ -694,8 +693,7 @@ api_server_start(const struct ddns_config *cfg,
 		server_free(s);
 		return NULL;
 	}
-	if (api_writer_start(cfg->http_threads * API_WRITERS_PER_THREAD) !=
-	    0) {
+	if (api_writer_start(cfg->http_threads * API_WRITERS_PER_THREAD) != 0) {
 		api_lookup_stop(0);
 		server_free(s);
 		return NULL;
@@ -711,7 +709,8 @@ api_server_start(const struct ddns_config *cfg,
 		 * still serves its IPv4 clients. */
 		if (fd == -EAFNOSUPPORT && !l->v6only) {
 			log_warn("http: no IPv6 on this host; [::]:%u serves "
-				 "IPv4 only", l->port);
+				 "IPv4 only",
+				 l->port);
 			fallback = *l;
 			snprintf(fallback.addr, sizeof(fallback.addr),
 				 "0.0.0.0");
@@ -739,7 +738,7 @@ api_server_start(const struct ddns_config *cfg,
 			 "trusted proxy networks)",
 			 what, s->tls ? "https" : "http",
 			 l->family == AF_INET ? "IPv4"
-			 : l->v6only	      ? "IPv6"
+			 : l->v6only          ? "IPv6"
 					      : "IPv4 and IPv6",
 			 cfg->http_threads, s->proxies.n);
 	}

@@ -74,8 +74,8 @@ api_cross_site(const struct api_request *req)
 }
 
 int
-api_session_cookie(char *out, size_t outsz, const char *text,
-		   unsigned max_age, bool https)
+api_session_cookie(char *out, size_t outsz, const char *text, unsigned max_age,
+		   bool https)
 {
 	int n;
 

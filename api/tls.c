@@ -25,7 +25,7 @@ struct tls_cred {
 };
 
 struct api_tls {
-	pthread_mutex_t lock;          /* serialises reloads */
+	pthread_mutex_t lock;           /* serialises reloads */
 	_Atomic(struct tls_cred *) cur; /* what new handshakes get */
 };
 
@@ -61,8 +61,8 @@ key_matches(struct tls_cred *c)
 		return DDNS_ENOMEM;
 	if (gnutls_pubkey_import_privkey(pub, c->key, 0, 0) < 0 ||
 	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &a) < 0 ||
-	    gnutls_pubkey_export2(c->pcert[0].pubkey, GNUTLS_X509_FMT_DER,
-				  &b) < 0)
+	    gnutls_pubkey_export2(c->pcert[0].pubkey, GNUTLS_X509_FMT_DER, &b) <
+		    0)
 		goto out;
 	if (a.size == b.size && memcmp(a.data, b.data, a.size) == 0)
 		ret = 0;
@@ -74,8 +74,7 @@ out:
 }
 
 static struct tls_cred *
-cred_parse(const char *cert_pem, const char *key_pem, char *err,
-	   size_t errlen)
+cred_parse(const char *cert_pem, const char *key_pem, char *err, size_t errlen)
 {
 	struct tls_cred *c;
 	gnutls_datum_t d;
@@ -120,8 +119,7 @@ fail:
 }
 
 struct api_tls *
-api_tls_new(const char *cert_pem, const char *key_pem, char *err,
-	    size_t errlen)
+api_tls_new(const char *cert_pem, const char *key_pem, char *err, size_t errlen)
 {
 	struct api_tls *t;
 	struct tls_cred *c;

@@ -47,9 +47,9 @@ void api_tls_activate(struct api_tls *t);
 
 /* The gnutls_certificate_retrieve_function2 for libmicrohttpd. */
 int api_tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca,
-		     int nreqs, const gnutls_pk_algorithm_t *algos,
-		     int nalgos, gnutls_pcert_st **pcert,
-		     unsigned int *pcert_length, gnutls_privkey_t *key);
+		     int nreqs, const gnutls_pk_algorithm_t *algos, int nalgos,
+		     gnutls_pcert_st **pcert, unsigned int *pcert_length,
+		     gnutls_privkey_t *key);
 
 /* Frees the store and every set of credentials it ever held. NULL-safe. */
 void api_tls_free(struct api_tls *t);

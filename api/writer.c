@@ -98,8 +98,9 @@ api_writer_start(unsigned n)
 void
 api_writer_submit(struct api_wait *wt)
 {
-	struct api_write *w = (struct api_write *)(void *)((char *)wt -
-			      offsetof(struct api_write, wait));
+	struct api_write *w =
+		(struct api_write *)(void *)((char *)wt -
+					     offsetof(struct api_write, wait));
 
 	w->next = NULL;
 	pthread_mutex_lock(&mu);

@@ -90,8 +90,7 @@ shards_init(struct shard_lock *l)
 static size_t
 probe_at(size_t s, size_t i)
 {
-	return (s & ~(size_t)(SHARD_SLOTS - 1)) |
-	       ((s + i) & (SHARD_SLOTS - 1));
+	return (s & ~(size_t)(SHARD_SLOTS - 1)) | ((s + i) & (SHARD_SLOTS - 1));
 }
 
 #define SHARD_OF(s) ((s) / SHARD_SLOTS)
@@ -303,8 +302,7 @@ auth_limits_nochg(long long host_id)
 			break;
 		}
 		/* A free slot or one of an earlier minute is reusable. */
-		if (victim == NULL &&
-		    (n->host_id == 0 || n->minute != minute))
+		if (victim == NULL && (n->host_id == 0 || n->minute != minute))
 			victim = n;
 	}
 	if (victim == NULL)

@@ -17,10 +17,10 @@
 #define LOGIN_PROBE 8    /* slots looked at per address */
 
 struct login_slot {
-	uint8_t key[9];  /* family byte + IPv4 or the IPv6 /64 */
+	uint8_t key[9]; /* family byte + IPv4 or the IPv6 /64 */
 	bool used;
-	double tokens;   /* failures still allowed */
-	double at;       /* monotonic seconds of the last update */
+	double tokens; /* failures still allowed */
+	double at;     /* monotonic seconds of the last update */
 };
 
 static double now_s(void);
@@ -76,8 +76,7 @@ hash_key_make(void)
 static bool
 slot_blocking(const struct login_slot *s, double now)
 {
-	return s->used &&
-	       s->tokens + (now - s->at) / AUTH_LOGIN_REFILL_S < 1;
+	return s->used && s->tokens + (now - s->at) / AUTH_LOGIN_REFILL_S < 1;
 }
 
 /*

@@ -11,10 +11,10 @@
 
 #include "common/names.h"
 
-#define AUTH_LOGIN_BURST 10       /* failures allowed at once per address */
-#define AUTH_LOGIN_REFILL_S 6     /* one more failure allowed per 6 s */
-#define AUTH_LOGIN_CONCURRENCY 2  /* argon2id computations at once */
-#define AUTH_LOGIN_WAIT_S 5       /* wait for a slot before giving up */
+#define AUTH_LOGIN_BURST 10      /* failures allowed at once per address */
+#define AUTH_LOGIN_REFILL_S 6    /* one more failure allowed per 6 s */
+#define AUTH_LOGIN_CONCURRENCY 2 /* argon2id computations at once */
+#define AUTH_LOGIN_WAIT_S 5      /* wait for a slot before giving up */
 
 /*
  * May this address try a password now? IPv6 addresses count per /64.

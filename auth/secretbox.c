@@ -9,8 +9,8 @@
 
 #define KEYFILE_MAX 256
 
-static int read_key(const char *path, uint8_t key[AUTH_BOX_KEY_LEN],
-		    char *err, size_t errsz);
+static int read_key(const char *path, uint8_t key[AUTH_BOX_KEY_LEN], char *err,
+		    size_t errsz);
 static void ad_bytes(long long ad, uint8_t out[8]);
 static int open_with(const uint8_t *key, const uint8_t *sealed, size_t len,
 		     long long ad, uint8_t *out, size_t *outlen);
@@ -40,10 +40,10 @@ read_key(const char *path, uint8_t key[AUTH_BOX_KEY_LEN], char *err,
 		return DDNS_ECONFIG;
 	}
 	buf[n] = '\0';
-	if (sodium_base642bin(key, AUTH_BOX_KEY_LEN, buf, n, " \t\r\n",
-			      &keylen, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    keylen != AUTH_BOX_KEY_LEN || strspn(end, " \t\r\n") != strlen(end)) {
+	if (sodium_base642bin(key, AUTH_BOX_KEY_LEN, buf, n, " \t\r\n", &keylen,
+			      &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    keylen != AUTH_BOX_KEY_LEN ||
+	    strspn(end, " \t\r\n") != strlen(end)) {
 		sodium_memzero(buf, sizeof(buf));
 		sodium_memzero(key, AUTH_BOX_KEY_LEN);
 		snprintf(err, errsz,
@@ -57,8 +57,7 @@ read_key(const char *path, uint8_t key[AUTH_BOX_KEY_LEN], char *err,
 }
 
 int
-auth_box_init(const char *path, const char *old_path, char *err,
-	      size_t errsz)
+auth_box_init(const char *path, const char *old_path, char *err, size_t errsz)
 {
 	int ret;
 
@@ -151,8 +150,8 @@ auth_box_open(const uint8_t *sealed, size_t len, long long ad, uint8_t *out,
 		return DDNS_EACCES;
 	if (open_with(keys, sealed, len, ad, out, outlen) == 0)
 		return 0;
-	if (have_old && open_with(keys + AUTH_BOX_KEY_LEN, sealed, len, ad,
-				  out, outlen) == 0) {
+	if (have_old && open_with(keys + AUTH_BOX_KEY_LEN, sealed, len, ad, out,
+				  outlen) == 0) {
 		if (old != NULL)
 			*old = true;
 		return 0;

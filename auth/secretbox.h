@@ -18,7 +18,7 @@
 #define AUTH_BOX_NONCE_LEN 24
 #define AUTH_BOX_MAC_LEN 16
 #define AUTH_BOX_PLAIN_MAX 128 /* a TSIG secret (up to 64 bytes) fits */
-#define AUTH_BOX_SEALED_MAX                                                  \
+#define AUTH_BOX_SEALED_MAX                                                    \
 	(AUTH_BOX_NONCE_LEN + AUTH_BOX_PLAIN_MAX + AUTH_BOX_MAC_LEN)
 /* The associated data of the check value (never a zone id). */
 #define AUTH_BOX_CHECK_AD (-1LL)
@@ -41,8 +41,8 @@ bool auth_box_ready(void);
  * MAC. Returns 0 (and *outlen), DDNS_EINVAL (too long) or DDNS_EACCES (no
  * key loaded).
  */
-int auth_box_seal(const uint8_t *plain, size_t len, long long ad,
-		  uint8_t *out, size_t *outlen);
+int auth_box_seal(const uint8_t *plain, size_t len, long long ad, uint8_t *out,
+		  size_t *outlen);
 
 /*
  * Opens a sealed value with the current key, else the old one; *old tells
@@ -50,8 +50,8 @@ int auth_box_seal(const uint8_t *plain, size_t len, long long ad,
  * wipes it after use. Returns 0, DDNS_EACCES (no key) or DDNS_EBADSIG (no
  * key opens it: wrong key, tampered, or sealed for another ad).
  */
-int auth_box_open(const uint8_t *sealed, size_t len, long long ad,
-		  uint8_t *out, size_t *outlen, bool *old);
+int auth_box_open(const uint8_t *sealed, size_t len, long long ad, uint8_t *out,
+		  size_t *outlen, bool *old);
 
 /*
  * The check value: a known text sealed under the current key (stored once

@@ -108,10 +108,8 @@ static const char *
 kind_prefix(enum auth_token_kind kind)
 {
 	switch (kind) {
-	case AUTH_TOKEN_HOST:
-		return "ddh";
-	case AUTH_TOKEN_ACCOUNT:
-		return "dda";
+	case AUTH_TOKEN_HOST: return "ddh";
+	case AUTH_TOKEN_ACCOUNT: return "dda";
 	}
 	return NULL;
 }

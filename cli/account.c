@@ -33,8 +33,7 @@ cli_account_add(int argc, char **argv)
 		return ret;
 	if (o[0].value != NULL) {
 		ret = cli_read_password(pw, sizeof(pw));
-		if (ret == 0 &&
-		    auth_password_hash(pw, hash, sizeof(hash)) != 0)
+		if (ret == 0 && auth_password_hash(pw, hash, sizeof(hash)) != 0)
 			ret = CLI_EXIT_FAIL;
 		sodium_memzero(pw, sizeof(pw));
 		if (ret != 0)
@@ -88,9 +87,10 @@ cli_account_delete(int argc, char **argv)
 	ret = db_account_delete(db, argv[2]);
 	db_close(db);
 	if (ret == DDNS_EACCES) {
-		fprintf(stderr, "ddnsd: account %s: still owns hosts; delete "
-				"them (ddnsd host delete) and let them leave "
-				"DNS first\n",
+		fprintf(stderr,
+			"ddnsd: account %s: still owns hosts; delete "
+			"them (ddnsd host delete) and let them leave "
+			"DNS first\n",
 			argv[2]);
 		return CLI_EXIT_USAGE;
 	}

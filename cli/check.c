@@ -27,8 +27,7 @@ count_violation(void *arg, const struct db_violation *v)
 }
 
 int
-cli_check_count(struct db_conn *db, const struct ddns_config *cfg,
-		long long *n)
+cli_check_count(struct db_conn *db, const struct ddns_config *cfg, long long *n)
 {
 	*n = 0;
 	return db_place_violations(db, &cfg->reserved, count_violation, n);
@@ -57,8 +56,9 @@ cli_check(int argc, char **argv)
 		printf("every host follows the naming rules\n");
 		return CLI_EXIT_OK;
 	}
-	fprintf(stderr, "ddnsd: check: %lld hosts break the naming rules "
-			"(nothing was changed)\n",
+	fprintf(stderr,
+		"ddnsd: check: %lld hosts break the naming rules "
+		"(nothing was changed)\n",
 		n);
 	return CLI_EXIT_FAIL;
 }

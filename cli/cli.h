@@ -55,7 +55,7 @@ int cli_token_delete(int argc, char **argv);
 
 /* An option of a command: cli_parse_opts() fills value. */
 struct cli_opt {
-	const char *name;  /* "--primary" */
+	const char *name; /* "--primary" */
 	bool has_value;
 	const char *value; /* out; "" for a flag that is present */
 };

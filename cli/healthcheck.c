@@ -37,7 +37,7 @@ healthcheck_get(const struct ddns_config *cfg)
 			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		len = sizeof(*sin);
 	} else if (inet_pton(AF_INET6, cfg->listen_addr, &sin6->sin6_addr) ==
-		   1 &&
+			   1 &&
 		   IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr)) {
 		/* "[::]" serves IPv4 too (or an IPv4 address on its port
 		 * does): 127.0.0.1 works where ::1 may not (a container
@@ -93,8 +93,9 @@ cli_healthcheck(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (healthcheck_get(&cfg) != 0) {
-		fprintf(stderr, "ddnsd: healthcheck: %s/healthz did not "
-				"answer 200\n",
+		fprintf(stderr,
+			"ddnsd: healthcheck: %s/healthz did not "
+			"answer 200\n",
 			cfg.listen);
 		return CLI_EXIT_FAIL;
 	}

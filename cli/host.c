@@ -42,7 +42,8 @@ follow_opts(const struct cli_opt *o, struct db_follow *f, char *router,
 	if (o[1].value != NULL) {
 		if (inet_pton(AF_INET6, o[1].value, a) != 1)
 			return cli_usage("--ipv6-iid: \"%s\" is not an IPv6 "
-					 "address", o[1].value);
+					 "address",
+					 o[1].value);
 		inet_ntop(AF_INET6, a, iid, INET6_ADDRSTRLEN);
 		f->iid = iid;
 	}
@@ -100,7 +101,8 @@ cli_host_add(int argc, char **argv)
 	if (ret != 0 && ret != DDNS_ELIMIT && detail[0] != '\0') {
 		/* The same words as the REST API's, without its field name. */
 		fprintf(stderr, "ddnsd: host %s: %s\n", name,
-			strncmp(detail, "name: ", 6) == 0 ? detail + 6 : detail);
+			strncmp(detail, "name: ", 6) == 0 ? detail + 6
+							  : detail);
 		return ret == DDNS_EDB || ret == DDNS_EAGAIN ? CLI_EXIT_FAIL
 							     : CLI_EXIT_USAGE;
 	}
@@ -122,7 +124,9 @@ host_row(void *arg, const struct db_host_info *h)
 	(void)arg;
 	printf("%s\t%s\t%s\t%s\t%s%s%s%s\n", h->name, h->email,
 	       h->ipv4[0] ? h->ipv4 : "-", h->ipv6[0] ? h->ipv6 : "-",
-	       h->pushed ? "pushed" : refused ? "refused" : "pending",
+	       h->pushed ? "pushed"
+	       : refused ? "refused"
+			 : "pending",
 	       refused ? " " : "", refused ? h->refused_rcode : "",
 	       h->offline ? " offline" : "");
 	return 0;
@@ -157,8 +161,8 @@ cli_host_delete(int argc, char **argv)
 
 	if (argc != 3)
 		return cli_usage("usage: ddnsd host delete FQDN");
-	if (ddns_name_normalize(argv[2], strlen(argv[2]), name,
-				sizeof(name)) != 0)
+	if (ddns_name_normalize(argv[2], strlen(argv[2]), name, sizeof(name)) !=
+	    0)
 		return cli_usage("\"%s\" is not a valid host name", argv[2]);
 	if ((ret = cli_connect(&db)) != 0)
 		return ret;

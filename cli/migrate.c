@@ -24,8 +24,9 @@ cli_migrate(int argc, char **argv)
 	err = db_migrate(db, &applied);
 	/* Rows from before the naming rules are reported, never deleted. */
 	if (err == 0 && cli_check_count(db, &cfg, &bad) == 0 && bad > 0)
-		fprintf(stderr, "ddnsd: migrate: %lld hosts break the naming "
-				"rules; ddnsd check lists them and what to do\n",
+		fprintf(stderr,
+			"ddnsd: migrate: %lld hosts break the naming "
+			"rules; ddnsd check lists them and what to do\n",
 			bad);
 	db_close(db);
 	if (err != 0)

@@ -17,7 +17,7 @@
  */
 int
 cli_parse_opts(int argc, char **argv, int first, struct cli_opt *o, size_t n,
-	   const char **pos)
+	       const char **pos)
 {
 	size_t k;
 

@@ -37,7 +37,7 @@ cli_load_keys(const struct ddns_config *cfg, struct dns_keystore **ks)
 
 void
 cli_pusher_opts(const struct ddns_config *cfg, struct dns_keystore *ks,
-	    struct dns_pusher_opts *o)
+		struct dns_pusher_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->database_url = cfg->database_url;

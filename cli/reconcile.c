@@ -27,8 +27,8 @@ parse_args(int argc, char **argv, const char **zone, bool *no_push)
 			*zone = argv[++i];
 		} else {
 			return cli_usage("reconcile: unexpected argument "
-			                 "\"%s\"",
-			                 argv[i]);
+					 "\"%s\"",
+					 argv[i]);
 		}
 	}
 	return 0;

@@ -70,7 +70,8 @@ cli_rekey(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	ret = db_zone_sealed_each(r, reseal_one, &k);
-	if (ret == 0 && k.failed == 0 && auth_box_check_make(sealed, &slen) == 0)
+	if (ret == 0 && k.failed == 0 &&
+	    auth_box_check_make(sealed, &slen) == 0)
 		ret = db_secret_check_store(k.w, sealed, slen, true);
 	db_close(r);
 	db_close(k.w);

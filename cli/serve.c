@@ -45,7 +45,6 @@ static void http_opts_free(struct api_server_opts *o);
 #define PEM_MAX (1024 * 1024)
 #define SERVE_THREAD_GRACE_MS 250
 
-
 /* SIGHUP: the key file again; on any error the keys in use stay. */
 static void
 reload_keys(const struct ddns_config *cfg, struct dns_keystore *ks,
@@ -95,10 +94,11 @@ secret_check(const struct ddns_config *cfg)
 		err = db_secret_check_store(db, sealed, len, false);
 	db_close(db);
 	if (err == 0 && auth_box_check_verify(sealed, len) != 0) {
-		fprintf(stderr, "ddnsd: DDNS_SECRET_KEY_FILE: %s does not "
-				"open what was sealed with the key in use "
-				"before (a wrong key file? give the old one "
-				"as DDNS_SECRET_KEY_FILE_OLD)\n",
+		fprintf(stderr,
+			"ddnsd: DDNS_SECRET_KEY_FILE: %s does not "
+			"open what was sealed with the key in use "
+			"before (a wrong key file? give the old one "
+			"as DDNS_SECRET_KEY_FILE_OLD)\n",
 			cfg->secret_key_file);
 		return CLI_EXIT_USAGE;
 	}
@@ -298,4 +298,3 @@ http_opts_free(struct api_server_opts *o)
 	free((char *)(uintptr_t)o->tls_cert_pem);
 	o->tls_cert_pem = o->tls_key_pem = NULL;
 }
-

@@ -23,7 +23,7 @@ int ddns_buf_append_u16(struct ddns_buf *b, uint16_t v); /* network order */
 int ddns_buf_append_u32(struct ddns_buf *b, uint32_t v); /* network order */
 /* printf-style append; DDNS_ETRUNC past the cap. */
 int ddns_buf_appendf(struct ddns_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* Ensure data is NUL-terminated (not counted in len); returns data or NULL. */
 char *ddns_buf_cstr(struct ddns_buf *b);
 void ddns_buf_reset(struct ddns_buf *b);

@@ -11,8 +11,8 @@
 #include "common/log.h"
 #include "common/names.h"
 
-static int env_uint(const char *name, unsigned def, unsigned min,
-		    unsigned max, unsigned *out, char *err, size_t errsz);
+static int env_uint(const char *name, unsigned def, unsigned min, unsigned max,
+		    unsigned *out, char *err, size_t errsz);
 static int parse_listen_one(const char *s, const char *e,
 			    struct ddns_listen *l);
 static int parse_listen(struct ddns_config *cfg, char *err, size_t errsz);
@@ -110,8 +110,10 @@ parse_listen(struct ddns_config *cfg, char *err, size_t errsz)
 		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		if (cfg->nlisten == DDNS_LISTEN_MAX) {
-			snprintf(err, errsz, "DDNS_LISTEN: more than %d "
-					     "addresses", DDNS_LISTEN_MAX);
+			snprintf(err, errsz,
+				 "DDNS_LISTEN: more than %d "
+				 "addresses",
+				 DDNS_LISTEN_MAX);
 			return DDNS_ECONFIG;
 		}
 		l = &cfg->listens[cfg->nlisten];
@@ -142,14 +144,14 @@ parse_listen(struct ddns_config *cfg, char *err, size_t errsz)
 			if (cfg->listens[j].family == l->family &&
 			    cfg->listens[j].port == l->port &&
 			    memcmp(a, b, l->family == AF_INET ? 4 : 16) == 0) {
-				snprintf(err, errsz, "DDNS_LISTEN: %s port %u "
-						     "is listed twice",
+				snprintf(err, errsz,
+					 "DDNS_LISTEN: %s port %u "
+					 "is listed twice",
 					 l->addr, l->port);
 				return DDNS_ECONFIG;
 			}
 		}
-		if (l->family != AF_INET6 ||
-		    memcmp(a, &in6addr_any, 16) != 0)
+		if (l->family != AF_INET6 || memcmp(a, &in6addr_any, 16) != 0)
 			continue;
 		l->v6only = false;
 		for (j = 0; j < cfg->nlisten; j++)
@@ -190,8 +192,9 @@ ops_env(struct ddns_config *cfg, char *err, size_t errsz)
 	cfg->tls_cert = env_str("DDNS_TLS_CERT");
 	cfg->tls_key = env_str("DDNS_TLS_KEY");
 	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
-		snprintf(err, errsz, "%s: not set, but %s is (set both for "
-				     "TLS, or neither)",
+		snprintf(err, errsz,
+			 "%s: not set, but %s is (set both for "
+			 "TLS, or neither)",
 			 cfg->tls_cert ? "DDNS_TLS_KEY" : "DDNS_TLS_CERT",
 			 cfg->tls_cert ? "DDNS_TLS_CERT" : "DDNS_TLS_KEY");
 		return DDNS_ECONFIG;
@@ -252,8 +255,8 @@ rest_env(struct ddns_config *cfg, char *err, size_t errsz)
 	cfg->signup_open = s != NULL && strcmp(s, "open") == 0;
 	if ((ret = env_uint("DDNS_TTL_MIN", 60, 1, 86400, &cfg->ttl_min, err,
 			    errsz)) ||
-	    (ret = env_uint("DDNS_TTL_MAX", 86400, 1, 86400, &cfg->ttl_max,
-			    err, errsz)) ||
+	    (ret = env_uint("DDNS_TTL_MAX", 86400, 1, 86400, &cfg->ttl_max, err,
+			    errsz)) ||
 	    (ret = env_uint("DDNS_EVENTS_MAX_AGE_DAYS", 90, 1, 36500,
 			    &cfg->events_max_age_days, err, errsz)) ||
 	    (ret = env_uint("DDNS_EVENTS_MAX_PER_HOST", 1000, 1, 1000000,
@@ -273,8 +276,9 @@ rest_env(struct ddns_config *cfg, char *err, size_t errsz)
 	cfg->secret_key_file_old = env_str("DDNS_SECRET_KEY_FILE_OLD");
 	cfg->zone_primary_allow = env_str("DDNS_ZONE_PRIMARY_ALLOW");
 	if (cfg->secret_key_file_old != NULL && cfg->secret_key_file == NULL) {
-		snprintf(err, errsz, "DDNS_SECRET_KEY_FILE: not set, but "
-				     "DDNS_SECRET_KEY_FILE_OLD is");
+		snprintf(err, errsz,
+			 "DDNS_SECRET_KEY_FILE: not set, but "
+			 "DDNS_SECRET_KEY_FILE_OLD is");
 		return DDNS_ECONFIG;
 	}
 	if ((ret = env_uint("DDNS_MAX_ZONES_PER_ACCOUNT", 5, 0, 10000,
@@ -311,8 +315,9 @@ console_env(struct ddns_config *cfg, char *err, size_t errsz)
 			    &cfg->session_max_s, err, errsz)))
 		return ret;
 	if (cfg->session_idle_s > cfg->session_max_s) {
-		snprintf(err, errsz,
-			 "DDNS_SESSION_IDLE_S: greater than DDNS_SESSION_MAX_S");
+		snprintf(
+			err, errsz,
+			"DDNS_SESSION_IDLE_S: greater than DDNS_SESSION_MAX_S");
 		return DDNS_ECONFIG;
 	}
 	return 0;
@@ -361,8 +366,9 @@ router_env(struct ddns_config *cfg, char *err, size_t errsz)
 	     strlen(u) > 200 || strpbrk(u, " \t\"'<>\\?#") != NULL ||
 	     u[strlen(u) - 1] == '/' || u[strlen(u) - 1] == ':' ||
 	     strchr(u + 8, '/') != NULL || strchr(u, '@') != NULL)) {
-		snprintf(err, errsz, "DDNS_PUBLIC_URL: expected http://HOST[:PORT] "
-				     "or https://HOST[:PORT], no path");
+		snprintf(err, errsz,
+			 "DDNS_PUBLIC_URL: expected http://HOST[:PORT] "
+			 "or https://HOST[:PORT], no path");
 		return DDNS_ECONFIG;
 	}
 	return 0;
@@ -378,15 +384,17 @@ ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 	cfg->database_url = getenv("DDNS_DATABASE_URL");
 	if ((need & DDNS_NEED_DB) &&
 	    (cfg->database_url == NULL || *cfg->database_url == '\0')) {
-		snprintf(err, errsz, "DDNS_DATABASE_URL: not set (a libpq URI "
-				     "or conninfo string)");
+		snprintf(err, errsz,
+			 "DDNS_DATABASE_URL: not set (a libpq URI "
+			 "or conninfo string)");
 		return DDNS_ECONFIG;
 	}
 	cfg->tsig_key_file = getenv("DDNS_TSIG_KEY_FILE");
 	if ((need & DDNS_NEED_KEYS) &&
 	    (cfg->tsig_key_file == NULL || *cfg->tsig_key_file == '\0')) {
-		snprintf(err, errsz, "DDNS_TSIG_KEY_FILE: not set (path of a "
-				     "BIND-style TSIG key file)");
+		snprintf(err, errsz,
+			 "DDNS_TSIG_KEY_FILE: not set (path of a "
+			 "BIND-style TSIG key file)");
 		return DDNS_ECONFIG;
 	}
 	s = getenv("DDNS_LISTEN");
@@ -428,8 +436,9 @@ ddns_config_load(struct ddns_config *cfg, int need, char *err, size_t errsz)
 	else if (strcmp(cfg->log_level, "error") == 0)
 		ddns_log_set_level(DDNS_LOG_ERROR);
 	else {
-		snprintf(err, errsz, "DDNS_LOG_LEVEL: expected debug, info, "
-				     "warn or error");
+		snprintf(err, errsz,
+			 "DDNS_LOG_LEVEL: expected debug, info, "
+			 "warn or error");
 		return DDNS_ECONFIG;
 	}
 	return 0;

@@ -30,7 +30,8 @@ ddns_ipv6_join(const uint8_t prefix[16], unsigned len, const uint8_t iid[16],
 			mask = 0;
 		else
 			mask = (uint8_t)(0xff00u >> (len - 8 * i));
-		r[i] = (uint8_t)((prefix[i] & mask) | (iid[i] & (uint8_t)~mask));
+		r[i] = (uint8_t)((prefix[i] & mask) |
+				 (iid[i] & (uint8_t)~mask));
 	}
 	memcpy(out, r, 16);
 }

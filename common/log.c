@@ -21,8 +21,8 @@ static void putc1(struct log_line *l, char c);
 static void put_json_str(struct log_line *l, const char *s);
 static void put_text_val(struct log_line *l, const char *s);
 static void put_field(struct log_line *l, const struct ddns_log_field *f);
-static void build(struct log_line *l, enum ddns_log_level lvl,
-		  const char *msg, const struct ddns_log_field *f, size_t n);
+static void build(struct log_line *l, enum ddns_log_level lvl, const char *msg,
+		  const struct ddns_log_field *f, size_t n);
 static void emit(enum ddns_log_level lvl, const char *msg,
 		 const struct ddns_log_field *f, size_t n);
 

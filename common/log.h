@@ -11,7 +11,12 @@
 
 #include <stddef.h>
 
-enum ddns_log_level { DDNS_LOG_DEBUG, DDNS_LOG_INFO, DDNS_LOG_WARN, DDNS_LOG_ERROR };
+enum ddns_log_level {
+	DDNS_LOG_DEBUG,
+	DDNS_LOG_INFO,
+	DDNS_LOG_WARN,
+	DDNS_LOG_ERROR
+};
 enum ddns_log_format { DDNS_LOG_JSON, DDNS_LOG_TEXT };
 
 /* One structured field. A DDNS_LOGF_STR field whose str is NULL is left
@@ -30,7 +35,7 @@ void ddns_log_set_format(enum ddns_log_format fmt);
 void ddns_log_set_stdout(void);
 
 void ddns_log(enum ddns_log_level lvl, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /* Logs msg with n structured fields (copied out before returning). */
 void ddns_log_fields(enum ddns_log_level lvl, const char *msg,

@@ -15,20 +15,20 @@ static const unsigned m_statuses[] = { 200, 201, 204, 301, 302, 304, 400,
 				       415, 422, 429, 500, 501, 503 };
 #define M_STATUSES (M_NELEM(m_statuses) + 1)
 
-static const char *const m_nic_words[] = { "good", "nochg", "badauth",
+static const char *const m_nic_words[] = { "good",   "nochg",   "badauth",
 					   "nohost", "notfqdn", "numhost",
-					   "abuse", "dnserr", "911" };
+					   "abuse",  "dnserr",  "911" };
 #define M_NIC (M_NELEM(m_nic_words) + 1) /* + "other" */
 
 /* Upper bounds in microseconds; the last bucket is +Inf. */
-static const long m_buckets_us[] = { 1000, 2500, 5000, 10000, 25000, 50000,
-				     100000, 250000, 500000, 1000000,
+static const long m_buckets_us[] = { 1000,    2500,    5000,    10000,  25000,
+				     50000,   100000,  250000,  500000, 1000000,
 				     2500000, 5000000, 10000000 };
 #define M_BUCKETS (M_NELEM(m_buckets_us) + 1)
 
-static const char *const m_push_outcomes[DDNS_PUSH_OUTCOMES] = {
-	"ok", "dns_error", "db_error"
-};
+static const char *const m_push_outcomes[DDNS_PUSH_OUTCOMES] = { "ok",
+								 "dns_error",
+								 "db_error" };
 
 static _Atomic(const char *) m_route_names[M_ROUTES];
 static atomic_ulong m_http[M_ROUTES + 1][M_STATUSES];
@@ -177,8 +177,7 @@ ddns_metrics_inflight(int delta)
 }
 
 static int
-head(struct ddns_buf *b, const char *name, const char *type,
-     const char *help)
+head(struct ddns_buf *b, const char *name, const char *type, const char *help)
 {
 	return ddns_buf_appendf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
 				name, type);
@@ -237,16 +236,15 @@ render_hist(struct ddns_buf *b)
 			err = ddns_buf_appendf(b, "%s_bucket{le=\"%g\"} %lu\n",
 					       n, m_buckets_us[i] / 1e6, cum);
 		else
-			err = ddns_buf_appendf(b, "%s_bucket{le=\"+Inf\"} %lu\n",
-					       n, cum);
+			err = ddns_buf_appendf(
+				b, "%s_bucket{le=\"+Inf\"} %lu\n", n, cum);
 	}
 	/* Count after the buckets: a scrape never sees count < +Inf. */
 	if (err == 0)
-		err = ddns_buf_appendf(b, "%s_sum %.6f\n%s_count %lu\n", n,
-				       LOAD(m_hist_sum_us) / 1e6, n,
-				       cum > LOAD(m_hist_count)
-					       ? cum
-					       : LOAD(m_hist_count));
+		err = ddns_buf_appendf(
+			b, "%s_sum %.6f\n%s_count %lu\n", n,
+			LOAD(m_hist_sum_us) / 1e6, n,
+			cum > LOAD(m_hist_count) ? cum : LOAD(m_hist_count));
 	return err;
 }
 
@@ -286,9 +284,9 @@ render_dns(struct ddns_buf *b)
 		err = head(b, "ddnsd_dns_oldest_pending_seconds", "gauge",
 			   "Age of the oldest change not in DNS yet.");
 	if (err == 0)
-		err = ddns_buf_appendf(b,
-				       "ddnsd_dns_oldest_pending_seconds %.3f\n",
-				       (long long)LOAD(m_oldest_ms) / 1000.0);
+		err = ddns_buf_appendf(
+			b, "ddnsd_dns_oldest_pending_seconds %.3f\n",
+			(long long)LOAD(m_oldest_ms) / 1000.0);
 	if (err == 0)
 		err = head(b, "ddnsd_dns_refused_hosts_total", "counter",
 			   "Host changes the nameserver refused (the rest of "
@@ -313,7 +311,8 @@ render_misc(struct ddns_buf *b)
 	err = head(b, "ddnsd_db_connection_errors_total", "counter",
 		   "Failed attempts to connect to PostgreSQL.");
 	if (err == 0)
-		err = ddns_buf_appendf(b, "ddnsd_db_connection_errors_total %lu\n",
+		err = ddns_buf_appendf(b,
+				       "ddnsd_db_connection_errors_total %lu\n",
 				       LOAD(m_db_errors));
 	if (err == 0)
 		err = head(b, "ddnsd_token_lookup_statements_total", "counter",

@@ -130,7 +130,7 @@ prefix_len_ok(const char *s)
 static int
 addr_check(struct ddns_addr *a)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0,
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0,    0,
 					    0, 0, 0, 0, 0xff, 0xff };
 	static const uint8_t zero[16];
 	uint8_t *b = a->bytes;

@@ -26,7 +26,7 @@ bool ddns_name_in_zone(const char *name, const char *zone);
 
 /* A parsed address of one family. */
 struct ddns_addr {
-	int family; /* AF_INET or AF_INET6 */
+	int family;        /* AF_INET or AF_INET6 */
 	uint8_t bytes[16]; /* 4 used for AF_INET */
 };
 

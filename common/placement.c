@@ -44,7 +44,7 @@ ddns_reserved_parse(const char *spec, struct ddns_reserved *out)
 		p += n;
 		if (*p == '#' || *p == '*') {
 			out->e[out->n].kind = *p == '#' ? DDNS_RESERVED_DIGITS
-						       : DDNS_RESERVED_PREFIX;
+							: DDNS_RESERVED_PREFIX;
 			p++;
 		}
 		if (*p != '\0' && *p != ',' && *p != ' ' && *p != '\t')
@@ -68,11 +68,10 @@ ddns_reserved_match(const struct ddns_reserved *r, const char *label,
 			if (len == n)
 				return true;
 			break;
-		case DDNS_RESERVED_PREFIX:
-			return true;
+		case DDNS_RESERVED_PREFIX: return true;
 		case DDNS_RESERVED_DIGITS:
-			for (k = n; k < len && label[k] >= '0' && label[k] <= '9';
-			     k++)
+			for (k = n;
+			     k < len && label[k] >= '0' && label[k] <= '9'; k++)
 				;
 			if (len > n && k == len)
 				return true;

@@ -21,8 +21,8 @@
 #define DDNS_LABEL_MAX 63
 
 /* The default of DDNS_RESERVED_NAMES. */
-#define DDNS_RESERVED_DEFAULT                                                \
-	"ns,ns#,www,mail,mx,smtp,imap,pop,pop3,ftp,autoconfig,autodiscover,"  \
+#define DDNS_RESERVED_DEFAULT                                                  \
+	"ns,ns#,www,mail,mx,smtp,imap,pop,pop3,ftp,autoconfig,autodiscover,"   \
 	"localhost,_*"
 
 enum ddns_reserved_kind {
@@ -55,9 +55,9 @@ bool ddns_reserved_match(const struct ddns_reserved *r, const char *label,
 
 /* What the rules say of a name under its zone. */
 struct ddns_placement {
-	size_t depth;                  /* labels below the zone (0: apex) */
-	char top[DDNS_NAME_MAX + 1];   /* the name one label under the zone */
-	size_t nancestors;             /* names between the zone and name, */
+	size_t depth;                /* labels below the zone (0: apex) */
+	char top[DDNS_NAME_MAX + 1]; /* the name one label under the zone */
+	size_t nancestors;           /* names between the zone and name, */
 	const char *ancestors[DDNS_NAME_MAX / 2]; /* [0] = top; into name */
 };
 

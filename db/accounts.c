@@ -7,8 +7,7 @@
 #include "db/sessions.h"
 #include "db/stmt.h"
 
-static int account_from_row(const PGresult *r, int row,
-			    struct db_account *a);
+static int account_from_row(const PGresult *r, int row, struct db_account *a);
 
 static const struct db_stmt st_create = {
 	"acct_create",
@@ -23,8 +22,7 @@ static const struct db_stmt st_login = {
 	1
 };
 static const struct db_stmt st_find = {
-	"acct_find",
-	"SELECT id FROM accounts WHERE lower(email) = lower($1)", 1
+	"acct_find", "SELECT id FROM accounts WHERE lower(email) = lower($1)", 1
 };
 static const struct db_stmt st_set_max_hosts = {
 	"acct_set_max_hosts",
@@ -33,15 +31,15 @@ static const struct db_stmt st_set_max_hosts = {
 	2
 };
 const struct db_stmt db_account_lock = {
-	"acct_lock",
-	"SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE", 1
+	"acct_lock", "SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE", 1
 };
 static const struct db_stmt st_list = {
 	"acct_list",
-	"SELECT a.id, a.email, " DB_TS("a.created_at") ","
-	" (SELECT count(*) FROM hosts h WHERE h.account_id = a.id"
-	"  AND h.deleted_at IS NULL), a.max_hosts"
-	" FROM accounts a ORDER BY a.id",
+	"SELECT a.id, a.email, " DB_TS(
+		"a.created_at") ","
+				" (SELECT count(*) FROM hosts h WHERE h.account_id = a.id"
+				"  AND h.deleted_at IS NULL), a.max_hosts"
+				" FROM accounts a ORDER BY a.id",
 	0
 };
 static const struct db_stmt st_pw_get = {
@@ -52,8 +50,7 @@ static const struct db_stmt st_pw_get = {
 };
 static const struct db_stmt st_pw_set = {
 	"acct_pw_set",
-	"UPDATE accounts SET password_hash = $2 WHERE id = $1 RETURNING id",
-	2
+	"UPDATE accounts SET password_hash = $2 WHERE id = $1 RETURNING id", 2
 };
 /* Only when no host row remains: tombstones must reach DNS first. */
 static const struct db_stmt st_delete = {

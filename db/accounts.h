@@ -23,8 +23,8 @@ struct db_account {
 
 /* Creates an account with an argon2id hash; pwhash NULL: no login (an
  * operator-made account). 0, DDNS_EEXIST or DDNS_EDB. */
-int db_account_create(struct db_conn *c, const char *email,
-		      const char *pwhash, struct db_account *out);
+int db_account_create(struct db_conn *c, const char *email, const char *pwhash,
+		      struct db_account *out);
 
 /*
  * The id and password hash (into hash, hashsz bytes) of the account with
@@ -44,9 +44,8 @@ int db_account_password_get(struct db_conn *c, long long id, char *hash,
  * ends every console session of the account but keep_session (0: all);
  * *ended (may be NULL) gets how many. 0, DDNS_ENOENT or DDNS_EDB.
  */
-int db_account_password_set(struct db_conn *c, long long id,
-			    const char *pwhash, long long keep_session,
-			    long long *ended);
+int db_account_password_set(struct db_conn *c, long long id, const char *pwhash,
+			    long long keep_session, long long *ended);
 
 /* Finds an account by e-mail. 0, DDNS_ENOENT or DDNS_EDB. */
 int db_account_find(struct db_conn *c, const char *email, long long *id);

@@ -25,32 +25,43 @@ static int acme_exec(struct db_conn *c, const struct db_stmt *st,
 static const struct db_stmt st_add = {
 	"acme_add",
 	"WITH h AS (UPDATE hosts SET version = version + 1, updated_at = now(),"
-	"  " DB_BUCKET_TAKE("$6", "$7")
-	"  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
-	"  AND ((SELECT count(*) FROM acme_challenges a WHERE a.host_id = $1"
-	"   AND a.value <> $3) < " STR(DB_ACME_MAX) ")"
-	"  AND " DB_BUCKET_HAS("$6", "$7")
-	"  RETURNING id, ipv4, ipv6),"
-	" a AS (INSERT INTO acme_challenges (host_id, account_id, value)"
-	"  SELECT id, $2, $3 FROM h ON CONFLICT (host_id, value) DO NOTHING),"
-	" e AS (" DB_EVENT_INSERT("h", "$4::inet", "$5",
-				  "'acme-challenge set'", "'api'") ")"
-	" SELECT h.id FROM h",
+	"  " DB_BUCKET_TAKE(
+		"$6",
+		"$7") "  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
+		      "  AND ((SELECT count(*) FROM acme_challenges a WHERE a.host_id = $1"
+		      "   AND a.value <> $3) < " STR(
+			      DB_ACME_MAX) ")"
+					   "  AND " DB_BUCKET_HAS(
+						   "$6",
+						   "$7") "  RETURNING id, ipv4, ipv6),"
+							 " a AS (INSERT INTO acme_challenges (host_id, account_id, value)"
+							 "  SELECT id, $2, $3 FROM h ON CONFLICT (host_id, value) DO NOTHING),"
+							 " e AS (" DB_EVENT_INSERT(
+								 "h",
+								 "$4::inet",
+								 "$5",
+								 "'acme-challenge set'",
+								 "'api'") ")"
+									  " SELECT h.id FROM h",
 	7
 };
 
 static const struct db_stmt st_clear = {
 	"acme_clear",
 	"WITH h AS (UPDATE hosts SET version = version + 1, updated_at = now(),"
-	"  " DB_BUCKET_TAKE("$5", "$6")
-	"  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
-	"  AND " DB_BUCKET_HAS("$5", "$6")
-	"  RETURNING id, ipv4, ipv6),"
-	" a AS (DELETE FROM acme_challenges WHERE host_id IN"
-	"  (SELECT id FROM h)),"
-	" e AS (" DB_EVENT_INSERT("h", "$3::inet", "$4",
-				  "'acme-challenge cleared'", "'api'") ")"
-	" SELECT h.id FROM h",
+	"  " DB_BUCKET_TAKE(
+		"$5",
+		"$6") "  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
+		      "  AND " DB_BUCKET_HAS(
+			      "$5",
+			      "$6") "  RETURNING id, ipv4, ipv6),"
+				    " a AS (DELETE FROM acme_challenges WHERE host_id IN"
+				    "  (SELECT id FROM h)),"
+				    " e AS (" DB_EVENT_INSERT(
+					    "h", "$3::inet", "$4",
+					    "'acme-challenge cleared'",
+					    "'api'") ")"
+						     " SELECT h.id FROM h",
 	6
 };
 
@@ -60,10 +71,11 @@ acme_exec(struct db_conn *c, const struct db_stmt *st, long long host_id,
 	  const struct db_acme_who *who)
 {
 	char id[24], acc[24], burst[16], win[16];
-	const char *p[7] = { id, acc, value, who->source, who->user_agent,
+	const char *p[7] = { id,    acc, value, who->source, who->user_agent,
 			     burst, win };
-	const char *pc[6] = { id, acc, who->source, who->user_agent, burst,
-			      win };
+	const char *pc[6] = {
+		id, acc, who->source, who->user_agent, burst, win
+	};
 	unsigned wait = 0;
 	PGresult *r;
 	int err, n;

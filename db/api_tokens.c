@@ -10,13 +10,11 @@
 #include "db/limits.h"
 #include "db/stmt.h"
 
-#define TOKEN_COLS                                                           \
-	"public_id, name, 'read' = ANY (scopes), 'write' = ANY (scopes), "    \
-	DB_TS("created_at") ", " DB_TS("expires_at") ", "                    \
-	DB_TS("last_used_at")
+#define TOKEN_COLS                                                                \
+	"public_id, name, 'read' = ANY (scopes), 'write' = ANY (scopes), " DB_TS( \
+		"created_at") ", " DB_TS("expires_at") ", " DB_TS("last_used_at")
 
-static int token_from_row(const PGresult *r, int row,
-			  struct db_api_token *t);
+static int token_from_row(const PGresult *r, int row, struct db_api_token *t);
 
 /*
  * The count under the account's limit and the insert in one statement,
@@ -81,9 +79,9 @@ token_from_row(const PGresult *r, int row, struct db_api_token *t)
 
 int
 db_api_token_create(struct db_conn *c, long long account_id,
-		    const char *public_id, const uint8_t *hash,
-		    size_t hash_len, const char *name, unsigned scopes,
-		    long long expires_in, struct db_api_token *out)
+		    const char *public_id, const uint8_t *hash, size_t hash_len,
+		    const char *name, unsigned scopes, long long expires_in,
+		    struct db_api_token *out)
 {
 	char acc[24], hex[2 * AUTH_TOKEN_HASH_LEN + 1], exp[24], max[16];
 	const char *p[7] = { acc, public_id, hex, name, NULL, exp, max };
@@ -102,8 +100,8 @@ db_api_token_create(struct db_conn *c, long long account_id,
 	else
 		p[4] = "{read}";
 	snprintf(max, sizeof(max), "%u", db_limits_max_account_tokens());
-	if ((r = db_exec_locked(c, &db_account_lock, p, &st_create, p,
-				&err)) == NULL)
+	if ((r = db_exec_locked(c, &db_account_lock, p, &st_create, p, &err)) ==
+	    NULL)
 		return err;
 	err = PQntuples(r) == 1 ? token_from_row(r, 0, out) : DDNS_ELIMIT;
 	PQclear(r);
@@ -113,8 +111,7 @@ db_api_token_create(struct db_conn *c, long long account_id,
 int
 db_api_token_list(struct db_conn *c, long long account_id, long long after,
 		  unsigned limit,
-		  int (*cb)(void *arg, const struct db_api_token *t),
-		  void *arg)
+		  int (*cb)(void *arg, const struct db_api_token *t), void *arg)
 {
 	char acc[24], aft[24], lim[16];
 	const char *p[3] = { acc, aft, lim };

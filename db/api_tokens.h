@@ -21,11 +21,11 @@
 struct db_api_token {
 	char id[AUTH_TOKEN_ID_LEN + 1]; /* public id */
 	char name[DB_TOKEN_NAME_MAX + 1];
-	unsigned scopes;                /* DB_SCOPE_* mask */
+	unsigned scopes; /* DB_SCOPE_* mask */
 	char created_at[DB_TS_LEN];
-	char expires_at[DB_TS_LEN];     /* "" = never */
-	char last_used_at[DB_TS_LEN];   /* "" = never */
-	long long seq;                  /* listing order (the page cursor) */
+	char expires_at[DB_TS_LEN];   /* "" = never */
+	char last_used_at[DB_TS_LEN]; /* "" = never */
+	long long seq;                /* listing order (the page cursor) */
 };
 
 /* What authenticating a request needs. */
@@ -52,8 +52,8 @@ int db_api_token_create(struct db_conn *c, long long account_id,
 /* Calls cb for the account's tokens, oldest first, those after seq after
  * (0: from the start), at most limit. 0, cb's non-zero return, or
  * DDNS_EDB. */
-int db_api_token_list(struct db_conn *c, long long account_id,
-		      long long after, unsigned limit,
+int db_api_token_list(struct db_conn *c, long long account_id, long long after,
+		      unsigned limit,
 		      int (*cb)(void *arg, const struct db_api_token *t),
 		      void *arg);
 

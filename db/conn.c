@@ -30,8 +30,7 @@ static void thread_conn_free(void *p);
 static void thread_key_make(void);
 static void log_pg_error(const char *what, const char *msg);
 static void notice_cb(void *arg, const char *msg);
-static void list_item(const char *list, size_t i, char *out,
-		      size_t outsz);
+static void list_item(const char *list, size_t i, char *out, size_t outsz);
 static PGresult *exec_once(struct db_conn *c, const struct db_stmt *st,
 			   const char *const *params, int *err);
 

@@ -8,13 +8,14 @@
 
 static const struct db_stmt st_list = {
 	"events_list",
-	"SELECT " DB_TS("e.at") ", host(e.source), e.user_agent, e.result,"
-	" host(e.ipv4), host(e.ipv6), e.via FROM host_events e"
-	" JOIN hosts h ON h.id = e.host_id"
-	" WHERE e.host_id = $2 AND h.account_id = $1"
-	" AND e.at >= now() - make_interval(days => coalesce((SELECT"
-	"  max_age_days FROM event_retention WHERE id = 1), 90))"
-	" ORDER BY e.id DESC LIMIT $3",
+	"SELECT " DB_TS(
+		"e.at") ", host(e.source), e.user_agent, e.result,"
+			" host(e.ipv4), host(e.ipv6), e.via FROM host_events e"
+			" JOIN hosts h ON h.id = e.host_id"
+			" WHERE e.host_id = $2 AND h.account_id = $1"
+			" AND e.at >= now() - make_interval(days => coalesce((SELECT"
+			"  max_age_days FROM event_retention WHERE id = 1), 90))"
+			" ORDER BY e.id DESC LIMIT $3",
 	3
 };
 static const struct db_stmt st_retention = {
@@ -27,8 +28,8 @@ static const struct db_stmt st_retention = {
 
 int
 db_events_list(struct db_conn *c, long long account_id, long long host_id,
-	       unsigned limit,
-	       int (*cb)(void *arg, const struct db_event *e), void *arg)
+	       unsigned limit, int (*cb)(void *arg, const struct db_event *e),
+	       void *arg)
 {
 	char acc[24], hid[24], lim[16];
 	const char *p[3] = { acc, hid, lim };

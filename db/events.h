@@ -17,15 +17,15 @@
  * named src. source, user_agent, result and via are SQL expressions.
  * Used by db/hosts.c and db/acme.c; nothing else writes host_events.
  */
-#define DB_EVENT_INSERT(src, source, user_agent, result, via)               \
-	"INSERT INTO host_events"                                            \
-	" (host_id, source, user_agent, result, ipv4, ipv6, via)"            \
-	" SELECT id, " source ", " user_agent ", " result ", ipv4, ipv6, "   \
-	via " FROM " src
+#define DB_EVENT_INSERT(src, source, user_agent, result, via)                  \
+	"INSERT INTO host_events"                                              \
+	" (host_id, source, user_agent, result, ipv4, ipv6, via)"              \
+	" SELECT id, " source ", " user_agent ", " result ", ipv4, ipv6, " via \
+	" FROM " src
 
 struct db_event {
 	char at[DB_TS_LEN];
-	char source[48];      /* "" = unknown */
+	char source[48]; /* "" = unknown */
 	char user_agent[256];
 	char result[64];
 	char ipv4[48], ipv6[48];
@@ -33,8 +33,8 @@ struct db_event {
 };
 
 /* The account's host's events, newest first, at most limit. */
-int db_events_list(struct db_conn *c, long long account_id,
-		   long long host_id, unsigned limit,
+int db_events_list(struct db_conn *c, long long account_id, long long host_id,
+		   unsigned limit,
 		   int (*cb)(void *arg, const struct db_event *e), void *arg);
 
 /* Stores the retention limits every writer applies. 0 or DDNS_EDB. */

@@ -9,11 +9,10 @@
 #include "db/hosts.h"
 #include "db/stmt.h"
 
-#define HTOK_COLS                                                            \
+#define HTOK_COLS                                                              \
 	"public_id, label, " DB_TS("created_at") ", " DB_TS("last_used_at")
 
-static int htok_from_row(const PGresult *r, int row,
-			 struct db_host_token *t);
+static int htok_from_row(const PGresult *r, int row, struct db_host_token *t);
 
 /* Run with the host row locked (db_exec_locked): the count is exact. */
 static const struct db_stmt st_create = {
@@ -58,10 +57,10 @@ htok_from_row(const PGresult *r, int row, struct db_host_token *t)
 }
 
 int
-db_host_token_create(struct db_conn *c, long long account_id,
-		     long long host_id, const char *public_id,
-		     const uint8_t *hash, size_t hash_len, const char *label,
-		     unsigned max_tokens, struct db_host_token *out)
+db_host_token_create(struct db_conn *c, long long account_id, long long host_id,
+		     const char *public_id, const uint8_t *hash,
+		     size_t hash_len, const char *label, unsigned max_tokens,
+		     struct db_host_token *out)
 {
 	char acc[24], hid[24], hex[2 * AUTH_TOKEN_HASH_LEN + 1];
 	char max[16];
@@ -85,8 +84,7 @@ db_host_token_create(struct db_conn *c, long long account_id,
 }
 
 int
-db_host_token_list(struct db_conn *c, long long account_id,
-		   long long host_id,
+db_host_token_list(struct db_conn *c, long long account_id, long long host_id,
 		   int (*cb)(void *arg, const struct db_host_token *t),
 		   void *arg)
 {
@@ -108,8 +106,8 @@ db_host_token_list(struct db_conn *c, long long account_id,
 }
 
 int
-db_host_token_delete(struct db_conn *c, long long account_id,
-		     long long host_id, const char *public_id)
+db_host_token_delete(struct db_conn *c, long long account_id, long long host_id,
+		     const char *public_id)
 {
 	char acc[24], hid[24];
 	const char *p[3] = { acc, hid, public_id };

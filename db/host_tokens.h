@@ -18,7 +18,7 @@ struct db_host_token {
 	char id[AUTH_TOKEN_ID_LEN + 1]; /* public id */
 	char label[DB_LABEL_MAX + 1];
 	char created_at[DB_TS_LEN];
-	char last_used_at[DB_TS_LEN];   /* "" = never */
+	char last_used_at[DB_TS_LEN]; /* "" = never */
 };
 
 /* Stores a token for the account's live host, unless it has max_tokens

@@ -22,12 +22,12 @@ static int host_rows(PGresult *r, bool email,
 		     void *arg);
 static int parse_prefix_col(const PGresult *r, int row, int col,
 			    struct db_host *h);
-static int follow_result(PGresult *r, const struct db_follow *f,
-			 char *detail, size_t detailsz);
+static int follow_result(PGresult *r, const struct db_follow *f, char *detail,
+			 size_t detailsz);
 static void follow_params(const char *acc, const char *id,
-			  const struct db_follow *f, char *len,
-			  size_t lensz, const char *source,
-			  const char *user_agent, const char **p);
+			  const struct db_follow *f, char *len, size_t lensz,
+			  const char *source, const char *user_agent,
+			  const char **p);
 static int create_result(PGresult *r, long long *id, char *detail,
 			 size_t detailsz);
 
@@ -82,23 +82,27 @@ static const struct db_stmt st_lookup_many = {
  * (migrations/0007_followers.sql).
  */
 #define FOLLOW_V6(u, fh)                                                       \
-	"ddns_follow_ipv6(coalesce(" u ".lan_prefix::inet, " u ".ipv6), "       \
-	fh ".prefix_len, " fh ".ipv6_iid)"
+	"ddns_follow_ipv6(coalesce(" u ".lan_prefix::inet, " u ".ipv6), " fh   \
+	".prefix_len, " fh ".ipv6_iid)"
 
 /*
  * The followers of router u (a CTE returning id, ipv4, ipv6, lan_prefix)
  * whose derived addresses change, updated: a new version each (pushed
  * with the router, in the same zone's batch) and no bucket token.
  */
-#define FOLLOWERS_OF_U                                                         \
-	" f AS (UPDATE hosts fh SET"                                           \
-	"  ipv4 = CASE WHEN fh.ipv4_follows THEN u.ipv4 ELSE fh.ipv4 END,"     \
-	"  ipv6 = " FOLLOW_V6("u", "fh") ","                                   \
-	"  version = fh.version + 1, updated_at = now()"                       \
-	"  FROM u WHERE fh.follows_id = u.id AND fh.deleted_at IS NULL"        \
-	"  AND ((fh.ipv4_follows AND fh.ipv4 IS DISTINCT FROM u.ipv4)"         \
-	"   OR fh.ipv6 IS DISTINCT FROM " FOLLOW_V6("u", "fh") ")"            \
-	"  RETURNING fh.id, fh.ipv4, fh.ipv6),"
+#define FOLLOWERS_OF_U                                                                \
+	" f AS (UPDATE hosts fh SET"                                                  \
+	"  ipv4 = CASE WHEN fh.ipv4_follows THEN u.ipv4 ELSE fh.ipv4 END,"            \
+	"  ipv6 = " FOLLOW_V6(                                                        \
+		"u",                                                                  \
+		"fh") ","                                                             \
+		      "  version = fh.version + 1, updated_at = now()"                \
+		      "  FROM u WHERE fh.follows_id = u.id AND fh.deleted_at IS NULL" \
+		      "  AND ((fh.ipv4_follows AND fh.ipv4 IS DISTINCT FROM u.ipv4)"  \
+		      "   OR fh.ipv6 IS DISTINCT FROM " FOLLOW_V6(                    \
+			      "u",                                                    \
+			      "fh") ")"                                               \
+				    "  RETURNING fh.id, fh.ipv4, fh.ipv6),"
 
 static const struct db_stmt st_apply = {
 	"host_apply",
@@ -111,15 +115,15 @@ static const struct db_stmt st_apply = {
 	"  END, bucket_at = now()"
 	"  WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL"
 	"  AND ($13::float8 = 0 OR " BUCKET_NOW " >= 1)"
-	"  RETURNING id, ipv4, ipv6, lan_prefix),"
-	FOLLOWERS_OF_U
+	"  RETURNING id, ipv4, ipv6, lan_prefix)," FOLLOWERS_OF_U
 	" t AS (UPDATE host_tokens SET last_used_at = now()"
 	"  WHERE id = $8 AND host_id = $1 AND (last_used_at IS NULL"
 	"  OR last_used_at < now() - interval '1 min')),"
-	" e AS (" DB_EVENT_INSERT("u", "$9::inet", "$10", "$11", "$12")
-	"  UNION ALL SELECT id, $9::inet, $10, 'good', ipv4, ipv6, 'follow'"
-	"  FROM f)"
-	" SELECT id FROM u",
+	" e AS (" DB_EVENT_INSERT(
+		"u", "$9::inet", "$10", "$11",
+		"$12") "  UNION ALL SELECT id, $9::inet, $10, 'good', ipv4, ipv6, 'follow'"
+		       "  FROM f)"
+		       " SELECT id FROM u",
 	15
 };
 
@@ -152,21 +156,19 @@ static const struct db_stmt st_requeue = {
 };
 
 const struct db_stmt db_host_lock = {
-	"host_lock",
-	"SELECT 1 FROM hosts WHERE id = $1 FOR NO KEY UPDATE",
-	1
+	"host_lock", "SELECT 1 FROM hosts WHERE id = $1 FOR NO KEY UPDATE", 1
 };
 
 /* Columns host_from_row() reads, in this order; add the e-mail last. */
-#define HOST_COLS                                                            \
-	"h.id, h.account_id, h.fqdn, z.name, host(h.ipv4), host(h.ipv6),"    \
-	" h.ttl, h.offline, " DB_TS("h.created_at") ", "                     \
-	DB_TS("h.updated_at") ", h.pushed_version >= h.version,"            \
-	" COALESCE(h.push_refused_rcode, ''),"                                \
-	" (SELECT r.fqdn FROM hosts r WHERE r.id = h.follows_id),"           \
-	" host(h.ipv6_iid), h.prefix_len, h.ipv4_follows, h.lan_prefix::text,"\
-	" (SELECT count(*) FROM hosts f WHERE f.follows_id = h.id"           \
-	" AND f.deleted_at IS NULL)"
+#define HOST_COLS                                                                                      \
+	"h.id, h.account_id, h.fqdn, z.name, host(h.ipv4), host(h.ipv6),"                              \
+	" h.ttl, h.offline, " DB_TS("h.created_at") ", " DB_TS(                                        \
+		"h.updated_at") ", h.pushed_version >= h.version,"                                     \
+				" COALESCE(h.push_refused_rcode, ''),"                                 \
+				" (SELECT r.fqdn FROM hosts r WHERE r.id = h.follows_id),"             \
+				" host(h.ipv6_iid), h.prefix_len, h.ipv4_follows, h.lan_prefix::text," \
+				" (SELECT count(*) FROM hosts f WHERE f.follows_id = h.id"             \
+				" AND f.deleted_at IS NULL)"
 #define HOST_FROM " FROM hosts h JOIN zones z ON z.id = h.zone_id"
 
 /*
@@ -234,24 +236,25 @@ static const struct db_stmt st_update = {
 	"  AND (NOT " PATCH_CHANGES " OR $13::float8 = 0 OR " BUCKET_NOW
 	" >= 1)"
 	"  RETURNING id, ipv4, ipv6, lan_prefix, offline,"
-	"  updated_at = now() AS changed),"
-	FOLLOWERS_OF_U
-	" e AS (" DB_EVENT_INSERT("u", "$11::inet", "$12",
-				  "CASE WHEN NOT changed THEN 'nochg'"
-				  " WHEN offline THEN 'good offline'"
-				  " ELSE 'good' END", "'api'")
-	"  UNION ALL SELECT id, $11::inet, $12, 'good', ipv4, ipv6, 'follow'"
-	"  FROM f)"
-	" SELECT u.changed FROM u",
+	"  updated_at = now() AS changed)," FOLLOWERS_OF_U
+	" e AS (" DB_EVENT_INSERT(
+		"u", "$11::inet", "$12",
+		"CASE WHEN NOT changed THEN 'nochg'"
+		" WHEN offline THEN 'good offline'"
+		" ELSE 'good' END",
+		"'api'") "  UNION ALL SELECT id, $11::inet, $12, 'good', ipv4, ipv6, 'follow'"
+			 "  FROM f)"
+			 " SELECT u.changed FROM u",
 	14
 };
 
 static const struct db_stmt st_bucket_wait = {
 	"host_bucket_wait",
 	"SELECT CASE WHEN $2::float8 = 0 THEN 0 ELSE"
-	" greatest(0, ceil((1 - " DB_BUCKET_NOW("$2", "$3") ") * $3::float8"
-	" / $2::float8))::int END"
-	" FROM hosts WHERE id = $1 AND deleted_at IS NULL",
+	" greatest(0, ceil((1 - " DB_BUCKET_NOW(
+		"$2", "$3") ") * $3::float8"
+			    " / $2::float8))::int END"
+			    " FROM hosts WHERE id = $1 AND deleted_at IS NULL",
 	3
 };
 
@@ -311,22 +314,25 @@ static const struct db_stmt st_follow = {
 	"   WHEN me.follows_id IS NOT NULL AND me.ipv4_follows THEN NULL"
 	"   ELSE me.ipv4 END AS v4,"
 	"  CASE WHEN $3::text IS NULL THEN me.ipv6"
-	"   ELSE (SELECT " FOLLOW_V6("r", "x") " FROM r,"
-	"   (SELECT $5::integer AS prefix_len, $4::inet AS ipv6_iid) x)"
-	"  END AS v6, me.ipv4 AS o4, me.ipv6 AS o6 FROM me),"
-	" u AS (UPDATE hosts h SET follows_id = n.rid,"
-	"  ipv6_iid = CASE WHEN $3::text IS NULL THEN NULL ELSE $4::inet END,"
-	"  prefix_len = CASE WHEN $3::text IS NULL THEN 64 ELSE $5 END,"
-	"  ipv4_follows = $6, ipv4 = n.v4, ipv6 = n.v6,"
-	"  version = h.version + CASE WHEN n.o4 IS DISTINCT FROM n.v4"
-	"   OR n.o6 IS DISTINCT FROM n.v6 THEN 1 ELSE 0 END,"
-	"  updated_at = now()"
-	"  FROM n, chk WHERE h.id = $2 AND chk.s = 'ok'"
-	"  RETURNING h.id, h.ipv4, h.ipv6,"
-	"  n.o4 IS DISTINCT FROM n.v4 OR n.o6 IS DISTINCT FROM n.v6 AS changed),"
-	" e AS (" DB_EVENT_INSERT("u WHERE changed", "$7::inet", "$8",
-				  "'good'", "'api'") ")"
-	" SELECT (SELECT s FROM chk), EXISTS (SELECT 1 FROM u WHERE changed)",
+	"   ELSE (SELECT " FOLLOW_V6(
+		"r",
+		"x") " FROM r,"
+		     "   (SELECT $5::integer AS prefix_len, $4::inet AS ipv6_iid) x)"
+		     "  END AS v6, me.ipv4 AS o4, me.ipv6 AS o6 FROM me),"
+		     " u AS (UPDATE hosts h SET follows_id = n.rid,"
+		     "  ipv6_iid = CASE WHEN $3::text IS NULL THEN NULL ELSE $4::inet END,"
+		     "  prefix_len = CASE WHEN $3::text IS NULL THEN 64 ELSE $5 END,"
+		     "  ipv4_follows = $6, ipv4 = n.v4, ipv6 = n.v6,"
+		     "  version = h.version + CASE WHEN n.o4 IS DISTINCT FROM n.v4"
+		     "   OR n.o6 IS DISTINCT FROM n.v6 THEN 1 ELSE 0 END,"
+		     "  updated_at = now()"
+		     "  FROM n, chk WHERE h.id = $2 AND chk.s = 'ok'"
+		     "  RETURNING h.id, h.ipv4, h.ipv6,"
+		     "  n.o4 IS DISTINCT FROM n.v4 OR n.o6 IS DISTINCT FROM n.v6 AS changed),"
+		     " e AS (" DB_EVENT_INSERT(
+			     "u WHERE changed", "$7::inet", "$8", "'good'",
+			     "'api'") ")"
+				      " SELECT (SELECT s FROM chk), EXISTS (SELECT 1 FROM u WHERE changed)",
 	8
 };
 
@@ -524,8 +530,9 @@ db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 	p[14] = NULL;
 	if (ch->has_prefix) {
 		ddns_addr_format(&ch->prefix, prefix, sizeof(prefix));
-		snprintf(prefix + strlen(prefix), sizeof(prefix) - strlen(prefix),
-			 "/%u", ch->prefix_len);
+		snprintf(prefix + strlen(prefix),
+			 sizeof(prefix) - strlen(prefix), "/%u",
+			 ch->prefix_len);
 		p[14] = prefix;
 	}
 	if ((r = db_exec(c, &st_apply, p, &err)) == NULL)
@@ -576,8 +583,7 @@ host_from_row(const PGresult *r, int row, struct db_host_info *h, bool email)
 	    db_col_copy(r, row, 5, h->ipv6, sizeof(h->ipv6)) ||
 	    db_col_copy(r, row, 8, h->created_at, sizeof(h->created_at)) ||
 	    db_col_copy(r, row, 9, h->updated_at, sizeof(h->updated_at)) ||
-	    db_col_copy(r, row, 11, h->refused_rcode,
-			sizeof(h->refused_rcode)))
+	    db_col_copy(r, row, 11, h->refused_rcode, sizeof(h->refused_rcode)))
 		return DDNS_EDB;
 	if (db_col_copy(r, row, 12, h->follows, sizeof(h->follows)) ||
 	    db_col_copy(r, row, 13, h->ipv6_iid, sizeof(h->ipv6_iid)) ||
@@ -630,8 +636,8 @@ db_host_create(struct db_conn *c, long long account_id, const char *name,
 	       int ttl, const struct db_placement_rules *rules, long long *id,
 	       char *detail, size_t detailsz)
 {
-	return db_host_create_follow(c, account_id, name, ttl, rules, NULL,
-				     id, detail, detailsz);
+	return db_host_create_follow(c, account_id, name, ttl, rules, NULL, id,
+				     detail, detailsz);
 }
 
 static void
@@ -665,17 +671,21 @@ follow_result(PGresult *r, const struct db_follow *f, char *detail,
 	else if (strcmp(s, "nohost") == 0)
 		err = DDNS_ENOENT;
 	else if (strcmp(s, "unknown") == 0)
-		snprintf(detail, detailsz, "follows: no host %s in this account",
-			 f->follows);
+		snprintf(detail, detailsz,
+			 "follows: no host %s in this account", f->follows);
 	else if (strcmp(s, "self") == 0)
-		snprintf(detail, detailsz, "follows: a host cannot follow "
-					   "itself");
+		snprintf(detail, detailsz,
+			 "follows: a host cannot follow "
+			 "itself");
 	else if (strcmp(s, "chain") == 0)
-		snprintf(detail, detailsz, "follows: %s follows another host "
-					   "itself (no chains)", f->follows);
+		snprintf(detail, detailsz,
+			 "follows: %s follows another host "
+			 "itself (no chains)",
+			 f->follows);
 	else if (strcmp(s, "followed") == 0)
-		snprintf(detail, detailsz, "follows: other hosts follow this "
-					   "one (no chains)");
+		snprintf(detail, detailsz,
+			 "follows: other hosts follow this "
+			 "one (no chains)");
 	else
 		err = DDNS_EDB;
 	PQclear(r);
@@ -695,8 +705,8 @@ db_host_follow_set(struct db_conn *c, long long account_id, long long host_id,
 	snprintf(acc, sizeof(acc), "%lld", account_id);
 	snprintf(id, sizeof(id), "%lld", host_id);
 	follow_params(acc, id, f, len, sizeof(len), source, user_agent, p);
-	if ((r = db_exec_locked(c, &db_account_lock, p, &st_follow, p,
-				&err)) == NULL)
+	if ((r = db_exec_locked(c, &db_account_lock, p, &st_follow, p, &err)) ==
+	    NULL)
 		return err;
 	if ((err = follow_result(r, f, detail, detailsz)) == 0)
 		db_changed(c, DB_CHANGED_ALL);
@@ -704,9 +714,8 @@ db_host_follow_set(struct db_conn *c, long long account_id, long long host_id,
 }
 
 int
-db_host_create_follow(struct db_conn *c, long long account_id,
-		      const char *name, int ttl,
-		      const struct db_placement_rules *rules,
+db_host_create_follow(struct db_conn *c, long long account_id, const char *name,
+		      int ttl, const struct db_placement_rules *rules,
 		      const struct db_follow *f, long long *id, char *detail,
 		      size_t detailsz)
 {
@@ -749,7 +758,7 @@ out:
 
 int
 db_host_get(struct db_conn *c, long long account_id, const char *name,
-		 struct db_host_info *out)
+	    struct db_host_info *out)
 {
 	char acc[24];
 	const char *p[2] = { acc, name };
@@ -759,17 +768,15 @@ db_host_get(struct db_conn *c, long long account_id, const char *name,
 	snprintf(acc, sizeof(acc), "%lld", account_id);
 	if ((r = db_exec(c, &st_get, p, &err)) == NULL)
 		return err;
-	err = PQntuples(r) == 1 ? host_from_row(r, 0, out, false)
-				: DDNS_ENOENT;
+	err = PQntuples(r) == 1 ? host_from_row(r, 0, out, false) : DDNS_ENOENT;
 	PQclear(r);
 	return err;
 }
 
 int
 db_host_list(struct db_conn *c, long long account_id, const char *after,
-		  unsigned limit,
-		  int (*cb)(void *arg, const struct db_host_info *h),
-		  void *arg)
+	     unsigned limit, int (*cb)(void *arg, const struct db_host_info *h),
+	     void *arg)
 {
 	char acc[24], lim[16];
 	const char *p[3] = { acc, after, lim };
@@ -784,9 +791,9 @@ db_host_list(struct db_conn *c, long long account_id, const char *after,
 }
 
 int
-db_host_update(struct db_conn *c, long long account_id,
-		    long long host_id, const struct db_host_patch *pa,
-		    const char *source, const char *user_agent)
+db_host_update(struct db_conn *c, long long account_id, long long host_id,
+	       const struct db_host_patch *pa, const char *source,
+	       const char *user_agent)
 {
 	char acc[24], id[24], ttl[16], burst[16], win[16];
 	const char *p[14];
@@ -888,8 +895,7 @@ db_host_delete(struct db_conn *c, long long account_id, const char *name,
 
 int
 db_host_list_all(struct db_conn *c, const char *email,
-		   int (*cb)(void *arg, const struct db_host_info *h),
-		   void *arg)
+		 int (*cb)(void *arg, const struct db_host_info *h), void *arg)
 {
 	const char *p[1] = { email };
 	PGresult *r;

@@ -28,11 +28,11 @@ struct db_host {
 	bool has_v4, has_v6;
 	struct ddns_addr v4, v6;
 	bool offline;
-	bool has_prefix;           /* the LAN prefix of the latest update */
+	bool has_prefix; /* the LAN prefix of the latest update */
 	struct ddns_addr prefix;
 	unsigned prefix_len;
-	bool follower;             /* follows another host */
-	bool ipv4_follows;         /* ... and takes its A from it */
+	bool follower;     /* follows another host */
+	bool ipv4_follows; /* ... and takes its A from it */
 };
 
 struct db_token_host {
@@ -64,11 +64,11 @@ int db_token_host_lookup_many(struct db_conn *c, const char *const *public_ids,
 			      size_t n, struct db_token_host *out, int *errs);
 
 struct db_host_change {
-	bool set_v4, set_v6;      /* replace this family's address */
-	struct ddns_addr v4, v6;  /* used when set_*; family 0 clears */
+	bool set_v4, set_v6;     /* replace this family's address */
+	struct ddns_addr v4, v6; /* used when set_*; family 0 clears */
 	bool offline;
-	bool has_prefix;          /* the LAN prefix sent; else none is stored */
-	struct ddns_addr prefix;  /* host bits zero */
+	bool has_prefix;         /* the LAN prefix sent; else none is stored */
+	struct ddns_addr prefix; /* host bits zero */
 	unsigned prefix_len;
 	long long token_id;       /* 0 when not done with a host token */
 	const char *source;       /* client address text or NULL */
@@ -111,16 +111,16 @@ struct db_host_info {
 	long long account_id;
 	char name[DDNS_NAME_MAX + 1];
 	char zone[DDNS_NAME_MAX + 1];
-	char ipv4[48], ipv6[48];      /* "" = none */
+	char ipv4[48], ipv6[48]; /* "" = none */
 	int ttl;
 	bool offline;
 	char created_at[DB_TS_LEN];
 	char updated_at[DB_TS_LEN];
-	bool pushed;                  /* DNS has seen the current version */
-	char refused_rcode[16];       /* the nameserver refused the host's
+	bool pushed;                     /* DNS has seen the current version */
+	char refused_rcode[16];          /* the nameserver refused the host's
 					 change with it: "" = not refused */
 	char follows[DDNS_NAME_MAX + 1]; /* the host followed, "" = none */
-	char ipv6_iid[48];            /* "" = none */
+	char ipv6_iid[48];               /* "" = none */
 	int prefix_len;
 	bool ipv4_follows;
 	char lan_prefix[64];          /* "ADDR/LEN" of the latest update, "" */
@@ -134,7 +134,7 @@ struct db_host_patch {
 	const char *v4, *v6; /* validated text or NULL */
 	int ttl;
 	bool offline;
-	unsigned bucket_burst;    /* change bucket as db_host_change; 0 off */
+	unsigned bucket_burst; /* change bucket as db_host_change; 0 off */
 	unsigned bucket_window_s;
 };
 
@@ -152,11 +152,12 @@ struct db_host_patch {
 
 /* SET clause that takes one token (none when B is 0). */
 #define DB_BUCKET_TAKE(B, W)                                                   \
-	"bucket_tokens = CASE WHEN " B "::float8 > 0 THEN "                    \
-	DB_BUCKET_NOW(B, W) " - 1 END, bucket_at = now()"
+	"bucket_tokens = CASE WHEN " B                                         \
+	"::float8 > 0 THEN " DB_BUCKET_NOW(B, W) " - 1 END, bucket_at = now()"
 
 /* WHERE condition: a token is there (or B is 0). */
-#define DB_BUCKET_HAS(B, W) "(" B "::float8 = 0 OR " DB_BUCKET_NOW(B, W) " >= 1)"
+#define DB_BUCKET_HAS(B, W)                                                    \
+	"(" B "::float8 = 0 OR " DB_BUCKET_NOW(B, W) " >= 1)"
 
 /*
  * Seconds until host_id's change bucket holds a token again (0: it holds
@@ -188,8 +189,7 @@ int db_host_get(struct db_conn *c, long long account_id, const char *name,
  */
 int db_host_list(struct db_conn *c, long long account_id, const char *after,
 		 unsigned limit,
-		 int (*cb)(void *arg, const struct db_host_info *h),
-		 void *arg);
+		 int (*cb)(void *arg, const struct db_host_info *h), void *arg);
 
 /*
  * Applies p to the account's live host in one statement: version bump,
@@ -215,9 +215,9 @@ int db_host_delete(struct db_conn *c, long long account_id, const char *name,
 /* How a host follows another one of its account (devices behind a
  * router); see migrations/0007_followers.sql. */
 struct db_follow {
-	const char *follows;  /* normalised FQDN of the router; NULL: none */
-	const char *iid;      /* IPv6 interface id (presentation) or NULL */
-	unsigned prefix_len;  /* 1..127 */
+	const char *follows; /* normalised FQDN of the router; NULL: none */
+	const char *iid;     /* IPv6 interface id (presentation) or NULL */
+	unsigned prefix_len; /* 1..127 */
 	bool ipv4_follows;
 };
 
@@ -232,8 +232,8 @@ struct db_follow {
  */
 int db_host_follow_set(struct db_conn *c, long long account_id,
 		       long long host_id, const struct db_follow *f,
-		       const char *source, const char *user_agent,
-		       char *detail, size_t detailsz);
+		       const char *source, const char *user_agent, char *detail,
+		       size_t detailsz);
 
 /*
  * db_host_create() and, when f is not NULL, db_host_follow_set() in one
@@ -260,7 +260,7 @@ int db_host_find(struct db_conn *c, const char *fqdn, long long *id,
  * dirty (reconcile found their records drifted) and wakes the pushers.
  * *marked receives how many rows changed. 0 or DDNS_EDB.
  */
-int db_host_requeue(struct db_conn *c, long long zone_id,
-		    const long long *ids, size_t n, size_t *marked);
+int db_host_requeue(struct db_conn *c, long long zone_id, const long long *ids,
+		    size_t n, size_t *marked);
 
 #endif

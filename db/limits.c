@@ -72,8 +72,8 @@ db_auth_failure_record(struct db_conn *c, const struct db_auth_prefixes *px,
 	for (int i = 0; i < 2; i++) {
 		bool is_narrow = db_get_bool(r, i, 0);
 		unsigned *cnt = is_narrow ? &out->narrow : &out->wide;
-		unsigned *left = is_narrow ? &out->narrow_left_s
-					   : &out->wide_left_s;
+		unsigned *left =
+			is_narrow ? &out->narrow_left_s : &out->wide_left_s;
 
 		n = db_get_ll(r, i, 1);
 		rem = db_get_ll(r, i, 2);

@@ -62,8 +62,8 @@ db_login_failure_blocked(struct db_conn *c, const char *email,
 }
 
 int
-db_login_failure_record(struct db_conn *c, const char *email,
-			unsigned window_s, unsigned *count)
+db_login_failure_record(struct db_conn *c, const char *email, unsigned window_s,
+			unsigned *count)
 {
 	char win[16];
 	const char *p[2] = { email, win };

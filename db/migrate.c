@@ -28,11 +28,11 @@ static const struct db_stmt st_record = {
 static const struct db_stmt st_count = {
 	"mig_count",
 	"SELECT count(*) FROM pg_catalog.pg_tables t WHERE t.tablename ="
-	" 'schema_migrations' AND t.schemaname = current_schema()", 0
+	" 'schema_migrations' AND t.schemaname = current_schema()",
+	0
 };
-static const struct db_stmt st_max = {
-	"mig_ids", "SELECT id FROM schema_migrations", 0
-};
+static const struct db_stmt st_max = { "mig_ids",
+				       "SELECT id FROM schema_migrations", 0 };
 
 static int
 migrate_applied(struct db_conn *c, int id, int *applied)

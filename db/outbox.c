@@ -46,22 +46,22 @@ static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
  */
 static const struct db_stmt st_claim = {
 	"outbox_claim",
-	"WITH c AS (SELECT h.id, h.zone_id FROM hosts h WHERE" CLAIMABLE("h")
-	"  AND h.zone_id IN (SELECT id FROM zones"
-	"   WHERE (tsig_secret IS NOT NULL) = $5::boolean)"
-	"  ORDER BY h.zone_id, h.id LIMIT $2 FOR UPDATE OF h SKIP LOCKED),"
-	" z AS (SELECT min(zone_id) AS zone_id FROM c),"
-	" u AS (UPDATE hosts h SET push_lease = $3, push_lease_until ="
-	"  clock_timestamp() + $4::integer * interval '1 millisecond'"
-	"  WHERE h.id = ANY (ARRAY(SELECT id FROM c, z"
-	"   WHERE c.zone_id = z.zone_id))"
-	"  RETURNING h.id, h.version, h.zone_id, h.fqdn, h.ttl, h.ipv4,"
-	"  h.ipv6, h.offline, h.deleted_at)"
-	" SELECT u.id, u.version, u.zone_id, u.fqdn, zn.name, zn.primary_ns,"
-	" zn.tsig_key, u.ttl, host(u.ipv4), host(u.ipv6), u.offline,"
-	" u.deleted_at IS NOT NULL,"
-	" EXISTS (SELECT 1 FROM c, z WHERE c.zone_id <> z.zone_id)"
-	" FROM u JOIN zones zn ON zn.id = u.zone_id ORDER BY u.id",
+	"WITH c AS (SELECT h.id, h.zone_id FROM hosts h WHERE" CLAIMABLE(
+		"h") "  AND h.zone_id IN (SELECT id FROM zones"
+		     "   WHERE (tsig_secret IS NOT NULL) = $5::boolean)"
+		     "  ORDER BY h.zone_id, h.id LIMIT $2 FOR UPDATE OF h SKIP LOCKED),"
+		     " z AS (SELECT min(zone_id) AS zone_id FROM c),"
+		     " u AS (UPDATE hosts h SET push_lease = $3, push_lease_until ="
+		     "  clock_timestamp() + $4::integer * interval '1 millisecond'"
+		     "  WHERE h.id = ANY (ARRAY(SELECT id FROM c, z"
+		     "   WHERE c.zone_id = z.zone_id))"
+		     "  RETURNING h.id, h.version, h.zone_id, h.fqdn, h.ttl, h.ipv4,"
+		     "  h.ipv6, h.offline, h.deleted_at)"
+		     " SELECT u.id, u.version, u.zone_id, u.fqdn, zn.name, zn.primary_ns,"
+		     " zn.tsig_key, u.ttl, host(u.ipv4), host(u.ipv6), u.offline,"
+		     " u.deleted_at IS NOT NULL,"
+		     " EXISTS (SELECT 1 FROM c, z WHERE c.zone_id <> z.zone_id)"
+		     " FROM u JOIN zones zn ON zn.id = u.zone_id ORDER BY u.id",
 	5
 };
 
@@ -285,8 +285,8 @@ out:
 }
 
 int
-db_outbox_release(struct db_conn *c, const struct db_push_item *items,
-		  size_t n, long long lease)
+db_outbox_release(struct db_conn *c, const struct db_push_item *items, size_t n,
+		  long long lease)
 {
 	struct ddns_buf ids = { 0 };
 	char lid[24];

@@ -28,8 +28,8 @@ struct db_push_item {
 	uint32_t ttl;
 	bool has_v4, has_v6; /* already false when the host is offline */
 	uint8_t v4[4], v6[16];
-	bool deleted;        /* a tombstone: remove the name from DNS */
-	size_t ntxt;         /* ACME challenge values (TXT) */
+	bool deleted; /* a tombstone: remove the name from DNS */
+	size_t ntxt;  /* ACME challenge values (TXT) */
 	char txt[DB_ACME_MAX][DB_ACME_VALUE_MAX + 1];
 };
 

@@ -9,14 +9,14 @@
 #include "db/zones.h"
 
 /* Hosts strictly below $4: a range of the reversed names (migration 0010). */
-#define BELOW                                                                \
-	"reverse(fqdn) COLLATE \"C\" >= reverse('.' || $4) COLLATE \"C\""    \
-	" AND reverse(fqdn) COLLATE \"C\" < (reverse('.' || $4) || '~')"      \
+#define BELOW                                                                  \
+	"reverse(fqdn) COLLATE \"C\" >= reverse('.' || $4) COLLATE \"C\""      \
+	" AND reverse(fqdn) COLLATE \"C\" < (reverse('.' || $4) || '~')"       \
 	" COLLATE \"C\""
 
-static int neighbours(struct db_conn *c, long long account_id,
-		      const char *name, const struct ddns_placement *pl,
-		      char *detail, size_t detailsz, bool *managed);
+static int neighbours(struct db_conn *c, long long account_id, const char *name,
+		      const struct ddns_placement *pl, char *detail,
+		      size_t detailsz, bool *managed);
 static int reserved_in_use(struct db_conn *c,
 			   const struct ddns_reserved *reserved,
 			   struct ddns_buf *arr);
@@ -48,8 +48,8 @@ static const struct db_stmt st_neighbours = {
 
 /* The part of a host's name before ".zone", and its top label. */
 #define PREFIX "left(h.fqdn, length(h.fqdn) - length(z.name) - 1)"
-#define LIVE_HOSTS                                                           \
-	" FROM hosts h JOIN zones z ON z.id = h.zone_id"                     \
+#define LIVE_HOSTS                                                             \
+	" FROM hosts h JOIN zones z ON z.id = h.zone_id"                       \
 	" JOIN accounts a ON a.id = h.account_id WHERE h.deleted_at IS NULL"
 
 /* Kinds of problem ($1 holds the reserved labels found by the caller). */
@@ -209,8 +209,8 @@ db_place_host(struct db_conn *c, long long account_id, const char *name,
 		snprintf(detail, detailsz,
 			 "name: the zone apex %s is not a host", z.name);
 	else if (err == DDNS_ENAMEUSED)
-		snprintf(detail, detailsz, "name: %s is reserved in %s",
-			 pl.top, z.name);
+		snprintf(detail, detailsz, "name: %s is reserved in %s", pl.top,
+			 z.name);
 	if (err == 0 && shared)
 		err = neighbours(c, account_id, name, &pl, detail, detailsz,
 				 &managed);

@@ -13,38 +13,42 @@
 /* pg_try_advisory_lock key: "ddnsrecn" in ASCII. */
 #define RECONCILE_LOCK "7234309422357197678"
 
-
 static const struct db_stmt st_zones = {
-    "reconcile_zones",
-    "SELECT id, name, primary_ns, tsig_key FROM zones"
-    " WHERE $1::text IS NULL OR name = lower($1) ORDER BY name",
-    1};
+	"reconcile_zones",
+	"SELECT id, name, primary_ns, tsig_key FROM zones"
+	" WHERE $1::text IS NULL OR name = lower($1) ORDER BY name",
+	1
+};
 
 static const struct db_stmt st_hosts = {
-    "reconcile_hosts",
-    "SELECT id, lower(fqdn), ttl, host(ipv4), host(ipv6), offline,"
-    " version > pushed_version, deleted_at IS NOT NULL"
-    " FROM hosts WHERE zone_id = $1",
-    1};
+	"reconcile_hosts",
+	"SELECT id, lower(fqdn), ttl, host(ipv4), host(ipv6), offline,"
+	" version > pushed_version, deleted_at IS NOT NULL"
+	" FROM hosts WHERE zone_id = $1",
+	1
+};
 
 static const struct db_stmt st_txt = {
-    "reconcile_txt",
-    "SELECT a.host_id, a.value FROM acme_challenges a"
-    " JOIN hosts h ON h.id = a.host_id"
-    " WHERE h.zone_id = $1 ORDER BY a.host_id, a.id",
-    1};
+	"reconcile_txt",
+	"SELECT a.host_id, a.value FROM acme_challenges a"
+	" JOIN hosts h ON h.id = a.host_id"
+	" WHERE h.zone_id = $1 ORDER BY a.host_id, a.id",
+	1
+};
 
 static const struct db_stmt st_lock = {
-    "reconcile_lock", "SELECT pg_try_advisory_lock(" RECONCILE_LOCK ")", 0};
+	"reconcile_lock", "SELECT pg_try_advisory_lock(" RECONCILE_LOCK ")", 0
+};
 
 static const struct db_stmt st_unlock = {
-    "reconcile_unlock", "SELECT pg_advisory_unlock(" RECONCILE_LOCK ")", 0};
+	"reconcile_unlock", "SELECT pg_advisory_unlock(" RECONCILE_LOCK ")", 0
+};
 
 int
 db_reconcile_zones(struct db_conn *c, const char *zone,
-                   struct db_rec_zone **zones, size_t *n)
+		   struct db_rec_zone **zones, size_t *n)
 {
-	const char *p[1] = {zone};
+	const char *p[1] = { zone };
 	struct db_rec_zone *z = NULL;
 	PGresult *r;
 	int err = 0, rows;
@@ -60,9 +64,10 @@ db_reconcile_zones(struct db_conn *c, const char *zone,
 	}
 	for (int i = 0; i < rows; i++) {
 		z[i].id = db_get_ll(r, i, 0);
-		if ((err = db_get_text(r, i, 1, z[i].name, sizeof(z[i].name))) ||
+		if ((err = db_get_text(r, i, 1, z[i].name,
+				       sizeof(z[i].name))) ||
 		    (err = db_get_text(r, i, 2, z[i].primary,
-		                    sizeof(z[i].primary))) ||
+				       sizeof(z[i].primary))) ||
 		    (err = db_get_text(r, i, 3, z[i].key, sizeof(z[i].key))))
 			goto out;
 	}
@@ -77,7 +82,7 @@ out:
 
 int
 db_reconcile_hosts(struct db_conn *c, long long zone_id,
-                   struct db_rec_host **hosts, size_t *n)
+		   struct db_rec_host **hosts, size_t *n)
 {
 	struct db_rec_host *h = NULL;
 	const char *p[1];
@@ -119,7 +124,7 @@ out:
 
 int
 db_reconcile_txt(struct db_conn *c, long long zone_id, struct db_rec_txt **txt,
-                 size_t *n)
+		 size_t *n)
 {
 	struct db_rec_txt *t = NULL;
 	const char *p[1];
@@ -140,7 +145,8 @@ db_reconcile_txt(struct db_conn *c, long long zone_id, struct db_rec_txt **txt,
 	}
 	for (int i = 0; i < rows; i++) {
 		t[i].host_id = db_get_ll(r, i, 0);
-		if ((err = db_get_text(r, i, 1, t[i].value, sizeof(t[i].value))))
+		if ((err = db_get_text(r, i, 1, t[i].value,
+				       sizeof(t[i].value))))
 			goto out;
 	}
 	*txt = t;

@@ -46,14 +46,14 @@ struct db_rec_txt {
  * or DDNS_ENOMEM.
  */
 int db_reconcile_zones(struct db_conn *c, const char *zone,
-                       struct db_rec_zone **zones, size_t *n);
+		       struct db_rec_zone **zones, size_t *n);
 
 /*
  * Every host of zone_id, tombstones included. *hosts is allocated (caller frees
  * with free()). Returns 0, DDNS_EDB or DDNS_ENOMEM.
  */
 int db_reconcile_hosts(struct db_conn *c, long long zone_id,
-                       struct db_rec_host **hosts, size_t *n);
+		       struct db_rec_host **hosts, size_t *n);
 
 /*
  * The ACME challenge values of the hosts of zone_id, ordered by host id.
@@ -61,7 +61,7 @@ int db_reconcile_hosts(struct db_conn *c, long long zone_id,
  * DDNS_ENOMEM.
  */
 int db_reconcile_txt(struct db_conn *c, long long zone_id,
-                     struct db_rec_txt **txt, size_t *n);
+		     struct db_rec_txt **txt, size_t *n);
 
 /*
  * Session advisory lock so that one instance reconciles at a time.

@@ -50,8 +50,7 @@ static const struct db_stmt st_delete = {
 };
 static const struct db_stmt st_end_others = {
 	"sess_end_others",
-	"DELETE FROM sessions WHERE account_id = $1 AND id <> $2",
-	2
+	"DELETE FROM sessions WHERE account_id = $1 AND id <> $2", 2
 };
 
 static void

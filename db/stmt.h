@@ -14,7 +14,7 @@
 #include "db/conn.h"
 
 /* SQL expression: timestamptz column as "YYYY-MM-DDTHH:MM:SSZ". */
-#define DB_TS(col)                                                           \
+#define DB_TS(col)                                                             \
 	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* A statement to prepare once per connection; define them static const. */

@@ -55,16 +55,16 @@ static const struct db_stmt st_create_lock = {
 	"zone_create_lock", "SELECT pg_advisory_xact_lock(7234309422357197679)",
 	0
 };
-static const struct db_stmt st_next_id = {
-	"zone_next_id", "SELECT nextval('zones_id_seq')", 0
-};
+static const struct db_stmt st_next_id = { "zone_next_id",
+					   "SELECT nextval('zones_id_seq')",
+					   0 };
 /* The zones that a new zone $2 would equal, contain or lie in; and the
  * zones account $1 owns. */
-#define OVERLAP_AND_COUNT                                                    \
-	"WITH o AS (SELECT name FROM zones WHERE name = $2"                  \
-	"  OR right(name, length($2) + 1) = '.' || $2"                       \
-	"  OR right($2, length(name) + 1) = '.' || name"                     \
-	"  ORDER BY length(name) LIMIT 1),"                                  \
+#define OVERLAP_AND_COUNT                                                      \
+	"WITH o AS (SELECT name FROM zones WHERE name = $2"                    \
+	"  OR right(name, length($2) + 1) = '.' || $2"                         \
+	"  OR right($2, length(name) + 1) = '.' || name"                       \
+	"  ORDER BY length(name) LIMIT 1),"                                    \
 	" n AS (SELECT count(*) AS n FROM zones WHERE owner_account_id = $1)"
 static const struct db_stmt st_precheck = {
 	"zone_precheck",
@@ -72,7 +72,8 @@ static const struct db_stmt st_precheck = {
 };
 static const struct db_stmt st_create_tenant = {
 	"zone_create_tenant",
-	OVERLAP_AND_COUNT ","
+	OVERLAP_AND_COUNT
+	","
 	" i AS (INSERT INTO zones (id, name, primary_ns, tsig_key, tsig_secret,"
 	"  default_ttl, owner_account_id, created_via)"
 	"  SELECT $3, $2, $4, $5, decode($6, 'hex'), $7, $1, 'api'"
@@ -81,8 +82,8 @@ static const struct db_stmt st_create_tenant = {
 	" SELECT (SELECT id FROM i), (SELECT name FROM o)",
 	8
 };
-#define TENANT_COLS                                                          \
-	"id, name, primary_ns, tsig_key, encode(tsig_secret, 'hex'),"       \
+#define TENANT_COLS                                                            \
+	"id, name, primary_ns, tsig_key, encode(tsig_secret, 'hex'),"          \
 	" default_ttl"
 static const struct db_stmt st_get_tenant = {
 	"zone_get_tenant",
@@ -90,12 +91,11 @@ static const struct db_stmt st_get_tenant = {
 	" AND name = $2 AND tsig_secret IS NOT NULL",
 	2
 };
-static const struct db_stmt st_tenant_key = {
-	"zone_tenant_key",
-	"SELECT " TENANT_COLS " FROM zones WHERE id = $1"
-	" AND tsig_secret IS NOT NULL",
-	1
-};
+static const struct db_stmt st_tenant_key = { "zone_tenant_key",
+					      "SELECT " TENANT_COLS
+					      " FROM zones WHERE id = $1"
+					      " AND tsig_secret IS NOT NULL",
+					      1 };
 static const struct db_stmt st_update_tenant = {
 	"zone_update_tenant",
 	"UPDATE zones SET primary_ns = $3, tsig_key = $4,"
@@ -154,11 +154,9 @@ static const struct db_stmt st_set = {
 
 static int tenant_from_row(const PGresult *r, struct db_tenant_zone *z);
 static int usable_match(void *arg, const struct db_zone_info *z);
-static int overlap_verdict(const PGresult *r, long long n,
-			   unsigned max_zones, char *overlap,
-			   size_t overlapsz);
-static void sealed_hex(const struct db_tenant_zone *z, char *hex,
-		       size_t hexsz);
+static int overlap_verdict(const PGresult *r, long long n, unsigned max_zones,
+			   char *overlap, size_t overlapsz);
+static void sealed_hex(const struct db_tenant_zone *z, char *hex, size_t hexsz);
 
 static int
 tenant_from_row(const PGresult *r, struct db_tenant_zone *z)
@@ -169,8 +167,7 @@ tenant_from_row(const PGresult *r, struct db_tenant_zone *z)
 	if (db_get_text(r, 0, 1, z->name, sizeof(z->name)) ||
 	    db_get_text(r, 0, 2, z->primary, sizeof(z->primary)) ||
 	    db_get_text(r, 0, 3, z->key, sizeof(z->key)) ||
-	    db_get_bytea(r, 0, 4, z->sealed, sizeof(z->sealed),
-			 &z->sealed_len))
+	    db_get_bytea(r, 0, 4, z->sealed, sizeof(z->sealed), &z->sealed_len))
 		return DDNS_EDB;
 	return 0;
 }
@@ -214,8 +211,7 @@ db_zone_precheck(struct db_conn *c, long long account_id, const char *name,
 	if ((r = db_exec(c, &st_precheck, p, &err)) == NULL)
 		return err;
 	err = PQntuples(r) == 1 ? overlap_verdict(r, db_get_ll(r, 0, 1),
-						  max_zones, overlap,
-						  overlapsz)
+						  max_zones, overlap, overlapsz)
 				: DDNS_EDB;
 	PQclear(r);
 	return err;
@@ -227,8 +223,9 @@ db_zone_create_tenant(struct db_conn *c, long long account_id,
 		      char *overlap, size_t overlapsz)
 {
 	char acc[24], id[24], ttl[16], max[16], hex[2 * DB_SEALED_MAX + 1];
-	const char *p[8] = { acc, z->name, id, z->primary, z->key, hex, ttl,
-			     max };
+	const char *p[8] = {
+		acc, z->name, id, z->primary, z->key, hex, ttl, max
+	};
 	PGresult *r;
 	int err;
 
@@ -238,8 +235,8 @@ db_zone_create_tenant(struct db_conn *c, long long account_id,
 	snprintf(max, sizeof(max), "%u", max_zones);
 	sealed_hex(z, hex, sizeof(hex));
 	overlap[0] = '\0';
-	if ((r = db_exec_locked(c, &st_create_lock, NULL, &st_create_tenant,
-				p, &err)) == NULL)
+	if ((r = db_exec_locked(c, &st_create_lock, NULL, &st_create_tenant, p,
+				&err)) == NULL)
 		return err;
 	if (PQntuples(r) != 1)
 		err = DDNS_EDB;
@@ -306,8 +303,7 @@ db_zone_update_tenant(struct db_conn *c, long long account_id,
 }
 
 int
-db_zone_delete_tenant(struct db_conn *c, long long account_id,
-		      const char *name)
+db_zone_delete_tenant(struct db_conn *c, long long account_id, const char *name)
 {
 	char acc[24];
 	const char *p[2] = { acc, name };
@@ -366,8 +362,7 @@ db_zone_reseal(struct db_conn *c, long long id, const uint8_t *sealed,
 }
 
 int
-db_secret_check_get(struct db_conn *c, uint8_t *out, size_t outsz,
-		    size_t *len)
+db_secret_check_get(struct db_conn *c, uint8_t *out, size_t outsz, size_t *len)
 {
 	PGresult *r;
 	int err;
@@ -402,8 +397,7 @@ db_secret_check_store(struct db_conn *c, const uint8_t *sealed, size_t len,
 }
 
 int
-db_zone_for_name(struct db_conn *c, const char *name,
-		 struct db_zone_match *out)
+db_zone_for_name(struct db_conn *c, const char *name, struct db_zone_match *out)
 {
 	struct ddns_buf arr = { 0 };
 	const char *p[1];
@@ -506,8 +500,8 @@ db_zone_list_usable(struct db_conn *c, long long account_id,
 		z.hosts = db_get_ll(r, i, 6);
 		z.pending = db_get_ll(r, i, 7);
 		if ((err = db_col_copy(r, i, 0, z.name, sizeof(z.name))) == 0 &&
-		    (err = db_col_copy(r, i, 4, z.primary, sizeof(z.primary))) ==
-			    0 &&
+		    (err = db_col_copy(r, i, 4, z.primary,
+				       sizeof(z.primary))) == 0 &&
 		    (err = db_col_copy(r, i, 5, z.key, sizeof(z.key))) == 0)
 			err = cb(arg, &z);
 	}

@@ -31,11 +31,11 @@ struct db_zone_row {
 struct db_zone_info {
 	char name[DDNS_NAME_MAX + 1];
 	int default_ttl;
-	bool shared;      /* a provider zone (else owned by the account) */
-	bool own_key;     /* the account brought it (REST), with its key */
-	char primary[64]; /* own zones only, else "" */
-	char key[256];    /* own zones only: the TSIG key's name */
-	long long hosts;  /* the account's live hosts in it */
+	bool shared;       /* a provider zone (else owned by the account) */
+	bool own_key;      /* the account brought it (REST), with its key */
+	char primary[64];  /* own zones only, else "" */
+	char key[256];     /* own zones only: the TSIG key's name */
+	long long hosts;   /* the account's live hosts in it */
 	long long pending; /* of those, waiting for DNS */
 };
 
@@ -56,7 +56,7 @@ struct db_tenant_zone {
 struct db_zone_match {
 	long long id;
 	char name[DDNS_NAME_MAX + 1];
-	long long owner;  /* owning account, or 0 for a shared zone */
+	long long owner; /* owning account, or 0 for a shared zone */
 	char primary[64];
 	int default_ttl;
 };
@@ -105,9 +105,8 @@ int db_zone_create_tenant(struct db_conn *c, long long account_id,
  * contacted: 0, DDNS_ENAMEUSED (*overlap names the zone), DDNS_ELIMIT or
  * DDNS_EDB.
  */
-int db_zone_precheck(struct db_conn *c, long long account_id,
-		     const char *name, unsigned max_zones, char *overlap,
-		     size_t overlapsz);
+int db_zone_precheck(struct db_conn *c, long long account_id, const char *name,
+		     unsigned max_zones, char *overlap, size_t overlapsz);
 
 /* The account's own zone called name. 0, DDNS_ENOENT or DDNS_EDB. */
 int db_zone_get_tenant(struct db_conn *c, long long account_id,
@@ -150,8 +149,8 @@ int db_zone_reseal(struct db_conn *c, long long id, const uint8_t *sealed,
  */
 int db_secret_check_get(struct db_conn *c, uint8_t *out, size_t outsz,
 			size_t *len);
-int db_secret_check_store(struct db_conn *c, const uint8_t *sealed,
-			  size_t len, bool replace);
+int db_secret_check_store(struct db_conn *c, const uint8_t *sealed, size_t len,
+			  bool replace);
 
 /*
  * Changes a zone's primary, key and/or default TTL (NULL or ttl 0: keep)

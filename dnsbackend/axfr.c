@@ -27,14 +27,14 @@ static uint32_t rd32(const uint8_t *p);
 static int name_to_text(const uint8_t *w, size_t wlen, char *out, size_t outsz);
 static int rr_cmp(const void *a, const void *b);
 static int rrlist_add(struct dns_rrlist *l, const char *name, uint16_t type,
-                      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+		      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 static int txt_ok(const uint8_t *p, size_t n);
 static int axfr_header(struct dns_axfr *x, const uint8_t *msg, size_t len);
 static int axfr_tsig(struct dns_axfr *x, const uint8_t *msg, size_t len,
-                     int is_last, uint64_t now);
+		     int is_last, uint64_t now);
 static int axfr_rrs(struct dns_axfr *x, const uint8_t *msg, size_t len);
 static int axfr_rr(struct dns_axfr *x, const uint8_t *msg, size_t len,
-                   size_t *pos, int *is_tsig);
+		   size_t *pos, int *is_tsig);
 static int fetch_cb(void *arg, const uint8_t *m, size_t n);
 
 static uint16_t
@@ -126,7 +126,7 @@ dns_rrlist_free(struct dns_rrlist *l)
 
 static int
 rrlist_add(struct dns_rrlist *l, const char *name, uint16_t type, uint32_t ttl,
-           const uint8_t *rdata, uint16_t rdlen)
+	   const uint8_t *rdata, uint16_t rdlen)
 {
 	struct dns_rr *rr, *grown;
 	size_t cap;
@@ -193,8 +193,8 @@ dns_axfr_query_build(struct ddns_buf *out, uint16_t id, const char *zone)
 
 int
 dns_axfr_init(struct dns_axfr *x, const char *zone, uint16_t id,
-              const struct dns_tsig_key *key,
-              const uint8_t req_mac[DNS_TSIG_MAC_LEN], struct dns_rrlist *out)
+	      const struct dns_tsig_key *key,
+	      const uint8_t req_mac[DNS_TSIG_MAC_LEN], struct dns_rrlist *out)
 {
 	int zlen;
 
@@ -245,12 +245,12 @@ axfr_header(struct dns_axfr *x, const uint8_t *msg, size_t len)
  */
 static int
 axfr_tsig(struct dns_axfr *x, const uint8_t *msg, size_t len, int is_last,
-          uint64_t now)
+	  uint64_t now)
 {
 	int first = x->nmsg == 0, ret;
 
 	ret = dns_tsig_verify_multi(msg, len, x->key, x->mac, x->pending.data,
-	                            x->pending.len, first, now, x->mac);
+				    x->pending.len, first, now, x->mac);
 	if (ret == DDNS_ETSIGMISSING && !first && !is_last &&
 	    x->npending < DNS_AXFR_UNSIGNED_MAX) {
 		if ((ret = ddns_buf_append(&x->pending, msg, len)) != 0)
@@ -271,7 +271,7 @@ axfr_tsig(struct dns_axfr *x, const uint8_t *msg, size_t len, int is_last,
  */
 static int
 axfr_rr(struct dns_axfr *x, const uint8_t *msg, size_t len, size_t *pos,
-        int *is_tsig)
+	int *is_tsig)
 {
 	uint8_t owner[255];
 	char name[256];
@@ -293,7 +293,7 @@ axfr_rr(struct dns_axfr *x, const uint8_t *msg, size_t len, size_t *pos,
 	if (*is_tsig)
 		return 0;
 	if (x->nsoa == 0 && (type != DNS_RR_SOA || (size_t)n != x->zone_len ||
-	                     memcmp(owner, x->zone, x->zone_len) != 0))
+			     memcmp(owner, x->zone, x->zone_len) != 0))
 		return DDNS_EMALFORMED; /* must open with the zone's SOA */
 	if (type == DNS_RR_SOA) {
 		if ((size_t)n != x->zone_len ||
@@ -359,7 +359,7 @@ dns_axfr_feed(struct dns_axfr *x, const uint8_t *msg, size_t len, uint64_t now)
 		if (ret == DDNS_EMALFORMED || x->nmsg != 0)
 			return ret;
 		tret = dns_tsig_verify_multi(msg, len, x->key, x->mac, NULL, 0,
-		                             1, now, NULL);
+					     1, now, NULL);
 		return tret == 0 || tret == DDNS_ETSIGMISSING ? ret : tret;
 	}
 	soa_before = x->nsoa;
@@ -387,9 +387,9 @@ fetch_cb(void *arg, const uint8_t *m, size_t n)
 
 int
 dns_axfr_fetch(const char *primary, const struct dns_tsig_key *key,
-               const char *zone, int timeout_ms, struct dns_rrlist *out)
+	       const char *zone, int timeout_ms, struct dns_rrlist *out)
 {
-	struct ddns_buf q = {0};
+	struct ddns_buf q = { 0 };
 	struct axfr_fetch f;
 	uint8_t mac[DNS_TSIG_MAC_LEN];
 	uint16_t id;
@@ -408,7 +408,7 @@ dns_axfr_fetch(const char *primary, const struct dns_tsig_key *key,
 	    (ret = dns_axfr_init(&f.x, zone, id, key, mac, out)) != 0)
 		goto out;
 	ret = dns_tcp_stream(primary, q.data, q.len, timeout_ms,
-	                     timeout_ms * AXFR_TOTAL_FACTOR, fetch_cb, &f);
+			     timeout_ms * AXFR_TOTAL_FACTOR, fetch_cb, &f);
 	/* The connection closed before the closing SOA: incomplete. */
 	if (ret == 0 && f.ret != 1)
 		ret = DDNS_EMALFORMED;

@@ -76,9 +76,9 @@ int dns_axfr_query_build(struct ddns_buf *out, uint16_t id, const char *zone);
  * DDNS_ENOTFQDN.
  */
 int dns_axfr_init(struct dns_axfr *x, const char *zone, uint16_t id,
-                  const struct dns_tsig_key *key,
-                  const uint8_t req_mac[DNS_TSIG_MAC_LEN],
-                  struct dns_rrlist *out);
+		  const struct dns_tsig_key *key,
+		  const uint8_t req_mac[DNS_TSIG_MAC_LEN],
+		  struct dns_rrlist *out);
 
 /*
  * Reads the next message of the answer (len bytes). Checks id, QR, opcode,
@@ -93,7 +93,7 @@ int dns_axfr_init(struct dns_axfr *x, const char *zone, uint16_t id,
  * messages are DDNS_EINVAL.
  */
 int dns_axfr_feed(struct dns_axfr *x, const uint8_t *msg, size_t len,
-                  uint64_t now);
+		  uint64_t now);
 
 /* Releases what x holds (not the list). NULL-safe. */
 void dns_axfr_fini(struct dns_axfr *x);
@@ -107,6 +107,6 @@ void dns_axfr_fini(struct dns_axfr *x);
  * (DDNS_ETIMEDOUT, DDNS_ECONNREFUSED, ...).
  */
 int dns_axfr_fetch(const char *primary, const struct dns_tsig_key *key,
-                   const char *zone, int timeout_ms, struct dns_rrlist *out);
+		   const char *zone, int timeout_ms, struct dns_rrlist *out);
 
 #endif

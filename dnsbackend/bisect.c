@@ -11,8 +11,8 @@ struct search {
 	bool probed;
 };
 
-static int search_range(struct search *s, size_t off, size_t n,
-			bool known_bad, size_t *found);
+static int search_range(struct search *s, size_t off, size_t n, bool known_bad,
+			size_t *found);
 
 /*
  * Pushes [off, off + n). known_bad: a set holding this one was refused
@@ -56,8 +56,8 @@ search_range(struct search *s, size_t off, size_t n, bool known_bad,
 	half = n / 2;
 	r = search_range(s, off, half, false, &fl);
 	if (r == 0)
-		r = search_range(s, off + half, n - half,
-				 known_bad && fl == 0, &fr);
+		r = search_range(s, off + half, n - half, known_bad && fl == 0,
+				 &fr);
 	*found = fl + fr;
 	return r;
 }

@@ -169,7 +169,7 @@ fail:
 static int
 tcp_send(int fd, const uint8_t *msg, size_t len, int64_t deadline)
 {
-	uint8_t pfx[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+	uint8_t pfx[2] = { (uint8_t)(len >> 8), (uint8_t)len };
 	size_t off = 0, total = len + 2;
 	struct iovec iov[2];
 	struct msghdr mh;
@@ -261,7 +261,7 @@ dns_tcp_exchange(const char *primary, const uint8_t *msg, size_t len,
 	}
 	for (got = 0; got < rlen; got += sizeof(chunk)) {
 		size_t n =
-		    rlen - got < sizeof(chunk) ? rlen - got : sizeof(chunk);
+			rlen - got < sizeof(chunk) ? rlen - got : sizeof(chunk);
 
 		if ((ret = tcp_recv(fd, chunk, n, deadline)) != 0)
 			goto out;
@@ -332,16 +332,11 @@ int
 dns_rcode_error(uint16_t rcode)
 {
 	switch (rcode) {
-	case DNS_RCODE_NOERROR:
-		return 0;
-	case DNS_RCODE_REFUSED:
-		return DDNS_EREFUSED;
-	case DNS_RCODE_NOTAUTH:
-		return DDNS_ENOTAUTH;
-	case DNS_RCODE_SERVFAIL:
-		return DDNS_ESERVFAIL;
-	default:
-		return DDNS_ERCODE;
+	case DNS_RCODE_NOERROR: return 0;
+	case DNS_RCODE_REFUSED: return DDNS_EREFUSED;
+	case DNS_RCODE_NOTAUTH: return DDNS_ENOTAUTH;
+	case DNS_RCODE_SERVFAIL: return DDNS_ESERVFAIL;
+	default: return DDNS_ERCODE;
 	}
 }
 
@@ -349,9 +344,9 @@ const char *
 dns_rcode_name(uint16_t rcode)
 {
 	static const char *const names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-		"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
-		"NOTZONE", "DSOTYPENI"
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+		"NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+		"NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI"
 	};
 
 	if (rcode < sizeof(names) / sizeof(names[0]))
@@ -364,7 +359,7 @@ dns_update_send(const char *primary, const struct dns_tsig_key *key,
 		const char *zone, const struct dns_change *ch, size_t n,
 		int timeout_ms, uint16_t *rcode)
 {
-	struct ddns_buf msg = {0}, reply = {0};
+	struct ddns_buf msg = { 0 }, reply = { 0 };
 	struct dns_reply_info info;
 	uint8_t mac[DNS_TSIG_MAC_LEN];
 	uint16_t id;

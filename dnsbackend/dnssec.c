@@ -13,9 +13,7 @@ dns_rrtype_is_signers(uint16_t type)
 	case DNS_RR_CDS:
 	case DNS_RR_CDNSKEY:
 	case DNS_RR_ZONEMD:
-	case DNS_RR_BIND_SIGNING:
-		return true;
-	default:
-		return false;
+	case DNS_RR_BIND_SIGNING: return true;
+	default: return false;
 	}
 }

@@ -26,13 +26,13 @@ static struct dns_primary_policy policy;
  * 6to4, Teredo) are refused too: they could reach any IPv4 network.
  */
 static const char *const special_nets[] = {
-	"0.0.0.0/8",	  "10.0.0.0/8",	     "100.64.0.0/10",	"127.0.0.0/8",
-	"169.254.0.0/16", "172.16.0.0/12",   "192.0.0.0/24",	"192.0.2.0/24",
-	"192.88.99.0/24", "192.168.0.0/16",  "198.18.0.0/15",	"198.51.100.0/24",
-	"203.0.113.0/24", "224.0.0.0/4",     "240.0.0.0/4",	"::/128",
-	"::1/128",	  "::ffff:0:0/96",   "64:ff9b::/96",	"64:ff9b:1::/48",
-	"100::/64",	  "2001::/32",	     "2001:db8::/32",	"2002::/16",
-	"fc00::/7",	  "fe80::/10",	     "fec0::/10",	"ff00::/8",
+	"0.0.0.0/8",      "10.0.0.0/8",     "100.64.0.0/10", "127.0.0.0/8",
+	"169.254.0.0/16", "172.16.0.0/12",  "192.0.0.0/24",  "192.0.2.0/24",
+	"192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+	"203.0.113.0/24", "224.0.0.0/4",    "240.0.0.0/4",   "::/128",
+	"::1/128",        "::ffff:0:0/96",  "64:ff9b::/96",  "64:ff9b:1::/48",
+	"100::/64",       "2001::/32",      "2001:db8::/32", "2002::/16",
+	"fc00::/7",       "fe80::/10",      "fec0::/10",     "ff00::/8",
 };
 
 static bool
@@ -53,8 +53,8 @@ static int
 add_db_host(void *arg, const char *host, const char *port)
 {
 	struct addrinfo hints = { 0 }, *res = NULL, *ai;
-	unsigned p = port[0] ? (unsigned)strtoul(port, NULL, 10)
-			     : DB_PORT_DEFAULT;
+	unsigned p =
+		port[0] ? (unsigned)strtoul(port, NULL, 10) : DB_PORT_DEFAULT;
 
 	(void)arg;
 	if (host[0] == '/')
@@ -126,8 +126,9 @@ dns_policy_check(const char *primary, char *why, size_t whysz)
 		return DDNS_EACCES;
 	}
 	if (port != 53) {
-		snprintf(why, whysz, "primary: a public primary must use "
-				     "port 53");
+		snprintf(why, whysz,
+			 "primary: a public primary must use "
+			 "port 53");
 		return DDNS_EACCES;
 	}
 	return 0;

@@ -116,8 +116,8 @@ static void *worker_main(void *arg);
 static void helper_loop(struct push_worker *w);
 static int worker_round(struct push_worker *w, size_t *pushed);
 static int round_push(struct push_worker *w, size_t *pushed);
-static int push_zone(struct push_worker *w, struct db_push_item *it,
-		     size_t n, size_t *marked);
+static int push_zone(struct push_worker *w, struct db_push_item *it, size_t n,
+		     size_t *marked);
 static bool lease_short(const struct push_worker *w);
 static void fill_changes(struct push_worker *w, const struct db_push_item *it,
 			 size_t n);
@@ -287,7 +287,8 @@ fill_changes(struct push_worker *w, const struct db_push_item *it, size_t n)
 		w->changes[i].acme = true;
 		w->changes[i].remove = it[i].deleted;
 		w->changes[i].ntxt = it[i].ntxt;
-		for (size_t k = 0; k < it[i].ntxt && k < DNS_CHANGE_TXT_MAX; k++)
+		for (size_t k = 0; k < it[i].ntxt && k < DNS_CHANGE_TXT_MAX;
+		     k++)
 			w->changes[i].txt[k] = it[i].txt[k];
 	}
 }
@@ -335,8 +336,8 @@ batch_probe(void *arg)
 
 	if (lease_short(b->w))
 		return DDNS_EAGAIN;
-	return dns_update_send(b->it[0].primary, b->key, b->it[0].zone, NULL,
-			       0, (int)b->w->g->opts.timeout_ms, NULL);
+	return dns_update_send(b->it[0].primary, b->key, b->it[0].zone, NULL, 0,
+			       (int)b->w->g->opts.timeout_ms, NULL);
 }
 
 /* The nameserver refused item off alone: quarantine it, warn once. */
@@ -388,15 +389,15 @@ push_zone(struct push_worker *w, struct db_push_item *it, size_t n,
 	err = dns_zone_key(w->db, w->keys,
 			   w->g->opts.tenant_zones ? DNS_ZONE_ANY
 						   : DNS_ZONE_OPERATOR,
-			   it[0].zone_id, it[0].zone,
-			   it[0].key, it[0].primary, &tenant_key, &b.key);
+			   it[0].zone_id, it[0].zone, it[0].key, it[0].primary,
+			   &tenant_key, &b.key);
 	if (err == 0)
 		err = dns_bisect_push(n, &ops, &b, NULL);
 	sodium_memzero(&tenant_key, sizeof(tenant_key));
 	*marked = b.marked;
 	left = n - b.marked - b.refused;
 	if (err != DDNS_EAGAIN)
-		ddns_metrics_push(err == 0	      ? DDNS_PUSH_OK
+		ddns_metrics_push(err == 0          ? DDNS_PUSH_OK
 				  : err == DDNS_EDB ? DDNS_PUSH_DB_ERROR
 						    : DDNS_PUSH_DNS_ERROR,
 				  err == 0 ? b.marked : left);
@@ -415,7 +416,7 @@ push_zone(struct push_worker *w, struct db_push_item *it, size_t n,
 		if (w->failed == 0)
 			w->failed = err;
 		return backoff_fail(w->g, it[0].zone_id, err) ? DDNS_EAGAIN
-							       : err;
+							      : err;
 	}
 	backoff_clear(w->g, it[0].zone_id);
 	log_debug("pusher: zone %s: pushed %zu changes, %zu refused",
@@ -598,8 +599,9 @@ worker_main(void *arg)
 			w->db = NULL;
 			db_fails++;
 			wait = 500LL << (db_fails < 4 ? db_fails : 4);
-			log_warn("pusher: database unavailable; retry in %lld ms",
-				 wait);
+			log_warn(
+				"pusher: database unavailable; retry in %lld ms",
+				wait);
 			worker_wait(w, wait);
 			continue;
 		}

@@ -26,12 +26,12 @@
 
 struct dns_pusher_opts {
 	const char *database_url;
-	struct dns_keystore *keys;      /* borrowed; must outlive the pusher */
-	unsigned interval_ms;           /* wake-up without NOTIFY */
-	unsigned batch;                 /* hosts claimed per round */
-	unsigned timeout_ms;            /* per DNS exchange */
-	unsigned threads;               /* workers (1..16; 0 = 1) */
-	bool tenant_zones;              /* push tenants' own zones only; else
+	struct dns_keystore *keys; /* borrowed; must outlive the pusher */
+	unsigned interval_ms;      /* wake-up without NOTIFY */
+	unsigned batch;            /* hosts claimed per round */
+	unsigned timeout_ms;       /* per DNS exchange */
+	unsigned threads;          /* workers (1..16; 0 = 1) */
+	bool tenant_zones;         /* push tenants' own zones only; else
 					 * the operator's only */
 };
 

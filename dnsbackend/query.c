@@ -111,8 +111,7 @@ answer_has_soa(const uint8_t *m, size_t len, const char *zone)
 	if (len < 12 || ((m[6] << 8) | m[7]) == 0 ||
 	    (wl = dns_name_to_wire(zone, want, sizeof(want))) < 0)
 		return false;
-	if (dns_name_unpack(m, len, pos, NULL, 0, &pos) < 0 ||
-	    pos + 4 > len)
+	if (dns_name_unpack(m, len, pos, NULL, 0, &pos) < 0 || pos + 4 > len)
 		return false;
 	pos += 4; /* the question's type and class */
 	if ((ol = dns_name_unpack(m, len, pos, owner, sizeof(owner), &pos)) <

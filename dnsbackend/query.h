@@ -41,8 +41,7 @@ int dns_name_free_check(void *arg, const char *primary, const char *name);
  */
 struct dns_tsig_key;
 int dns_zone_verify(const char *primary, const struct dns_tsig_key *key,
-		    const char *zone, int timeout_ms, char *why,
-		    size_t whysz);
+		    const char *zone, int timeout_ms, char *why, size_t whysz);
 
 /*
  * The placement rules of the configuration for db_host_create(): its

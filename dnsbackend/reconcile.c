@@ -35,24 +35,24 @@ struct dns_reconciler {
 
 static size_t rr_lower_bound(const struct dns_rrlist *l, const char *name);
 static bool rrset_matches(const struct dns_rrlist *l, size_t from,
-                          const char *name, uint16_t type, bool want,
-                          const uint8_t *addr, uint32_t ttl);
+			  const char *name, uint16_t type, bool want,
+			  const uint8_t *addr, uint32_t ttl);
 static void rrset_text(const struct dns_rrlist *l, size_t from,
-                       const char *name, uint16_t type, char *out,
-                       size_t outsz);
+		       const char *name, uint16_t type, char *out,
+		       size_t outsz);
 static const struct db_rec_txt *txt_range(const struct db_rec_txt *v, size_t nv,
-                                          long long host_id, size_t *n);
+					  long long host_id, size_t *n);
 static bool txt_matches(const struct dns_rrlist *l, const struct db_rec_host *h,
-                        const struct db_rec_txt *v, size_t nv);
+			const struct db_rec_txt *v, size_t nv);
 static void log_differ(const struct dns_rrlist *l, size_t from,
-                       const struct db_rec_host *h, bool txt_ok);
+		       const struct db_rec_host *h, bool txt_ok);
 static size_t count_foreign(const struct dns_rrlist *l,
-                            const struct db_rec_host *h, size_t nh);
+			    const struct db_rec_host *h, size_t nh);
 static int host_cmp(const void *a, const void *b);
 static int name_host_cmp(const void *name, const void *host);
 static int zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
-                      const struct db_rec_zone *z,
-                      struct dns_reconcile_stats *st);
+		      const struct db_rec_zone *z,
+		      struct dns_reconcile_stats *st);
 static void *reconciler_main(void *arg);
 
 /* First index whose name is >= name (the list is sorted). */
@@ -77,7 +77,7 @@ rr_lower_bound(const struct dns_rrlist *l, const char *name)
  */
 static bool
 rrset_matches(const struct dns_rrlist *l, size_t from, const char *name,
-              uint16_t type, bool want, const uint8_t *addr, uint32_t ttl)
+	      uint16_t type, bool want, const uint8_t *addr, uint32_t ttl)
 {
 	size_t alen = type == DNS_RR_A ? 4 : 16, n = 0;
 	bool ok = true;
@@ -97,7 +97,7 @@ rrset_matches(const struct dns_rrlist *l, size_t from, const char *name,
 /* "10.0.0.1,10.0.0.2 ttl 60" or "-" for the type RRset of name in DNS. */
 static void
 rrset_text(const struct dns_rrlist *l, size_t from, const char *name,
-           uint16_t type, char *out, size_t outsz)
+	   uint16_t type, char *out, size_t outsz)
 {
 	char a[INET6_ADDRSTRLEN];
 	size_t o = 0;
@@ -110,7 +110,7 @@ rrset_text(const struct dns_rrlist *l, size_t from, const char *name,
 		if (l->rr[i].type != type)
 			continue;
 		inet_ntop(type == DNS_RR_A ? AF_INET : AF_INET6, l->rr[i].rdata,
-		          a, sizeof(a));
+			  a, sizeof(a));
 		ttl = l->rr[i].ttl;
 		w = snprintf(out + o, outsz - o, "%s%s", o ? "," : "", a);
 		if (w < 0 || (size_t)w >= outsz - o)
@@ -148,7 +148,7 @@ txt_range(const struct db_rec_txt *v, size_t nv, long long host_id, size_t *n)
  */
 static bool
 txt_matches(const struct dns_rrlist *l, const struct db_rec_host *h,
-            const struct db_rec_txt *v, size_t nv)
+	    const struct db_rec_txt *v, size_t nv)
 {
 	char name[272];
 	size_t n = 0, from, vlen, want = h->deleted ? 0 : nv;
@@ -173,7 +173,7 @@ txt_matches(const struct dns_rrlist *l, const struct db_rec_host *h,
 		for (size_t k = 0; k < want && !found; k++) {
 			vlen = strlen(v[k].value);
 			found = vlen == (size_t)rr->rdlen - 1 &&
-			        memcmp(v[k].value, rr->rdata + 1, vlen) == 0;
+				memcmp(v[k].value, rr->rdata + 1, vlen) == 0;
 		}
 		if (!found)
 			return false;
@@ -183,10 +183,10 @@ txt_matches(const struct dns_rrlist *l, const struct db_rec_host *h,
 
 static void
 log_differ(const struct dns_rrlist *l, size_t from, const struct db_rec_host *h,
-           bool txt_ok)
+	   bool txt_ok)
 {
 	char dns4[160], dns6[240], db4[INET_ADDRSTRLEN] = "-",
-	                           db6[INET6_ADDRSTRLEN] = "-";
+				   db6[INET6_ADDRSTRLEN] = "-";
 
 	rrset_text(l, from, h->fqdn, DNS_RR_A, dns4, sizeof(dns4));
 	rrset_text(l, from, h->fqdn, DNS_RR_AAAA, dns6, sizeof(dns6));
@@ -195,11 +195,11 @@ log_differ(const struct dns_rrlist *l, size_t from, const struct db_rec_host *h,
 	if (h->has_v6)
 		inet_ntop(AF_INET6, h->v6, db6, sizeof(db6));
 	log_info("reconcile: %s: DNS has A %s, AAAA %s; database has A %s, "
-	         "AAAA %s, ttl %u%s%s%s",
-	         h->fqdn, dns4, dns6, db4, db6, h->ttl,
-	         h->deleted ? " (deleted)" : "",
-	         txt_ok ? "" : "; ACME TXT records differ",
-	         h->dirty ? " (push already pending)" : "");
+		 "AAAA %s, ttl %u%s%s%s",
+		 h->fqdn, dns4, dns6, db4, db6, h->ttl,
+		 h->deleted ? " (deleted)" : "",
+		 txt_ok ? "" : "; ACME TXT records differ",
+		 h->dirty ? " (push already pending)" : "");
 }
 
 /* By name, the live host before tombstones of the same name. */
@@ -221,7 +221,7 @@ name_host_cmp(const void *name, const void *host)
 /* Names with A/AAAA records that are not hosts (hosts sorted by fqdn). */
 static size_t
 count_foreign(const struct dns_rrlist *l, const struct db_rec_host *h,
-              size_t nh)
+	      size_t nh)
 {
 	size_t n = 0;
 
@@ -241,11 +241,11 @@ count_foreign(const struct dns_rrlist *l, const struct db_rec_host *h,
 
 static int
 zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
-           const struct db_rec_zone *z, struct dns_reconcile_stats *st)
+	   const struct db_rec_zone *z, struct dns_reconcile_stats *st)
 {
 	const struct dns_tsig_key *key;
 	struct dns_tsig_key tenant_key;
-	struct dns_rrlist rrs = {0};
+	struct dns_rrlist rrs = { 0 };
 	struct db_rec_host *h = NULL;
 	struct db_rec_txt *txt = NULL;
 	const struct db_rec_txt *tv;
@@ -256,15 +256,14 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 	int err;
 
 	if ((err = dns_zone_key(db, o->keys, DNS_ZONE_ANY, z->id, z->name,
-	                        z->key,
-	                        z->primary, &tenant_key, &key)) != 0)
+				z->key, z->primary, &tenant_key, &key)) != 0)
 		return err;
-	err =
-	    dns_axfr_fetch(z->primary, key, z->name, (int)o->timeout_ms, &rrs);
+	err = dns_axfr_fetch(z->primary, key, z->name, (int)o->timeout_ms,
+			     &rrs);
 	sodium_memzero(&tenant_key, sizeof(tenant_key));
 	if (err != 0) {
 		log_error("reconcile: zone %s: AXFR from %s failed: %s",
-		          z->name, z->primary, ddns_strerror(err));
+			  z->name, z->primary, ddns_strerror(err));
 		return err;
 	}
 	/* The database is read after the transfer: see the header. */
@@ -287,9 +286,9 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 		txt_ok = txt_matches(&rrs, &h[i], tv, ntv);
 		if (txt_ok &&
 		    rrset_matches(&rrs, from, h[i].fqdn, DNS_RR_A, h[i].has_v4,
-		                  h[i].v4, h[i].ttl) &&
+				  h[i].v4, h[i].ttl) &&
 		    rrset_matches(&rrs, from, h[i].fqdn, DNS_RR_AAAA,
-		                  h[i].has_v6, h[i].v6, h[i].ttl))
+				  h[i].has_v6, h[i].v6, h[i].ttl))
 			continue;
 		if (differ++ < RECONCILE_LOG_MAX)
 			log_differ(&rrs, from, &h[i], txt_ok);
@@ -308,10 +307,11 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 	st->foreign += count_foreign(&rrs, h, nh);
 	st->signer += rrs.nsigner;
 	log_info("reconcile: zone %s: %zu records, %zu hosts, %zu differ, "
-	         "%zu marked for push%s",
-	         z->name, rrs.n, nh, differ, marked,
-	         rrs.nsigner > 0 ? "; signed zone, the signer's records "
-	                           "ignored" : "");
+		 "%zu marked for push%s",
+		 z->name, rrs.n, nh, differ, marked,
+		 rrs.nsigner > 0 ? "; signed zone, the signer's records "
+				   "ignored"
+				 : "");
 out:
 	dns_rrlist_free(&rrs);
 	free(h);
@@ -322,7 +322,7 @@ out:
 
 int
 dns_reconcile_run(struct db_conn *db, const struct dns_reconcile_opts *o,
-                  struct dns_reconcile_stats *st)
+		  struct dns_reconcile_stats *st)
 {
 	struct dns_reconcile_stats local;
 	struct db_rec_zone *z = NULL;
@@ -358,7 +358,7 @@ static void *
 reconciler_main(void *arg)
 {
 	struct dns_reconciler *r = arg;
-	struct dns_reconcile_opts o = {NULL, r->timeout_ms, NULL};
+	struct dns_reconcile_opts o = { NULL, r->timeout_ms, NULL };
 	struct dns_reconcile_stats st;
 	struct db_conn *db = NULL;
 	struct pollfd pfd;
@@ -374,14 +374,14 @@ reconciler_main(void *arg)
 		if (db == NULL &&
 		    (db = db_connect(r->database_url, &err)) == NULL) {
 			log_warn("reconcile: database unavailable; next try "
-			         "in %u s",
-			         r->interval_s);
+				 "in %u s",
+				 r->interval_s);
 			continue;
 		}
 		if (db_ensure(db) != 0 || db_reconcile_trylock(db, &locked)) {
 			log_warn("reconcile: database unavailable; next try "
-			         "in %u s",
-			         r->interval_s);
+				 "in %u s",
+				 r->interval_s);
 			continue;
 		}
 		if (!locked) {
@@ -394,7 +394,7 @@ reconciler_main(void *arg)
 		db_reconcile_unlock(db);
 		if (err != 0)
 			log_warn("reconcile: incomplete: %s",
-			         ddns_strerror(err));
+				 ddns_strerror(err));
 	}
 	db_close(db);
 	ddns_latch_down(&r->running);
@@ -403,7 +403,7 @@ reconciler_main(void *arg)
 
 struct dns_reconciler *
 dns_reconciler_start(const char *database_url, struct dns_keystore *keys,
-                     unsigned interval_s, unsigned timeout_ms)
+		     unsigned interval_s, unsigned timeout_ms)
 {
 	struct dns_reconciler *r;
 
@@ -450,7 +450,7 @@ dns_reconciler_stop(struct dns_reconciler *r, long long deadline_ms)
 	dns_reconciler_request_stop(r);
 	if (!ddns_latch_wait(&r->running, deadline_ms)) {
 		log_warn("reconcile: a zone transfer still runs at the "
-		         "shutdown deadline; leaving it");
+			 "shutdown deadline; leaving it");
 		return DDNS_ETIMEDOUT;
 	}
 	pthread_join(r->thread, NULL);

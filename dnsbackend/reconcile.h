@@ -49,7 +49,7 @@ struct dns_reconcile_stats {
  * DDNS_ENOMEM. Fills *st (may be NULL). Logs each differing host.
  */
 int dns_reconcile_run(struct db_conn *db, const struct dns_reconcile_opts *o,
-                      struct dns_reconcile_stats *st);
+		      struct dns_reconcile_stats *st);
 
 struct dns_reconciler;
 
@@ -60,9 +60,9 @@ struct dns_reconciler;
  * time reconciles. keys must outlive it. NULL on failure (logged).
  */
 struct dns_reconciler *dns_reconciler_start(const char *database_url,
-                                            struct dns_keystore *keys,
-                                            unsigned interval_s,
-                                            unsigned timeout_ms);
+					    struct dns_keystore *keys,
+					    unsigned interval_s,
+					    unsigned timeout_ms);
 
 /* Asks the thread to stop after the zone it is at; returns at once.
  * NULL-safe. */

@@ -12,8 +12,8 @@
 #define DNS_CLASS_ANY 255
 
 /* "hmac-sha256." in wire form. */
-static const uint8_t tsig_alg[] = {11,  'h', 'm', 'a', 'c', '-', 's',
-				   'h', 'a', '2', '5', '6', 0};
+static const uint8_t tsig_alg[] = { 11,  'h', 'm', 'a', 'c', '-', 's',
+				    'h', 'a', '2', '5', '6', 0 };
 
 /* The fields of a received TSIG RR that the MAC and the checks need. */
 struct tsig_rr {
@@ -231,10 +231,8 @@ static int
 tsig_error(uint16_t error)
 {
 	switch (error) {
-	case DNS_RCODE_BADKEY:
-		return DDNS_EBADKEY;
-	case DNS_RCODE_BADTIME:
-		return DDNS_EBADTIME;
+	case DNS_RCODE_BADKEY: return DDNS_EBADKEY;
+	case DNS_RCODE_BADTIME: return DDNS_EBADTIME;
 	default:
 		/* BADSIG, BADTRUNC (22) and unknown codes: not accepted. */
 		return DDNS_EBADSIG;
@@ -294,8 +292,8 @@ tsig_verify(const uint8_t *msg, size_t len, const struct dns_tsig_key *key,
 		wr16(hdr + 6, rr.fudge);
 		crypto_auth_hmacsha256_update(&st, hdr, 8);
 	} else {
-		tsig_vars(&st, rr.owner, rr.owner_len, rr.time_signed,
-			  rr.fudge, rr.error, rr.other, rr.other_len);
+		tsig_vars(&st, rr.owner, rr.owner_len, rr.time_signed, rr.fudge,
+			  rr.error, rr.other, rr.other_len);
 	}
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof(st));
@@ -304,8 +302,8 @@ tsig_verify(const uint8_t *msg, size_t len, const struct dns_tsig_key *key,
 
 	/* Time is checked only once the MAC is good (RFC 8945 5.4.3). */
 	fudge = rr.fudge < DNS_TSIG_FUDGE ? rr.fudge : DNS_TSIG_FUDGE;
-	skew =
-	    now > rr.time_signed ? now - rr.time_signed : rr.time_signed - now;
+	skew = now > rr.time_signed ? now - rr.time_signed
+				    : rr.time_signed - now;
 	if (skew > fudge)
 		return DDNS_EBADTIME;
 	if (mac_out != NULL)

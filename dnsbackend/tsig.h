@@ -38,7 +38,8 @@ int dns_tsig_sign(struct ddns_buf *msg, const struct dns_tsig_key *key,
  */
 int dns_tsig_verify_reply(const uint8_t *msg, size_t len,
 			  const struct dns_tsig_key *key,
-			  const uint8_t req_mac[DNS_TSIG_MAC_LEN], uint64_t now);
+			  const uint8_t req_mac[DNS_TSIG_MAC_LEN],
+			  uint64_t now);
 
 /*
  * Verifies one message of a multi-message answer such as AXFR (RFC 8945

@@ -75,8 +75,8 @@ dns_name_to_wire(const char *name, uint8_t *out, size_t outsz)
 			return DDNS_ENOTFQDN;
 		lab++;
 		out[pos + lab] = (uint8_t)((name[i] >= 'A' && name[i] <= 'Z')
-					       ? name[i] - 'A' + 'a'
-					       : name[i]);
+						   ? name[i] - 'A' + 'a'
+						   : name[i]);
 	}
 	out[pos++] = 0;
 	return (int)pos;
@@ -166,9 +166,8 @@ dns_txt_value_ok(const char *s)
  * value as one record. nw is the wire form of the name (nlen bytes).
  */
 static int
-put_acme(struct ddns_buf *b, const uint8_t *nw, size_t nlen,
-	 const uint8_t *zw, size_t zlen, const struct dns_change *c,
-	 size_t *nrr)
+put_acme(struct ddns_buf *b, const uint8_t *nw, size_t nlen, const uint8_t *zw,
+	 size_t zlen, const struct dns_change *c, size_t *nrr)
 {
 	static const char label[] = DNS_ACME_LABEL;
 	uint8_t aw[DNS_NAME_WIRE_MAX], rdata[DNS_TXT_VALUE_MAX + 1];
@@ -185,8 +184,8 @@ put_acme(struct ddns_buf *b, const uint8_t *nw, size_t nlen,
 	prefix = name_zone_suffix(aw, alen, zw, zlen);
 	if (prefix == SIZE_MAX)
 		return DDNS_ENOTFQDN;
-	if ((ret = put_rr(b, aw, prefix, &first, DNS_TYPE_TXT, DNS_CLASS_ANY,
-			  0, NULL, 0)) != 0)
+	if ((ret = put_rr(b, aw, prefix, &first, DNS_TYPE_TXT, DNS_CLASS_ANY, 0,
+			  NULL, 0)) != 0)
 		return ret;
 	(*nrr)++;
 	for (size_t i = 0; i < ntxt; i++) {

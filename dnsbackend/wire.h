@@ -30,8 +30,8 @@ enum dns_rcode {
 	DNS_RCODE_BADTIME = 18,
 };
 
-#define DNS_CHANGE_TXT_MAX 4   /* TXT values per name */
-#define DNS_TXT_VALUE_MAX 255  /* bytes in one character-string */
+#define DNS_CHANGE_TXT_MAX 4  /* TXT values per name */
+#define DNS_TXT_VALUE_MAX 255 /* bytes in one character-string */
 #define DNS_ACME_LABEL "_acme-challenge"
 
 /*

@@ -401,14 +401,12 @@ start(unsigned flags, unsigned threads, MHD_AccessHandlerCallback cb,
 			MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 			MHD_OPTION_NOTIFY_COMPLETED, req_done, own,
 			MHD_OPTION_END);
-	return MHD_start_daemon(flags, 0, NULL, NULL, cb, NULL,
-				MHD_OPTION_SOCK_ADDR, sin,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				(size_t)32768,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-				MHD_OPTION_NOTIFY_COMPLETED, req_done, own,
-				MHD_OPTION_END);
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, cb, NULL, MHD_OPTION_SOCK_ADDR, sin,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_NOTIFY_COMPLETED, req_done, own, MHD_OPTION_END);
 }
 
 int

@@ -56,8 +56,7 @@ fuzz_addr(const uint8_t *data, size_t size)
 	ddns_addr_format(&a, text, sizeof(text));
 	FUZZ_CHECK(ddns_addr_parse(text, strlen(text), &b) == 0);
 	FUZZ_CHECK(a.family == b.family);
-	FUZZ_CHECK(memcmp(a.bytes, b.bytes, a.family == AF_INET ? 4 : 16) ==
-		   0);
+	FUZZ_CHECK(memcmp(a.bytes, b.bytes, a.family == AF_INET ? 4 : 16) == 0);
 }
 
 int

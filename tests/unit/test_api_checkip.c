@@ -44,8 +44,8 @@ START_TEST(test_host)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.checkip_hosts = " checkip.example.net,IP.example.org. ,";
 	api_checkip_configure(&cfg);
-	ck_assert_msg(api_checkip_host(c->host) == c->want, "case %d (%s)",
-		      _i, c->host ? c->host : "NULL");
+	ck_assert_msg(api_checkip_host(c->host) == c->want, "case %d (%s)", _i,
+		      c->host ? c->host : "NULL");
 }
 END_TEST
 

@@ -16,8 +16,8 @@
 
 static Suite *clientip_suite(void);
 static struct ddns_addr addr(const char *s);
-static const char *pick(const char *proxies, const char *peer,
-			const char *xff, const char *xri);
+static const char *pick(const char *proxies, const char *peer, const char *xff,
+			const char *xri);
 
 struct list_case {
 	const char *in;
@@ -110,15 +110,13 @@ static const struct pick_case pick_cases[] = {
 	{ "10.0.0.0/8", "10.0.0.1", "203.0.113.9/24", NULL, "10.0.0.1" },
 	{ "10.0.0.0/8", "10.0.0.1", NULL, "not-an-ip", "10.0.0.1" },
 	/* Ports, brackets, blanks and IPv6. */
-	{ "10.0.0.0/8", "10.0.0.1", " 203.0.113.9:4711 ", NULL,
-	  "203.0.113.9" },
+	{ "10.0.0.0/8", "10.0.0.1", " 203.0.113.9:4711 ", NULL, "203.0.113.9" },
 	{ "10.0.0.0/8", "10.0.0.1", "[2001:db8::5]:443", NULL, "2001:db8::5" },
 	{ "10.0.0.0/8", "10.0.0.1", "[2001:db8::5]", NULL, "2001:db8::5" },
 	{ "10.0.0.0/8", "10.0.0.1", "2001:db8::5", NULL, "2001:db8::5" },
 	{ "10.0.0.0/8", "10.0.0.1", "[2001:db8::5", NULL, "10.0.0.1" },
 	{ "::1", "::1", "2001:db8::6", NULL, "2001:db8::6" },
-	{ "10.0.0.0/8", "10.0.0.1", "::ffff:203.0.113.4", NULL,
-	  "203.0.113.4" },
+	{ "10.0.0.0/8", "10.0.0.1", "::ffff:203.0.113.4", NULL, "203.0.113.4" },
 	/* Unspecified and multicast are not client addresses. */
 	{ "10.0.0.0/8", "10.0.0.1", "0.0.0.0", NULL, "10.0.0.1" },
 	{ "10.0.0.0/8", "10.0.0.1", "224.0.0.1", NULL, "10.0.0.1" },
@@ -191,13 +189,13 @@ START_TEST(test_pick)
 {
 	const struct pick_case *c = &pick_cases[_i];
 
-	ck_assert_msg(strcmp(pick(c->proxies, c->peer, c->xff, c->xri),
-			     c->want) == 0,
-		      "proxies \"%s\" peer %s xff \"%s\" xri \"%s\": got %s, "
-		      "want %s",
-		      c->proxies, c->peer, c->xff ? c->xff : "(none)",
-		      c->xri ? c->xri : "(none)",
-		      pick(c->proxies, c->peer, c->xff, c->xri), c->want);
+	ck_assert_msg(
+		strcmp(pick(c->proxies, c->peer, c->xff, c->xri), c->want) == 0,
+		"proxies \"%s\" peer %s xff \"%s\" xri \"%s\": got %s, "
+		"want %s",
+		c->proxies, c->peer, c->xff ? c->xff : "(none)",
+		c->xri ? c->xri : "(none)",
+		pick(c->proxies, c->peer, c->xff, c->xri), c->want);
 }
 END_TEST
 
@@ -227,47 +225,69 @@ static const struct fwd_case fwd_cases[] = {
 	/* nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for
 	 * (the client's own list, ", ", $remote_addr on one line) and
 	 * X-Real-IP $remote_addr (which replaces the client's). */
-	{ "nginx, no client header", "127.0.0.2", "127.0.0.2",
+	{ "nginx, no client header",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Forwarded-For", "203.0.113.5", "X-Real-IP", "203.0.113.5",
 	    NULL },
 	  "203.0.113.5" },
-	{ "nginx, client forged a list", "127.0.0.2", "127.0.0.2",
+	{ "nginx, client forged a list",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Forwarded-For", "6.6.6.6, 7.7.7.7, 203.0.113.5", "X-Real-IP",
 	    "203.0.113.5", NULL },
 	  "203.0.113.5" },
 	/* HAProxy "option forwardfor": the client's lines stay as they
 	 * are and a new line with the source is added at the end; a
 	 * client's X-Real-IP is passed through untouched. */
-	{ "HAProxy, forged line first", "127.0.0.2", "127.0.0.2",
+	{ "HAProxy, forged line first",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "203.0.113.5",
 	    NULL },
 	  "203.0.113.5" },
-	{ "HAProxy, forged lines and X-Real-IP", "127.0.0.2", "127.0.0.2",
+	{ "HAProxy, forged lines and X-Real-IP",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Real-IP", "6.6.6.1", "x-forwarded-for", "6.6.6.2, 6.6.6.3",
 	    "X-Forwarded-For", "6.6.6.4", "X-Forwarded-For", "203.0.113.5",
 	    NULL },
 	  "203.0.113.5" },
-	{ "two proxies, one line each", "127.0.0.2, 10.0.0.0/8", "127.0.0.2",
+	{ "two proxies, one line each",
+	  "127.0.0.2, 10.0.0.0/8",
+	  "127.0.0.2",
 	  { "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "203.0.113.5",
 	    "X-Forwarded-For", "10.1.1.1", NULL },
 	  "203.0.113.5" },
-	{ "empty lines add nothing", "127.0.0.2", "127.0.0.2",
+	{ "empty lines add nothing",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Forwarded-For", "", "X-Forwarded-For", "203.0.113.5",
 	    "X-Forwarded-For", "  ", NULL },
 	  "203.0.113.5" },
-	{ "only empty X-Forwarded-For: X-Real-IP", "127.0.0.2", "127.0.0.2",
+	{ "only empty X-Forwarded-For: X-Real-IP",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Forwarded-For", " ", "X-Real-IP", "203.0.113.7", NULL },
 	  "203.0.113.7" },
-	{ "X-Real-IP alone (nginx without XFF)", "127.0.0.2", "127.0.0.2",
+	{ "X-Real-IP alone (nginx without XFF)",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Real-IP", "203.0.113.7", NULL },
 	  "203.0.113.7" },
-	{ "two X-Real-IP lines: neither", "127.0.0.2", "127.0.0.2",
+	{ "two X-Real-IP lines: neither",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "X-Real-IP", "6.6.6.6", "X-Real-IP", "203.0.113.7", NULL },
 	  "127.0.0.2" },
-	{ "untrusted peer: lines ignored", "127.0.0.2", "127.0.0.1",
+	{ "untrusted peer: lines ignored",
+	  "127.0.0.2",
+	  "127.0.0.1",
 	  { "X-Forwarded-For", "203.0.113.5", NULL },
 	  "127.0.0.1" },
-	{ "other headers ignored", "127.0.0.2", "127.0.0.2",
+	{ "other headers ignored",
+	  "127.0.0.2",
+	  "127.0.0.2",
 	  { "Forwarded", "for=6.6.6.6", "X-Forwarded-Host", "6.6.6.6",
 	    "X-Client-IP", "6.6.6.6", NULL },
 	  "127.0.0.2" },
@@ -288,8 +308,8 @@ START_TEST(test_fwd)
 			    strlen(c->lines[i + 1]));
 	api_client_addr_fwd(&p, &pa, &f, &got);
 	ddns_addr_format(&got, out, sizeof(out));
-	ck_assert_msg(strcmp(out, c->want) == 0, "%s: got %s, want %s",
-		      c->what, out, c->want);
+	ck_assert_msg(strcmp(out, c->want) == 0, "%s: got %s, want %s", c->what,
+		      out, c->want);
 }
 END_TEST
 
@@ -326,9 +346,9 @@ clientip_suite(void)
 	tcase_add_loop_test(tc, test_list, 0,
 			    (int)(sizeof(list_cases) / sizeof(list_cases[0])));
 	tcase_add_test(tc, test_list_too_long);
-	tcase_add_loop_test(tc, test_match, 0,
-			    (int)(sizeof(match_cases) /
-				  sizeof(match_cases[0])));
+	tcase_add_loop_test(
+		tc, test_match, 0,
+		(int)(sizeof(match_cases) / sizeof(match_cases[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pick");
 	tcase_add_loop_test(tc, test_pick, 0,

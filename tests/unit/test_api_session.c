@@ -22,8 +22,8 @@ START_TEST(test_cookie_find)
 	const char *v = NULL;
 	size_t n = 0;
 
-	ck_assert(api_cookie_find("ddnsd_session=abc", "ddnsd_session", &v,
-				  &n));
+	ck_assert(
+		api_cookie_find("ddnsd_session=abc", "ddnsd_session", &v, &n));
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(strncmp(v, "abc", 3), 0);
 	ck_assert(api_cookie_find("a=1; ddnsd_session=xyz; b=2",
@@ -39,10 +39,10 @@ START_TEST(test_cookie_find)
 				  "ddnsd_session", &v, &n));
 	ck_assert_int_eq(strncmp(v, "one", 3), 0);
 	/* Not a prefix, not a suffix, not without '='. */
-	ck_assert(!api_cookie_find("xddnsd_session=1", "ddnsd_session", &v,
-				   &n));
-	ck_assert(!api_cookie_find("ddnsd_sessionx=1", "ddnsd_session", &v,
-				   &n));
+	ck_assert(
+		!api_cookie_find("xddnsd_session=1", "ddnsd_session", &v, &n));
+	ck_assert(
+		!api_cookie_find("ddnsd_sessionx=1", "ddnsd_session", &v, &n));
 	ck_assert(!api_cookie_find("ddnsd_session", "ddnsd_session", &v, &n));
 	ck_assert(!api_cookie_find("ddnsd_session=", "ddnsd_session", &v, &n));
 	ck_assert(!api_cookie_find("", "ddnsd_session", &v, &n));
@@ -122,16 +122,15 @@ START_TEST(test_set_cookie)
 			 0);
 	ck_assert_str_eq(v, "ddnsd_session=" KNOWN
 			    "; Path=/; Max-Age=600; HttpOnly; SameSite=Strict");
-	ck_assert_int_eq(api_session_cookie(v, sizeof(v), KNOWN, 600, true),
-			 0);
+	ck_assert_int_eq(api_session_cookie(v, sizeof(v), KNOWN, 600, true), 0);
 	ck_assert_str_eq(v, "ddnsd_session=" KNOWN "; Path=/; Max-Age=600; "
 			    "HttpOnly; SameSite=Strict; Secure");
 	ck_assert_int_eq(api_session_cookie(v, sizeof(v), NULL, 600, true), 0);
 	ck_assert_str_eq(v, "ddnsd_session=; Path=/; Max-Age=0; HttpOnly; "
 			    "SameSite=Strict; Secure");
-	ck_assert_int_eq(api_session_cookie(small, sizeof(small), KNOWN, 1,
-					    false),
-			 DDNS_ETRUNC);
+	ck_assert_int_eq(
+		api_session_cookie(small, sizeof(small), KNOWN, 1, false),
+		DDNS_ETRUNC);
 }
 END_TEST
 

@@ -100,7 +100,8 @@ START_TEST(test_block_wide)
 			 in48 = addr("2001:db8:77:ffff::9"),
 			 zero64 = addr("2001:db8:77::5"),
 			 other48 = addr("2001:db8:78:1::1"),
-			 v4 = addr("198.51.100.7"), v4in24 = addr("198.51.100.200"),
+			 v4 = addr("198.51.100.7"),
+			 v4in24 = addr("198.51.100.200"),
 			 v4other = addr("198.51.101.7");
 	struct ddns_addr p;
 
@@ -116,13 +117,13 @@ START_TEST(test_block_wide)
 	ck_assert(!auth_limits_failed_wide(&a, 10 * AUTH_LIMITS_WIDE_FACTOR - 1,
 					   500));
 	ck_assert_uint_eq(auth_limits_blocked(&in48), 0);
-	ck_assert(auth_limits_failed_wide(&a, 10 * AUTH_LIMITS_WIDE_FACTOR,
-					  500));
+	ck_assert(
+		auth_limits_failed_wide(&a, 10 * AUTH_LIMITS_WIDE_FACTOR, 500));
 	ck_assert_uint_gt(auth_limits_blocked(&in48), 0);
 	ck_assert_uint_gt(auth_limits_blocked(&a), 0);
 	ck_assert_uint_eq(auth_limits_blocked(&other48), 0);
-	ck_assert(auth_limits_failed_wide(&v4, 10 * AUTH_LIMITS_WIDE_FACTOR,
-					  30));
+	ck_assert(
+		auth_limits_failed_wide(&v4, 10 * AUTH_LIMITS_WIDE_FACTOR, 30));
 	ck_assert_uint_gt(auth_limits_blocked(&v4in24), 0);
 	ck_assert_uint_eq(auth_limits_blocked(&v4other), 0);
 }

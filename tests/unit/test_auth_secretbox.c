@@ -56,12 +56,13 @@ START_TEST(test_key_files)
 			 DDNS_ECONFIG);
 	ck_assert_ptr_nonnull(strstr(err, "expected the base64 of 32 bytes"));
 	snprintf(p, sizeof(p), "%s/junk", dir);
-	write_file(p, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= trailing\n");
+	write_file(p,
+		   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= trailing\n");
 	ck_assert_int_eq(auth_box_init(p, NULL, err, sizeof(err)),
 			 DDNS_ECONFIG);
-	ck_assert_int_eq(auth_box_init("/nonexistent/key", NULL, err,
-				       sizeof(err)),
-			 DDNS_ECONFIG);
+	ck_assert_int_eq(
+		auth_box_init("/nonexistent/key", NULL, err, sizeof(err)),
+		DDNS_ECONFIG);
 	ck_assert(!auth_box_ready());
 	remove_dir();
 }
@@ -81,19 +82,17 @@ START_TEST(test_seal_open)
 	snprintf(old, sizeof(old), "%s/old", dir);
 	write_file(cur, "  AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=\n");
 	write_file(old, "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=");
-	ck_assert_int_eq(auth_box_seal(secret, sizeof(secret), 7, sealed,
-				       &slen),
-			 DDNS_EACCES);
+	ck_assert_int_eq(
+		auth_box_seal(secret, sizeof(secret), 7, sealed, &slen),
+		DDNS_EACCES);
 	/* First as the old key alone: what it seals, the pair opens. */
 	ck_assert_int_eq(auth_box_init(old, NULL, err, sizeof(err)), 0);
-	ck_assert_int_eq(auth_box_seal(secret, sizeof(secret), 7, again,
-				       &alen),
+	ck_assert_int_eq(auth_box_seal(secret, sizeof(secret), 7, again, &alen),
 			 0);
 	ck_assert_int_eq(auth_box_init(cur, old, err, sizeof(err)), 0);
 	ck_assert(auth_box_ready());
-	ck_assert_int_eq(auth_box_seal(secret, sizeof(secret), 7, sealed,
-				       &slen),
-			 0);
+	ck_assert_int_eq(
+		auth_box_seal(secret, sizeof(secret), 7, sealed, &slen), 0);
 	ck_assert_uint_eq(slen, AUTH_BOX_NONCE_LEN + sizeof(secret) +
 					AUTH_BOX_MAC_LEN);
 	for (size_t i = 0; i + sizeof(secret) <= slen; i++)
@@ -116,13 +115,12 @@ START_TEST(test_seal_open)
 	ck_assert_int_eq(auth_box_open(sealed, 10, 7, out, &olen, NULL),
 			 DDNS_EBADSIG);
 	/* Two seals of one secret differ (a fresh nonce each). */
-	ck_assert_int_eq(auth_box_seal(secret, sizeof(secret), 7, again,
-				       &alen),
+	ck_assert_int_eq(auth_box_seal(secret, sizeof(secret), 7, again, &alen),
 			 0);
 	ck_assert(memcmp(again, sealed, slen) != 0);
-	ck_assert_int_eq(auth_box_seal(secret, AUTH_BOX_PLAIN_MAX + 1, 7,
-				       again, &alen),
-			 DDNS_EINVAL);
+	ck_assert_int_eq(
+		auth_box_seal(secret, AUTH_BOX_PLAIN_MAX + 1, 7, again, &alen),
+		DDNS_EINVAL);
 	remove_dir();
 }
 END_TEST

@@ -61,8 +61,7 @@ START_TEST(test_hash_known_answer)
 
 	for (int i = 0; i < 32; i++)
 		secret[i] = (uint8_t)i;
-	crypto_generichash(want, sizeof(want), secret, sizeof(secret), NULL,
-			   0);
+	crypto_generichash(want, sizeof(want), secret, sizeof(secret), NULL, 0);
 	ck_assert_int_eq(auth_session_hash(KNOWN, strlen(KNOWN), got), 0);
 	ck_assert_int_eq(memcmp(want, got, 32), 0);
 	/* The secret itself is not the hash. */

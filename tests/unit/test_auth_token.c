@@ -38,17 +38,16 @@ START_TEST(test_generate_roundtrip)
 {
 	struct auth_token tok, back;
 	char text[AUTH_TOKEN_TEXT_LEN + 1];
-	enum auth_token_kind kind = _i == 0 ? AUTH_TOKEN_HOST
-					    : AUTH_TOKEN_ACCOUNT;
+	enum auth_token_kind kind =
+		_i == 0 ? AUTH_TOKEN_HOST : AUTH_TOKEN_ACCOUNT;
 	size_t i;
 
 	ck_assert_int_eq(auth_token_generate(kind, &tok, text, sizeof(text)),
 			 0);
 	ck_assert_uint_eq(strlen(text), AUTH_TOKEN_TEXT_LEN);
 	ck_assert_uint_eq(strlen(text), 68);
-	ck_assert_int_eq(memcmp(text, kind == AUTH_TOKEN_HOST ? "ddh_" : "dda_",
-				4),
-			 0);
+	ck_assert_int_eq(
+		memcmp(text, kind == AUTH_TOKEN_HOST ? "ddh_" : "dda_", 4), 0);
 	ck_assert_int_eq(text[24], '_');
 	ck_assert_uint_eq(strlen(tok.public_id), AUTH_TOKEN_ID_LEN);
 	ck_assert_int_eq(memcmp(text + 4, tok.public_id, AUTH_TOKEN_ID_LEN), 0);
@@ -77,12 +76,12 @@ START_TEST(test_generate_many)
 
 	/* Fresh randomness every time; every output parses back. */
 	for (i = 0; i < 500; i++) {
-		ck_assert_int_eq(
-		    auth_token_generate(AUTH_TOKEN_HOST, &a, ta, sizeof(ta)),
-		    0);
-		ck_assert_int_eq(
-		    auth_token_generate(AUTH_TOKEN_HOST, &b, tb, sizeof(tb)),
-		    0);
+		ck_assert_int_eq(auth_token_generate(AUTH_TOKEN_HOST, &a, ta,
+						     sizeof(ta)),
+				 0);
+		ck_assert_int_eq(auth_token_generate(AUTH_TOKEN_HOST, &b, tb,
+						     sizeof(tb)),
+				 0);
 		ck_assert_str_ne(a.public_id, b.public_id);
 		ck_assert_int_ne(memcmp(a.secret, b.secret, sizeof(a.secret)),
 				 0);
@@ -107,9 +106,9 @@ START_TEST(test_generate_small_buffer)
 	ck_assert_int_eq(auth_token_generate((enum auth_token_kind)7, &tok,
 					     text, sizeof(text)),
 			 DDNS_EINVAL);
-	ck_assert_int_eq(auth_token_generate(AUTH_TOKEN_HOST, NULL, text,
-					     sizeof(text)),
-			 DDNS_EINVAL);
+	ck_assert_int_eq(
+		auth_token_generate(AUTH_TOKEN_HOST, NULL, text, sizeof(text)),
+		DDNS_EINVAL);
 }
 END_TEST
 
@@ -214,8 +213,8 @@ START_TEST(test_parse_bad)
 	ck_assert_msg(auth_token_parse(c->text, len, &tok) == DDNS_EAUTH,
 		      "accepted: %s", c->what);
 	/* Nothing half-parsed (least of all secret bytes) is left behind. */
-	ck_assert_msg(memcmp(&tok, &zero, sizeof(tok)) == 0,
-		      "not wiped: %s", c->what);
+	ck_assert_msg(memcmp(&tok, &zero, sizeof(tok)) == 0, "not wiped: %s",
+		      c->what);
 }
 END_TEST
 
@@ -239,7 +238,8 @@ START_TEST(test_hash_verify)
 	size_t i;
 
 	ck_assert_int_eq(
-	    auth_token_generate(AUTH_TOKEN_HOST, &tok, text, sizeof(text)), 0);
+		auth_token_generate(AUTH_TOKEN_HOST, &tok, text, sizeof(text)),
+		0);
 	auth_token_hash(&tok, hash);
 	ck_assert_int_eq(auth_token_verify(&tok, hash, sizeof(hash)), 0);
 
@@ -326,7 +326,7 @@ START_TEST(test_pepper_changes_hash)
 {
 	struct auth_token tok;
 	uint8_t none[AUTH_TOKEN_HASH_LEN], p1[AUTH_TOKEN_HASH_LEN],
-	    p2[AUTH_TOKEN_HASH_LEN], again[AUTH_TOKEN_HASH_LEN];
+		p2[AUTH_TOKEN_HASH_LEN], again[AUTH_TOKEN_HASH_LEN];
 
 	parse_ok(KNOWN_HOST, &tok);
 	ck_assert_int_eq(auth_init(NULL), 0);
@@ -370,21 +370,18 @@ START_TEST(test_password)
 	char h1[AUTH_PASSWORD_HASH_MAX], h2[AUTH_PASSWORD_HASH_MAX];
 	char small[16];
 
-	ck_assert_int_eq(auth_password_hash("correct horse:battery", h1,
-					    sizeof(h1)),
-			 0);
+	ck_assert_int_eq(
+		auth_password_hash("correct horse:battery", h1, sizeof(h1)), 0);
 	ck_assert_int_eq(strncmp(h1, "$argon2id$", 10), 0);
 	ck_assert_int_eq(auth_password_verify(h1, "correct horse:battery"), 0);
 	ck_assert_int_eq(auth_password_verify(h1, "correct horse:batterY"),
 			 DDNS_EAUTH);
-	ck_assert_int_eq(auth_password_verify(h1, "correct horse"),
-			 DDNS_EAUTH);
+	ck_assert_int_eq(auth_password_verify(h1, "correct horse"), DDNS_EAUTH);
 	ck_assert_int_eq(auth_password_verify(h1, ""), DDNS_EAUTH);
 
 	/* Salted: the same password never hashes the same twice. */
-	ck_assert_int_eq(auth_password_hash("correct horse:battery", h2,
-					    sizeof(h2)),
-			 0);
+	ck_assert_int_eq(
+		auth_password_hash("correct horse:battery", h2, sizeof(h2)), 0);
 	ck_assert_str_ne(h1, h2);
 	ck_assert_int_eq(auth_password_verify(h2, "correct horse:battery"), 0);
 
@@ -404,8 +401,7 @@ START_TEST(test_password)
 	ck_assert_int_eq(auth_password_hash("pw", small, sizeof(small)),
 			 DDNS_ETRUNC);
 	ck_assert_str_eq(small, "");
-	ck_assert_int_eq(auth_password_hash(NULL, h1, sizeof(h1)),
-			 DDNS_EINVAL);
+	ck_assert_int_eq(auth_password_hash(NULL, h1, sizeof(h1)), DDNS_EINVAL);
 }
 END_TEST
 

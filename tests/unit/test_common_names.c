@@ -94,8 +94,8 @@ START_TEST(test_name_table)
 
 	memset(out, 'X', sizeof(out));
 	ret = ddns_name_normalize(c->in, len, out, sizeof(out));
-	ck_assert_msg(ret == c->ret, "case %d (%s): got %d want %d", _i,
-		      c->in, ret, c->ret);
+	ck_assert_msg(ret == c->ret, "case %d (%s): got %d want %d", _i, c->in,
+		      ret, c->ret);
 	if (c->ret == 0)
 		ck_assert_str_eq(out, c->out);
 	else
@@ -179,8 +179,7 @@ START_TEST(test_name_total_length)
 	for (i = 0; i < 253; i++)
 		upper[i] = (in[i] >= 'a' && in[i] <= 'z') ? (char)(in[i] - 32)
 							  : in[i];
-	ck_assert_int_eq(ddns_name_normalize(upper, 253, out, sizeof(out)),
-			 0);
+	ck_assert_int_eq(ddns_name_normalize(upper, 253, out, sizeof(out)), 0);
 	ck_assert_int_eq(memcmp(out, in, 253), 0);
 
 	build_name(in, 254);
@@ -203,12 +202,11 @@ START_TEST(test_name_misuse)
 
 	ck_assert_int_eq(ddns_name_normalize(NULL, 0, out, sizeof(out)),
 			 DDNS_ENOTFQDN);
-	ck_assert_int_eq(ddns_name_normalize("a.b", 3, NULL, 0),
-			 DDNS_ENOTFQDN);
+	ck_assert_int_eq(ddns_name_normalize("a.b", 3, NULL, 0), DDNS_ENOTFQDN);
 	/* An output buffer below the documented size never overflows. */
-	ck_assert_int_eq(ddns_name_normalize("host.example.com", 16, out,
-					     sizeof(out)),
-			 DDNS_ETRUNC);
+	ck_assert_int_eq(
+		ddns_name_normalize("host.example.com", 16, out, sizeof(out)),
+		DDNS_ETRUNC);
 	ck_assert_str_eq(out, "");
 	ck_assert_int_eq(ddns_name_normalize("a.bc", 4, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "a.bc");
@@ -355,8 +353,8 @@ START_TEST(test_addr_table)
 
 	memset(&a, 0x5a, sizeof(a));
 	ret = ddns_addr_parse(c->in, len, &a);
-	ck_assert_msg(ret == c->ret, "case %d (%s): got %d want %d", _i,
-		      c->in, ret, c->ret);
+	ck_assert_msg(ret == c->ret, "case %d (%s): got %d want %d", _i, c->in,
+		      ret, c->ret);
 	if (c->ret != 0)
 		return;
 	ck_assert_int_eq(a.family, c->family);
@@ -413,7 +411,7 @@ START_TEST(test_addr_from_sockaddr)
 
 	/* A dual-stack socket reports IPv4 peers as mapped addresses. */
 	ck_assert_int_eq(
-	    inet_pton(AF_INET6, "::ffff:192.0.2.1", &sin6.sin6_addr), 1);
+		inet_pton(AF_INET6, "::ffff:192.0.2.1", &sin6.sin6_addr), 1);
 	memset(&ss, 0, sizeof(ss));
 	memcpy(&ss, &sin6, sizeof(sin6));
 	ck_assert_int_eq(ddns_addr_from_sockaddr(&ss, &a), 0);
@@ -448,9 +446,9 @@ START_TEST(test_addr_format)
 
 	/* The longest presentation form fits the documented 46 bytes. */
 	ck_assert_int_eq(
-	    ddns_addr_parse("2001:ffff:ffff:ffff:ffff:fffe:255.255.255.255",
-			    45, &a),
-	    0);
+		ddns_addr_parse("2001:ffff:ffff:ffff:ffff:fffe:255.255.255.255",
+				45, &a),
+		0);
 	ddns_addr_format(&a, text, sizeof(text));
 	ck_assert_str_eq(text, "2001:ffff:ffff:ffff:ffff:fffe:ffff:ffff");
 

@@ -20,15 +20,19 @@ struct match_case {
 
 /* The default list, as the issue states it exactly. */
 static const struct match_case default_cases[] = {
-	{ "ns", true },	     { "ns1", true },	      { "ns42", true },
-	{ "nsx", false },    { "ns1a", false },	      { "nsupdate", false },
-	{ "www", true },     { "www2", false },	      { "mail", true },
-	{ "mx", true },	     { "smtp", true },	      { "imap", true },
-	{ "pop", true },     { "pop3", true },	      { "pop4", false },
-	{ "ftp", true },     { "autoconfig", true },  { "autodiscover", true },
-	{ "localhost", true }, { "_acme-challenge", true }, { "_x", true },
-	{ "home", false },   { "n", false },	      { "w", false },
-	{ "mailbox", false }, { "x_y", false },
+	{ "ns", true },         { "ns1", true },
+	{ "ns42", true },       { "nsx", false },
+	{ "ns1a", false },      { "nsupdate", false },
+	{ "www", true },        { "www2", false },
+	{ "mail", true },       { "mx", true },
+	{ "smtp", true },       { "imap", true },
+	{ "pop", true },        { "pop3", true },
+	{ "pop4", false },      { "ftp", true },
+	{ "autoconfig", true }, { "autodiscover", true },
+	{ "localhost", true },  { "_acme-challenge", true },
+	{ "_x", true },         { "home", false },
+	{ "n", false },         { "w", false },
+	{ "mailbox", false },   { "x_y", false },
 };
 
 START_TEST(test_default_list)
@@ -66,11 +70,11 @@ START_TEST(test_parse)
 	ck_assert_int_eq(ddns_reserved_parse("a.b", &r), DDNS_EINVAL);
 	ck_assert_int_eq(ddns_reserved_parse("#", &r), DDNS_EINVAL);
 	ck_assert_int_eq(ddns_reserved_parse("ns##", &r), DDNS_EINVAL);
-	ck_assert_int_eq(
-		ddns_reserved_parse("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-				    "aaaaaaaaaaaaaaaaaaa",
-				    &r),
-		DDNS_EINVAL);
+	ck_assert_int_eq(ddns_reserved_parse(
+				 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+				 "aaaaaaaaaaaaaaaaaaa",
+				 &r),
+			 DDNS_EINVAL);
 	for (int i = 0; i <= DDNS_RESERVED_MAX; i++)
 		memcpy(many + 2 * i, "a,", 3);
 	ck_assert_int_eq(ddns_reserved_parse(many, &r), DDNS_EINVAL);
@@ -110,9 +114,9 @@ START_TEST(test_placement_shared)
 	ck_assert_int_eq(ddns_placement_check("www.home.dyn.test", "dyn.test",
 					      true, &r, &p),
 			 0);
-	ck_assert_int_eq(ddns_placement_check("wwwx.dyn.test", "dyn.test",
-					      true, &r, &p),
-			 0);
+	ck_assert_int_eq(
+		ddns_placement_check("wwwx.dyn.test", "dyn.test", true, &r, &p),
+		0);
 }
 END_TEST
 
@@ -134,21 +138,19 @@ START_TEST(test_placement_owned_and_apex)
 	ck_assert_int_eq(
 		ddns_placement_check("dyn.test", "dyn.test", true, &r, &p),
 		DDNS_ENOTZONE);
-	ck_assert_int_eq(ddns_placement_check("corp.dyn.test",
-					      "corp.dyn.test", false, &r, &p),
+	ck_assert_int_eq(ddns_placement_check("corp.dyn.test", "corp.dyn.test",
+					      false, &r, &p),
 			 DDNS_ENOTZONE);
 	ck_assert_int_eq(
 		ddns_placement_check("xdyn.test", "dyn.test", true, &r, &p),
 		DDNS_ENOTZONE);
-	ck_assert_int_eq(
-		ddns_placement_check("home.other.test", "dyn.test", true, &r,
-				     &p),
-		DDNS_ENOTZONE);
+	ck_assert_int_eq(ddns_placement_check("home.other.test", "dyn.test",
+					      true, &r, &p),
+			 DDNS_ENOTZONE);
 	/* No list: nothing is reserved. */
-	ck_assert_int_eq(
-		ddns_placement_check("www.dyn.test", "dyn.test", true, NULL,
-				     &p),
-		0);
+	ck_assert_int_eq(ddns_placement_check("www.dyn.test", "dyn.test", true,
+					      NULL, &p),
+			 0);
 }
 END_TEST
 
@@ -158,9 +160,9 @@ placement_suite(void)
 	Suite *s = suite_create("placement");
 	TCase *tc = tcase_create("reserved");
 
-	tcase_add_loop_test(tc, test_default_list, 0,
-			    (int)(sizeof(default_cases) /
-				  sizeof(default_cases[0])));
+	tcase_add_loop_test(
+		tc, test_default_list, 0,
+		(int)(sizeof(default_cases) / sizeof(default_cases[0])));
 	tcase_add_test(tc, test_parse);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("placement");

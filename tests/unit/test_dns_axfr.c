@@ -26,9 +26,9 @@
 
 /* The key of the capture (tsig-keygen -a hmac-sha256 ddnsd-key). */
 static const uint8_t secret[32] = {
-    0x0f, 0x05, 0x81, 0x90, 0xbf, 0x99, 0x1a, 0xc4, 0xbc, 0xf8, 0xac,
-    0xf3, 0xc7, 0x7d, 0xa7, 0xd4, 0xc1, 0x84, 0x99, 0x66, 0xcc, 0x70,
-    0x53, 0xc7, 0x4d, 0xda, 0x8a, 0x46, 0xae, 0x74, 0x81, 0x18,
+	0x0f, 0x05, 0x81, 0x90, 0xbf, 0x99, 0x1a, 0xc4, 0xbc, 0xf8, 0xac,
+	0xf3, 0xc7, 0x7d, 0xa7, 0xd4, 0xc1, 0x84, 0x99, 0x66, 0xcc, 0x70,
+	0x53, 0xc7, 0x4d, 0xda, 0x8a, 0x46, 0xae, 0x74, 0x81, 0x18,
 };
 
 static struct dns_tsig_key key;
@@ -42,14 +42,14 @@ static uint64_t t_signed;
 
 static void setup(void);
 static int feed_all(const uint8_t *const *m, const size_t *l, size_t n,
-                    struct dns_rrlist *out, const struct dns_tsig_key *k,
-                    uint64_t now, size_t *stopped);
+		    struct dns_rrlist *out, const struct dns_tsig_key *k,
+		    uint64_t now, size_t *stopped);
 static const struct dns_rr *find(const struct dns_rrlist *l, const char *n,
-                                 uint16_t type);
+				 uint16_t type);
 static size_t strip_tsig(const uint8_t *m, size_t len, uint8_t *out);
 static size_t sign_msg(uint8_t *m, size_t len, const uint8_t *prior,
-                       const uint8_t *pre, size_t prelen, int first,
-                       uint8_t mac_out[DNS_TSIG_MAC_LEN]);
+		       const uint8_t *pre, size_t prelen, int first,
+		       uint8_t mac_out[DNS_TSIG_MAC_LEN]);
 static int run_unsigned(unsigned k, int last_unsigned, size_t *stopped);
 
 static void
@@ -88,15 +88,15 @@ setup(void)
 /* Feeds n messages; returns the last feed's result, *stopped its index. */
 static int
 feed_all(const uint8_t *const *m, const size_t *l, size_t n,
-         struct dns_rrlist *out, const struct dns_tsig_key *k, uint64_t now,
-         size_t *stopped)
+	 struct dns_rrlist *out, const struct dns_tsig_key *k, uint64_t now,
+	 size_t *stopped)
 {
 	struct dns_axfr x;
 	int ret = DDNS_EINVAL;
 	size_t i;
 
 	ck_assert_int_eq(dns_axfr_init(&x, "cap.test", qid, k, req_mac, out),
-	                 0);
+			 0);
 	for (i = 0; i < n; i++) {
 		ret = dns_axfr_feed(&x, m[i], l[i], now);
 		if (ret != 0)
@@ -119,29 +119,29 @@ find(const struct dns_rrlist *l, const char *n, uint16_t type)
 
 START_TEST(query_build)
 {
-	struct ddns_buf b = {0};
+	struct ddns_buf b = { 0 };
 	static const uint8_t want[] = {
-	    0x12, 0x34, 0,   0, 0,   1,   0,   0,   0, 0, 0,   0, 3,
-	    'c',  'a',  'p', 4, 't', 'e', 's', 't', 0, 0, 252, 0, 1,
+		0x12, 0x34, 0,   0, 0,   1,   0,   0,   0, 0, 0,   0, 3,
+		'c',  'a',  'p', 4, 't', 'e', 's', 't', 0, 0, 252, 0, 1,
 	};
 
 	ck_assert_int_eq(dns_axfr_query_build(&b, 0x1234, "Cap.Test."), 0);
 	ck_assert_uint_eq(b.len, sizeof(want));
 	ck_assert_mem_eq(b.data, want, sizeof(want));
 	ck_assert_int_eq(dns_axfr_query_build(&b, 1, "bad..name"),
-	                 DDNS_ENOTFQDN);
+			 DDNS_ENOTFQDN);
 	ddns_buf_free(&b);
 }
 END_TEST
 
 START_TEST(bind_capture)
 {
-	struct dns_rrlist l = {0};
+	struct dns_rrlist l = { 0 };
 	const struct dns_rr *rr;
 	size_t stopped, na = 0;
 
 	ck_assert_int_eq(
-	    feed_all(msg, mlen, NMSG, &l, &key, t_signed, &stopped), 1);
+		feed_all(msg, mlen, NMSG, &l, &key, t_signed, &stopped), 1);
 	ck_assert_uint_eq(stopped, NMSG - 1);
 	for (size_t i = 0; i < l.n; i++)
 		na += l.rr[i].type == DNS_RR_A;
@@ -160,9 +160,9 @@ START_TEST(bind_capture)
 	ck_assert_ptr_nonnull(rr);
 	ck_assert_uint_eq(rr->rdlen, 22);
 	ck_assert_mem_eq(rr->rdata,
-	                 "\x07tok-abc\x0d"
-	                 "second string",
-	                 22);
+			 "\x07tok-abc\x0d"
+			 "second string",
+			 22);
 	dns_rrlist_sort(&l);
 	ck_assert_str_eq(l.rr[0].name, "_acme-challenge.h3.cap.test");
 	dns_rrlist_free(&l);
@@ -173,18 +173,18 @@ END_TEST
 START_TEST(wrong_key)
 {
 	struct dns_tsig_key bad = key;
-	struct dns_rrlist l = {0};
+	struct dns_rrlist l = { 0 };
 	size_t stopped;
 
 	bad.secret[0] ^= 1;
 	ck_assert_int_eq(
-	    feed_all(msg, mlen, NMSG, &l, &bad, t_signed, &stopped),
-	    DDNS_EBADSIG);
+		feed_all(msg, mlen, NMSG, &l, &bad, t_signed, &stopped),
+		DDNS_EBADSIG);
 	ck_assert_uint_eq(stopped, 0);
 	snprintf(bad.name, sizeof(bad.name), "other-key");
 	memcpy(bad.secret, secret, sizeof(secret));
 	ck_assert_int_eq(feed_all(msg, mlen, 1, &l, &bad, t_signed, NULL),
-	                 DDNS_EBADKEY);
+			 DDNS_EBADKEY);
 	dns_rrlist_free(&l);
 }
 END_TEST
@@ -192,14 +192,14 @@ END_TEST
 START_TEST(tampered_middle)
 {
 	uint8_t copy[1024];
-	const uint8_t *m[NMSG] = {msg[0], copy, msg[2]};
-	struct dns_rrlist l = {0};
+	const uint8_t *m[NMSG] = { msg[0], copy, msg[2] };
+	struct dns_rrlist l = { 0 };
 	size_t stopped;
 
 	memcpy(copy, msg[1], mlen[1]);
 	copy[mlen[1] / 2] ^= 0x01; /* inside an RR of the answer section */
 	ck_assert_int_ne(feed_all(m, mlen, NMSG, &l, &key, t_signed, &stopped),
-	                 1);
+			 1);
 	ck_assert_uint_eq(stopped, 1);
 	dns_rrlist_free(&l);
 }
@@ -207,14 +207,14 @@ END_TEST
 
 START_TEST(missing_or_reordered)
 {
-	const uint8_t *m[2] = {msg[0], msg[2]};
-	const size_t l2[2] = {mlen[0], mlen[2]};
-	struct dns_rrlist l = {0};
+	const uint8_t *m[2] = { msg[0], msg[2] };
+	const size_t l2[2] = { mlen[0], mlen[2] };
+	struct dns_rrlist l = { 0 };
 	size_t stopped;
 
 	/* Message 2 dropped: the chain of MACs breaks at message 3. */
 	ck_assert_int_eq(feed_all(m, l2, 2, &l, &key, t_signed, &stopped),
-	                 DDNS_EBADSIG);
+			 DDNS_EBADSIG);
 	ck_assert_uint_eq(stopped, 1);
 	dns_rrlist_free(&l);
 	/* Cut short: not complete (the caller treats EOF as malformed). */
@@ -225,26 +225,26 @@ END_TEST
 
 START_TEST(time_and_id)
 {
-	struct dns_rrlist l = {0};
+	struct dns_rrlist l = { 0 };
 	struct dns_axfr x;
 
 	ck_assert_int_eq(feed_all(msg, mlen, 1, &l, &key, t_signed + 301, NULL),
-	                 DDNS_EBADTIME);
+			 DDNS_EBADTIME);
 	dns_rrlist_free(&l);
 	ck_assert_int_eq(dns_axfr_init(&x, "cap.test", (uint16_t)(qid + 1),
-	                               &key, req_mac, &l),
-	                 0);
+				       &key, req_mac, &l),
+			 0);
 	ck_assert_int_eq(dns_axfr_feed(&x, msg[0], mlen[0], t_signed),
-	                 DDNS_EMALFORMED);
+			 DDNS_EMALFORMED);
 	/* After an error the reader refuses to go on. */
 	ck_assert_int_eq(dns_axfr_feed(&x, msg[1], mlen[1], t_signed),
-	                 DDNS_EINVAL);
+			 DDNS_EINVAL);
 	dns_axfr_fini(&x);
 	/* Another zone's transfer does not open with our SOA. */
 	ck_assert_int_eq(
-	    dns_axfr_init(&x, "other.test", qid, &key, req_mac, &l), 0);
+		dns_axfr_init(&x, "other.test", qid, &key, req_mac, &l), 0);
 	ck_assert_int_eq(dns_axfr_feed(&x, msg[0], mlen[0], t_signed),
-	                 DDNS_EMALFORMED);
+			 DDNS_EMALFORMED);
 	dns_axfr_fini(&x);
 	dns_rrlist_free(&l);
 }
@@ -258,9 +258,9 @@ strip_tsig(const uint8_t *m, size_t len, uint8_t *out)
 
 	for (size_t i = 0; i + 13 < len; i++)
 		if (memcmp(m + i,
-		           "\x09"
-		           "ddnsd-key\x00\x00\xfa",
-		           13) == 0)
+			   "\x09"
+			   "ddnsd-key\x00\x00\xfa",
+			   13) == 0)
 			at = i;
 	ck_assert_uint_gt(at, 0);
 	memcpy(out, m, at);
@@ -271,13 +271,13 @@ strip_tsig(const uint8_t *m, size_t len, uint8_t *out)
 /* Appends a TSIG to m as a server would (RFC 8945 5.3.1); new length. */
 static size_t
 sign_msg(uint8_t *m, size_t len, const uint8_t *prior, const uint8_t *pre,
-         size_t prelen, int first, uint8_t mac_out[DNS_TSIG_MAC_LEN])
+	 size_t prelen, int first, uint8_t mac_out[DNS_TSIG_MAC_LEN])
 {
 	static const uint8_t owner[] = "\x09"
-	                               "ddnsd-key";
+				       "ddnsd-key";
 	static const uint8_t alg[] = "\x0bhmac-sha256";
 	crypto_auth_hmacsha256_state st;
-	uint8_t v[16] = {0}, pfx[2] = {0, DNS_TSIG_MAC_LEN};
+	uint8_t v[16] = { 0 }, pfx[2] = { 0, DNS_TSIG_MAC_LEN };
 	uint64_t t = t_signed;
 	size_t o = len;
 
@@ -293,7 +293,7 @@ sign_msg(uint8_t *m, size_t len, const uint8_t *prior, const uint8_t *pre,
 	if (first) {
 		crypto_auth_hmacsha256_update(&st, owner, sizeof(owner));
 		crypto_auth_hmacsha256_update(
-		    &st, (const uint8_t *)"\0\xff\0\0\0\0", 6);
+			&st, (const uint8_t *)"\0\xff\0\0\0\0", 6);
 		crypto_auth_hmacsha256_update(&st, alg, sizeof(alg));
 		crypto_auth_hmacsha256_update(&st, v, 12);
 	} else {
@@ -330,7 +330,7 @@ run_unsigned(unsigned k, int last_unsigned, size_t *stopped)
 	uint8_t mac[DNS_TSIG_MAC_LEN], *pre;
 	const uint8_t **m;
 	size_t *l, prelen, mid;
-	struct dns_rrlist lst = {0};
+	struct dns_rrlist lst = { 0 };
 	int ret;
 
 	m = calloc(k + 2, sizeof(*m));
@@ -338,7 +338,7 @@ run_unsigned(unsigned k, int last_unsigned, size_t *stopped)
 	pre = malloc((size_t)k * 1024 + 1);
 	ck_assert(m != NULL && l != NULL && pre != NULL);
 	l[0] = sign_msg(bufs[0], strip_tsig(msg[0], mlen[0], bufs[0]), req_mac,
-	                NULL, 0, 1, mac);
+			NULL, 0, 1, mac);
 	mid = strip_tsig(msg[1], mlen[1], bufs[1]);
 	m[0] = bufs[0];
 	prelen = 0;
@@ -351,7 +351,7 @@ run_unsigned(unsigned k, int last_unsigned, size_t *stopped)
 	l[k + 1] = strip_tsig(msg[2], mlen[2], bufs[2]);
 	if (!last_unsigned)
 		l[k + 1] =
-		    sign_msg(bufs[2], l[k + 1], mac, pre, prelen, 0, mac);
+			sign_msg(bufs[2], l[k + 1], mac, pre, prelen, 0, mac);
 	m[k + 1] = bufs[2];
 	ret = feed_all(m, l, k + 2, &lst, &key, t_signed, stopped);
 	dns_rrlist_free(&lst);
@@ -369,7 +369,7 @@ START_TEST(unsigned_intermediate)
 	ck_assert_int_eq(run_unsigned(DNS_AXFR_UNSIGNED_MAX, 0, &stopped), 1);
 	/* The 100th unsigned message in a row must have been signed. */
 	ck_assert_int_eq(run_unsigned(DNS_AXFR_UNSIGNED_MAX + 1, 0, &stopped),
-	                 DDNS_ETSIGMISSING);
+			 DDNS_ETSIGMISSING);
 	ck_assert_uint_eq(stopped, DNS_AXFR_UNSIGNED_MAX + 1);
 	/* The last message must be signed. */
 	ck_assert_int_eq(run_unsigned(1, 1, &stopped), DDNS_ETSIGMISSING);

@@ -19,13 +19,13 @@
 
 struct model {
 	size_t n;
-	bool bad[N_MAX];      /* the nameserver refuses this change */
-	bool huge[N_MAX];     /* this change alone fills a message */
-	unsigned acc[N_MAX];  /* times accepted */
-	unsigned rep[N_MAX];  /* times reported refused */
-	size_t fit;           /* changes per message (0: any) */
-	bool zone_refuses;    /* the empty update is refused too */
-	size_t fail_after;    /* sends before a transport error (0: never) */
+	bool bad[N_MAX];     /* the nameserver refuses this change */
+	bool huge[N_MAX];    /* this change alone fills a message */
+	unsigned acc[N_MAX]; /* times accepted */
+	unsigned rep[N_MAX]; /* times reported refused */
+	size_t fit;          /* changes per message (0: any) */
+	bool zone_refuses;   /* the empty update is refused too */
+	size_t fail_after;   /* sends before a transport error (0: never) */
 	size_t sends, probes;
 	size_t last_off, last_n; /* the last send */
 	int last_ret;
@@ -278,8 +278,7 @@ START_TEST(transport_error_stops)
 	model_init(&m, 256);
 	m.bad[200] = true;
 	m.fail_after = 4;
-	ck_assert_int_eq(dns_bisect_push(m.n, &ops, &m, &sent),
-			 DDNS_ETIMEDOUT);
+	ck_assert_int_eq(dns_bisect_push(m.n, &ops, &m, &sent), DDNS_ETIMEDOUT);
 	ck_assert_uint_eq(m.sends, 5);
 	/* What was accepted before stays accepted, nothing twice, nobody
 	 * reported refused on a failed exchange. */

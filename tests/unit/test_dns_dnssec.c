@@ -32,14 +32,14 @@
 
 /* The throwaway keys of the captures (tsig-keygen -a hmac-sha256). */
 static const uint8_t bind_secret[32] = {
-    0xb9, 0x20, 0x4d, 0x05, 0xa1, 0x53, 0xe4, 0x65, 0x1c, 0x0d, 0x76,
-    0x02, 0x5a, 0x21, 0x55, 0xc0, 0x74, 0xb3, 0x65, 0x6f, 0xca, 0x18,
-    0x9e, 0x56, 0xe8, 0x24, 0x1d, 0x87, 0xa2, 0x46, 0x59, 0x10,
+	0xb9, 0x20, 0x4d, 0x05, 0xa1, 0x53, 0xe4, 0x65, 0x1c, 0x0d, 0x76,
+	0x02, 0x5a, 0x21, 0x55, 0xc0, 0x74, 0xb3, 0x65, 0x6f, 0xca, 0x18,
+	0x9e, 0x56, 0xe8, 0x24, 0x1d, 0x87, 0xa2, 0x46, 0x59, 0x10,
 };
 static const uint8_t knot_secret[32] = {
-    0x94, 0x7f, 0xa7, 0x3b, 0xfd, 0x28, 0xa0, 0xc4, 0xf2, 0x55, 0x04,
-    0x42, 0xdb, 0x78, 0x15, 0xe0, 0xb7, 0x3a, 0x7e, 0x8f, 0x8b, 0x5c,
-    0x60, 0xe4, 0xf7, 0xca, 0x53, 0xca, 0x23, 0x40, 0x83, 0x06,
+	0x94, 0x7f, 0xa7, 0x3b, 0xfd, 0x28, 0xa0, 0xc4, 0xf2, 0x55, 0x04,
+	0x42, 0xdb, 0x78, 0x15, 0xe0, 0xb7, 0x3a, 0x7e, 0x8f, 0x8b, 0x5c,
+	0x60, 0xe4, 0xf7, 0xca, 0x53, 0xca, 0x23, 0x40, 0x83, 0x06,
 };
 
 struct capture {
@@ -56,7 +56,7 @@ struct capture {
 static void load(struct capture *c, const char *ns, const uint8_t *secret);
 static int feed(struct capture *c, struct dns_rrlist *out);
 static const struct dns_rr *find(const struct dns_rrlist *l, const char *n,
-                                 uint16_t type);
+				 uint16_t type);
 static void check_kept(const struct dns_rrlist *l);
 
 static void
@@ -93,8 +93,8 @@ load(struct capture *c, const char *ns, const uint8_t *secret)
 	for (size_t i = 0; i + 13 < c->mlen[0]; i++)
 		if (memcmp(c->msg[0] + i, "\x0bhmac-sha256\x00", 13) == 0)
 			for (int k = 0; k < 6; k++)
-				c->t_signed =
-				    c->t_signed << 8 | c->msg[0][i + 13 + k];
+				c->t_signed = c->t_signed << 8 |
+					      c->msg[0][i + 13 + k];
 	ck_assert_uint_gt(c->t_signed, 0);
 }
 
@@ -106,10 +106,11 @@ feed(struct capture *c, struct dns_rrlist *out)
 	int ret = DDNS_EINVAL;
 
 	ck_assert_int_eq(
-	    dns_axfr_init(&x, "dyn.test", c->qid, &c->key, c->req_mac, out), 0);
+		dns_axfr_init(&x, "dyn.test", c->qid, &c->key, c->req_mac, out),
+		0);
 	for (size_t i = 0; i < c->nmsg; i++)
 		if ((ret = dns_axfr_feed(&x, c->msg[i], c->mlen[i],
-		                         c->t_signed)) != 0)
+					 c->t_signed)) != 0)
 			break;
 	dns_axfr_fini(&x);
 	return ret;
@@ -150,26 +151,26 @@ check_kept(const struct dns_rrlist *l)
 
 START_TEST(signer_types)
 {
-	static const uint16_t signers[] = {46, 47, 48, 50, 51, 59, 60, 63,
-	                                   65534};
+	static const uint16_t signers[] = { 46, 47, 48, 50,   51,
+					    59, 60, 63, 65534 };
 	/* A, NS, CNAME, SOA, MX, TXT, AAAA, SRV, DS, TLSA, HTTPS, CAA,
 	 * 65533, 65535 */
-	static const uint16_t others[] = {1,  2,  5,  6,  15,  16,    28,
-	                                  33, 43, 52, 65, 257, 65533, 65535};
+	static const uint16_t others[] = { 1,  2,  5,  6,  15,  16,    28,
+					   33, 43, 52, 65, 257, 65533, 65535 };
 
 	for (size_t i = 0; i < sizeof(signers) / sizeof(signers[0]); i++)
 		ck_assert_msg(dns_rrtype_is_signers(signers[i]), "type %u",
-		              signers[i]);
+			      signers[i]);
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		ck_assert_msg(!dns_rrtype_is_signers(others[i]), "type %u",
-		              others[i]);
+			      others[i]);
 }
 END_TEST
 
 START_TEST(bind_signed_axfr)
 {
 	static struct capture c;
-	struct dns_rrlist l = {0};
+	struct dns_rrlist l = { 0 };
 
 	load(&c, "bind", bind_secret);
 	ck_assert_int_eq(feed(&c, &l), 1);
@@ -183,7 +184,7 @@ END_TEST
 START_TEST(knot_signed_axfr)
 {
 	static struct capture c;
-	struct dns_rrlist l = {0};
+	struct dns_rrlist l = { 0 };
 
 	load(&c, "knot", knot_secret);
 	ck_assert_int_eq(feed(&c, &l), 1);
@@ -198,7 +199,7 @@ END_TEST
 START_TEST(signed_axfr_wrong_key)
 {
 	static struct capture c;
-	struct dns_rrlist l = {0};
+	struct dns_rrlist l = { 0 };
 
 	load(&c, "knot", bind_secret);
 	ck_assert_int_eq(feed(&c, &l), DDNS_EBADSIG);

@@ -8,10 +8,12 @@
 #include "common/errors.h"
 #include "dnsbackend/keystore.h"
 
-static const char key_a[] = "key \"key-a\" { algorithm hmac-sha256; "
-			    "secret \"YJlODhGQ3qE6J9042P7RZvlHSOfg/mr6xIbGlVqA5dY=\"; };\n";
-static const char key_b[] = "key \"key-b\" { algorithm hmac-sha256; "
-			    "secret \"SpYcqOWGLlEpjv5s6yn/QpyBovbSeBI3R/MbOH0Ix0A=\"; };\n";
+static const char key_a[] =
+	"key \"key-a\" { algorithm hmac-sha256; "
+	"secret \"YJlODhGQ3qE6J9042P7RZvlHSOfg/mr6xIbGlVqA5dY=\"; };\n";
+static const char key_b[] =
+	"key \"key-b\" { algorithm hmac-sha256; "
+	"secret \"SpYcqOWGLlEpjv5s6yn/QpyBovbSeBI3R/MbOH0Ix0A=\"; };\n";
 
 static char path[64];
 

@@ -53,8 +53,7 @@ START_TEST(test_default_policy)
 	char why[128] = "", err[128];
 
 	ck_assert_int_eq(dns_policy_init(NULL, NULL, err, sizeof(err)), 0);
-	ck_assert_msg(dns_policy_check(c->primary, why, sizeof(why)) ==
-			      c->want,
+	ck_assert_msg(dns_policy_check(c->primary, why, sizeof(why)) == c->want,
 		      "%s: expected %d (%s)", c->primary, c->want, why);
 	if (c->want != 0)
 		ck_assert_ptr_nonnull(strstr(why, "primary: "));
@@ -80,8 +79,7 @@ START_TEST(test_allow_list)
 			 DDNS_EACCES);
 	ck_assert_int_eq(dns_policy_check("127.0.0.1:5432", why, sizeof(why)),
 			 0);
-	ck_assert_int_eq(dns_policy_init("10.0.0.0/33", NULL, err,
-					 sizeof(err)),
+	ck_assert_int_eq(dns_policy_init("10.0.0.0/33", NULL, err, sizeof(err)),
 			 DDNS_ECONFIG);
 	ck_assert_ptr_nonnull(strstr(err, "DDNS_ZONE_PRIMARY_ALLOW"));
 	/* A socket directory and the default port. */
@@ -106,9 +104,9 @@ policy_suite(void)
 	Suite *s = suite_create("policy");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_loop_test(tc, test_default_policy, 0,
-			    (int)(sizeof(default_cases) /
-				  sizeof(default_cases[0])));
+	tcase_add_loop_test(
+		tc, test_default_policy, 0,
+		(int)(sizeof(default_cases) / sizeof(default_cases[0])));
 	tcase_add_test(tc, test_allow_list);
 	suite_add_tcase(s, tc);
 	return s;

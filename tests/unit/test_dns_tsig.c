@@ -14,9 +14,9 @@
 
 /* tsig-keygen -a hmac-sha256 ddns-test.example. (secret decoded) */
 static const uint8_t secret[32] = {
-    0x60, 0x99, 0x4e, 0x0e, 0x11, 0x90, 0xde, 0xa1, 0x3a, 0x27, 0xdd,
-    0x38, 0xd8, 0xfe, 0xd1, 0x66, 0xf9, 0x47, 0x48, 0xe7, 0xe0, 0xfe,
-    0x6a, 0xfa, 0xc4, 0x86, 0xc6, 0x95, 0x5a, 0x80, 0xe5, 0xd6,
+	0x60, 0x99, 0x4e, 0x0e, 0x11, 0x90, 0xde, 0xa1, 0x3a, 0x27, 0xdd,
+	0x38, 0xd8, 0xfe, 0xd1, 0x66, 0xf9, 0x47, 0x48, 0xe7, 0xe0, 0xfe,
+	0x6a, 0xfa, 0xc4, 0x86, 0xc6, 0x95, 0x5a, 0x80, 0xe5, 0xd6,
 };
 
 /*
@@ -36,20 +36,20 @@ static size_t req_len;
  * and gave 842d0002...5557a9, the same as below.
  */
 static const uint8_t req_tsig[] = {
-    0x09, 0x64, 0x64, 0x6e, 0x73, 0x2d, 0x74, 0x65, 0x73, 0x74, 0x07, 0x65,
-    0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x00, 0x00, 0xfa, 0x00, 0xff, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x3d, 0x0b, 0x68, 0x6d, 0x61, 0x63, 0x2d, 0x73,
-    0x68, 0x61, 0x32, 0x35, 0x36, 0x00, 0x00, 0x00, 0x6b, 0x09, 0x87, 0xba,
-    0x01, 0x2c, 0x00, 0x20, 0x84, 0x2d, 0x00, 0x02, 0x47, 0xc5, 0x93, 0x9a,
-    0xb4, 0x02, 0xfa, 0x20, 0xc2, 0x5b, 0x56, 0xc8, 0x04, 0xe3, 0x12, 0x35,
-    0xb3, 0xaf, 0xc0, 0x96, 0x2b, 0x0f, 0xff, 0xe3, 0x11, 0x55, 0x57, 0xa9,
-    0x67, 0x66, 0x00, 0x00, 0x00, 0x00,
+	0x09, 0x64, 0x64, 0x6e, 0x73, 0x2d, 0x74, 0x65, 0x73, 0x74, 0x07, 0x65,
+	0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x00, 0x00, 0xfa, 0x00, 0xff, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x3d, 0x0b, 0x68, 0x6d, 0x61, 0x63, 0x2d, 0x73,
+	0x68, 0x61, 0x32, 0x35, 0x36, 0x00, 0x00, 0x00, 0x6b, 0x09, 0x87, 0xba,
+	0x01, 0x2c, 0x00, 0x20, 0x84, 0x2d, 0x00, 0x02, 0x47, 0xc5, 0x93, 0x9a,
+	0xb4, 0x02, 0xfa, 0x20, 0xc2, 0x5b, 0x56, 0xc8, 0x04, 0xe3, 0x12, 0x35,
+	0xb3, 0xaf, 0xc0, 0x96, 0x2b, 0x0f, 0xff, 0xe3, 0x11, 0x55, 0x57, 0xa9,
+	0x67, 0x66, 0x00, 0x00, 0x00, 0x00,
 };
 
 static const uint8_t expected_mac[32] = {
-    0x84, 0x2d, 0x00, 0x02, 0x47, 0xc5, 0x93, 0x9a, 0xb4, 0x02, 0xfa,
-    0x20, 0xc2, 0x5b, 0x56, 0xc8, 0x04, 0xe3, 0x12, 0x35, 0xb3, 0xaf,
-    0xc0, 0x96, 0x2b, 0x0f, 0xff, 0xe3, 0x11, 0x55, 0x57, 0xa9,
+	0x84, 0x2d, 0x00, 0x02, 0x47, 0xc5, 0x93, 0x9a, 0xb4, 0x02, 0xfa,
+	0x20, 0xc2, 0x5b, 0x56, 0xc8, 0x04, 0xe3, 0x12, 0x35, 0xb3, 0xaf,
+	0xc0, 0x96, 0x2b, 0x0f, 0xff, 0xe3, 0x11, 0x55, 0x57, 0xa9,
 };
 
 static const uint8_t alg_wire[] = "\x0bhmac-sha256"; /* with the NUL */
@@ -154,10 +154,10 @@ server_sign(struct ddns_buf *r, const struct srv *s, const uint8_t req_mac[32])
 	ck_assert_int_eq(ddns_buf_append(r, owner, (size_t)olen), 0);
 	ck_assert_int_eq(ddns_buf_append(r, "\0\372\0\377\0\0\0\0", 8), 0);
 	ck_assert_int_eq(
-	    ddns_buf_append_u16(r, (uint16_t)(sizeof(alg_wire) + 16 +
-					      (s->with_mac ? 32 : 0) +
-					      s->other_len)),
-	    0);
+		ddns_buf_append_u16(r, (uint16_t)(sizeof(alg_wire) + 16 +
+						  (s->with_mac ? 32 : 0) +
+						  s->other_len)),
+		0);
 	ck_assert_int_eq(ddns_buf_append(r, alg_wire, sizeof(alg_wire)), 0);
 	ck_assert_int_eq(ddns_buf_append(r, v, 8), 0); /* time, fudge */
 	ck_assert_int_eq(ddns_buf_append_u16(r, s->with_mac ? 32 : 0), 0);
@@ -175,7 +175,7 @@ static void
 build_signed_reply(struct ddns_buf *r, struct dns_tsig_key *k, uint8_t mac[32],
 		   const struct srv *s)
 {
-	struct ddns_buf m = {0};
+	struct ddns_buf m = { 0 };
 
 	make_key(k, "ddns-test.example");
 	sign_request(&m, k, mac);
@@ -187,7 +187,7 @@ build_signed_reply(struct ddns_buf *r, struct dns_tsig_key *k, uint8_t mac[32],
 START_TEST(sign_known_vector)
 {
 	struct dns_tsig_key k;
-	struct ddns_buf m = {0};
+	struct ddns_buf m = { 0 };
 	uint8_t mac[32];
 
 	/* Key name case and trailing dot do not change the MAC. */
@@ -206,7 +206,7 @@ END_TEST
 START_TEST(sign_errors)
 {
 	struct dns_tsig_key k;
-	struct ddns_buf m = {0};
+	struct ddns_buf m = { 0 };
 	uint8_t mac[32], *big;
 
 	make_key(&k, "ddns-test.example");
@@ -234,15 +234,15 @@ END_TEST
 
 START_TEST(verify_roundtrip)
 {
-	struct srv s = {"ddns-test.example", T0 + 2, 0, 1, NULL, 0};
+	struct srv s = { "ddns-test.example", T0 + 2, 0, 1, NULL, 0 };
 	struct dns_tsig_key k;
-	struct ddns_buf r = {0};
+	struct ddns_buf r = { 0 };
 	uint8_t mac[32];
 
 	build_signed_reply(&r, &k, mac, &s);
 	ck_assert_int_eq(dns_tsig_verify_reply(r.data, r.len, &k, mac, T0), 0);
 	ck_assert_int_eq(
-	    dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 + 302), 0);
+		dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 + 302), 0);
 	/* A forwarder may change the id: the original id is in the TSIG. */
 	r.data[0] ^= 0x55;
 	ck_assert_int_eq(dns_tsig_verify_reply(r.data, r.len, &k, mac, T0), 0);
@@ -262,9 +262,9 @@ END_TEST
 
 START_TEST(verify_badsig)
 {
-	struct srv s = {"ddns-test.example", T0, 0, 1, NULL, 0};
+	struct srv s = { "ddns-test.example", T0, 0, 1, NULL, 0 };
 	struct dns_tsig_key k;
-	struct ddns_buf r = {0};
+	struct ddns_buf r = { 0 };
 	uint8_t mac[32];
 	size_t macoff;
 
@@ -301,9 +301,9 @@ END_TEST
 
 START_TEST(verify_badkey)
 {
-	struct srv s = {"ddns-test.example", T0, 0, 1, NULL, 0};
+	struct srv s = { "ddns-test.example", T0, 0, 1, NULL, 0 };
 	struct dns_tsig_key k, other;
-	struct ddns_buf r = {0};
+	struct ddns_buf r = { 0 };
 	uint8_t mac[32];
 	uint8_t *p;
 
@@ -327,22 +327,22 @@ END_TEST
 
 START_TEST(verify_badtime)
 {
-	struct srv s = {"ddns-test.example", T0, 0, 1, NULL, 0};
+	struct srv s = { "ddns-test.example", T0, 0, 1, NULL, 0 };
 	struct dns_tsig_key k;
-	struct ddns_buf r = {0};
+	struct ddns_buf r = { 0 };
 	uint8_t mac[32];
 
 	build_signed_reply(&r, &k, mac, &s);
 	ck_assert_int_eq(
-	    dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 + 300), 0);
+		dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 + 300), 0);
 	ck_assert_int_eq(
-	    dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 - 300), 0);
+		dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 - 300), 0);
 	ck_assert_int_eq(
-	    dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 + 301),
-	    DDNS_EBADTIME);
+		dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 + 301),
+		DDNS_EBADTIME);
 	ck_assert_int_eq(
-	    dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 - 301),
-	    DDNS_EBADTIME);
+		dns_tsig_verify_reply(r.data, r.len, &k, mac, T0 - 301),
+		DDNS_EBADTIME);
 	ck_assert_int_eq(dns_tsig_verify_reply(r.data, r.len, &k, mac, 0),
 			 DDNS_EBADTIME);
 	ddns_buf_free(&r);
@@ -352,8 +352,8 @@ END_TEST
 START_TEST(verify_missing)
 {
 	struct dns_tsig_key k;
-	struct ddns_buf r = {0};
-	uint8_t mac[32] = {0};
+	struct ddns_buf r = { 0 };
+	uint8_t mac[32] = { 0 };
 
 	make_key(&k, "ddns-test.example");
 	make_reply(&r, 0x6766, DNS_RCODE_NOTAUTH);
@@ -372,9 +372,9 @@ END_TEST
 
 START_TEST(verify_malformed)
 {
-	struct srv s = {"ddns-test.example", T0, 0, 1, NULL, 0};
+	struct srv s = { "ddns-test.example", T0, 0, 1, NULL, 0 };
 	struct dns_tsig_key k;
-	struct ddns_buf r = {0};
+	struct ddns_buf r = { 0 };
 	uint8_t mac[32], m[512];
 	unsigned seed = 7;
 	size_t i, len;
@@ -382,8 +382,8 @@ START_TEST(verify_malformed)
 	build_signed_reply(&r, &k, mac, &s);
 	for (len = 0; len < r.len; len++)
 		ck_assert_int_eq(
-		    dns_tsig_verify_reply(r.data, len, &k, mac, T0),
-		    DDNS_EMALFORMED);
+			dns_tsig_verify_reply(r.data, len, &k, mac, T0),
+			DDNS_EMALFORMED);
 	/* RDLENGTH one short: the TSIG fields no longer add up */
 	ck_assert_uint_le(r.len, sizeof(m));
 	memcpy(m, r.data, r.len);
@@ -412,9 +412,9 @@ END_TEST
 
 START_TEST(verify_error_field)
 {
-	struct srv s = {"ddns-test.example", T0, DNS_RCODE_BADSIG, 0, NULL, 0};
+	struct srv s = { "ddns-test.example", T0, DNS_RCODE_BADSIG, 0, NULL, 0 };
 	struct dns_tsig_key k;
-	struct ddns_buf m = {0}, r = {0};
+	struct ddns_buf m = { 0 }, r = { 0 };
 	uint8_t mac[32];
 
 	/* What BIND sends for a bad MAC: NOTAUTH, TSIG with no MAC. */

@@ -14,9 +14,9 @@ static size_t nsupdate_len;
 
 /* A NOERROR answer to an UPDATE: header and the zone section echoed. */
 static const uint8_t reply_ok[] = {
-    0x72, 0x91, 0xa8, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x07, 'e',  'x',  'a',  'm',  'p',  'l',  'e',
-    0x03, 'c',  'o',  'm',  0x00, 0x00, 0x06, 0x00, 0x01,
+	0x72, 0x91, 0xa8, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x07, 'e',  'x',  'a',  'm',  'p',  'l',  'e',
+	0x03, 'c',  'o',  'm',  0x00, 0x00, 0x06, 0x00, 0x01,
 };
 
 static void set_changes(struct dns_change ch[2]);
@@ -34,25 +34,25 @@ load_nsupdate(void)
 static void
 set_changes(struct dns_change ch[2])
 {
-	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 
 	memset(ch, 0, 2 * sizeof(*ch));
 	ch[0].name = "host1.example.com";
 	ch[0].ttl = 300;
 	ch[0].has_v4 = true;
-	memcpy(ch[0].v4, (uint8_t[]){192, 0, 2, 1}, 4);
+	memcpy(ch[0].v4, (uint8_t[]){ 192, 0, 2, 1 }, 4);
 	ch[0].has_v6 = true;
 	memcpy(ch[0].v6, v6, 16);
 	ch[1].name = "HOST2.Example.Com."; /* case and dot do not matter */
 	ch[1].ttl = 60;
 	ch[1].has_v4 = true;
-	memcpy(ch[1].v4, (uint8_t[]){192, 0, 2, 2}, 4);
+	memcpy(ch[1].v4, (uint8_t[]){ 192, 0, 2, 2 }, 4);
 }
 
 START_TEST(build_matches_nsupdate)
 {
 	struct dns_change ch[2];
-	struct ddns_buf b = {0};
+	struct ddns_buf b = { 0 };
 
 	set_changes(ch);
 	ck_assert_int_eq(dns_update_build(&b, 0x7291, "Example.COM", ch, 2), 0);
@@ -66,69 +66,69 @@ END_TEST
 START_TEST(build_zone_apex_and_removal)
 {
 	static const uint8_t want[] = {
-	    0x00,
-	    0x01,
-	    0x28,
-	    0x00,
-	    0x00,
-	    0x01,
-	    0x00,
-	    0x00,
-	    0x00,
-	    0x03,
-	    0x00,
-	    0x00,
-	    0x01,
-	    'z',
-	    0x00,
-	    0x00,
-	    0x06,
-	    0x00,
-	    0x01,
-	    /* delete apex A, add apex A 10.0.0.1 ttl 5, delete AAAA */
-	    0xc0,
-	    0x0c,
-	    0x00,
-	    0x01,
-	    0x00,
-	    0xff,
-	    0,
-	    0,
-	    0,
-	    0,
-	    0,
-	    0,
-	    0xc0,
-	    0x0c,
-	    0x00,
-	    0x01,
-	    0x00,
-	    0x01,
-	    0,
-	    0,
-	    0,
-	    5,
-	    0,
-	    4,
-	    10,
-	    0,
-	    0,
-	    1,
-	    0xc0,
-	    0x0c,
-	    0x00,
-	    0x1c,
-	    0x00,
-	    0xff,
-	    0,
-	    0,
-	    0,
-	    0,
-	    0,
-	    0,
+		0x00,
+		0x01,
+		0x28,
+		0x00,
+		0x00,
+		0x01,
+		0x00,
+		0x00,
+		0x00,
+		0x03,
+		0x00,
+		0x00,
+		0x01,
+		'z',
+		0x00,
+		0x00,
+		0x06,
+		0x00,
+		0x01,
+		/* delete apex A, add apex A 10.0.0.1 ttl 5, delete AAAA */
+		0xc0,
+		0x0c,
+		0x00,
+		0x01,
+		0x00,
+		0xff,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0xc0,
+		0x0c,
+		0x00,
+		0x01,
+		0x00,
+		0x01,
+		0,
+		0,
+		0,
+		5,
+		0,
+		4,
+		10,
+		0,
+		0,
+		1,
+		0xc0,
+		0x0c,
+		0x00,
+		0x1c,
+		0x00,
+		0xff,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
 	};
-	struct dns_change ch = {.name = "z", .ttl = 5, .has_v4 = true};
-	struct ddns_buf b = {0};
+	struct dns_change ch = { .name = "z", .ttl = 5, .has_v4 = true };
+	struct ddns_buf b = { 0 };
 
 	ch.v4[0] = 10;
 	ch.v4[3] = 1;
@@ -142,7 +142,7 @@ END_TEST
 START_TEST(build_rejects_names)
 {
 	struct dns_change ch[2];
-	struct ddns_buf b = {0};
+	struct ddns_buf b = { 0 };
 	char big[300];
 
 	set_changes(ch);
@@ -214,7 +214,7 @@ END_TEST
 START_TEST(build_truncates)
 {
 	struct dns_change *ch;
-	struct ddns_buf b = {0};
+	struct ddns_buf b = { 0 };
 	char(*names)[32];
 	size_t i, n = 3000;
 
@@ -258,7 +258,7 @@ END_TEST
 START_TEST(build_far_names_decode)
 {
 	struct dns_change *ch;
-	struct ddns_buf b = {0};
+	struct ddns_buf b = { 0 };
 	struct dns_reply_info info;
 	char(*names)[32];
 	uint8_t w[255], want[255];
@@ -285,7 +285,8 @@ START_TEST(build_far_names_decode)
 		len = dns_name_unpack(b.data, b.len, pos, w, sizeof(w), &pos);
 		ck_assert_int_gt(len, 0);
 		ck_assert_int_eq(
-		    dns_name_to_wire(names[i / 3], want, sizeof(want)), len);
+			dns_name_to_wire(names[i / 3], want, sizeof(want)),
+			len);
 		ck_assert_mem_eq(w, want, (size_t)len);
 		pos += 10 + ((size_t)b.data[pos + 8] << 8 | b.data[pos + 9]);
 	}
@@ -349,7 +350,7 @@ END_TEST
 START_TEST(reply_parse_compression_loops)
 {
 	/* header with one question, then the name under test */
-	uint8_t m[64] = {0, 1, 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+	uint8_t m[64] = { 0, 1, 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
 	uint8_t w[255];
 	size_t next;
 
@@ -456,7 +457,7 @@ START_TEST(reply_parse_garbage)
 	for (i = 0; i < 20000; i++) {
 		memcpy(m, nsupdate_msg, nsupdate_len);
 		m[(size_t)rand_r(&seed) % nsupdate_len] =
-		    (uint8_t)rand_r(&seed);
+			(uint8_t)rand_r(&seed);
 		ret = dns_reply_parse(m, nsupdate_len, NULL);
 		ck_assert_msg(ret == 0 || ret == DDNS_EMALFORMED,
 			      "mutation %zu: %d", i, ret);

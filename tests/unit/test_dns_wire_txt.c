@@ -15,20 +15,101 @@ static Suite *txt_suite(void);
 
 /* Hand-assembled: zone "z", name "h.z", no address, TXT "ab", TTL 5. */
 static const uint8_t acme_msg[] = {
-    0x00, 0x01, 0x28, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00,
-    /* zone section at 12: z. SOA IN */
-    0x01, 'z', 0x00, 0x00, 0x06, 0x00, 0x01,
-    /* at 19: delete h.z A */
-    0x01, 'h', 0xc0, 0x0c, 0x00, 0x01, 0x00, 0xff, 0, 0, 0, 0, 0, 0,
-    /* at 33: delete h.z AAAA (owner points back to 19) */
-    0xc0, 0x13, 0x00, 0x1c, 0x00, 0xff, 0, 0, 0, 0, 0, 0,
-    /* at 45: delete _acme-challenge.h.z TXT */
-    0x0f, '_', 'a', 'c', 'm', 'e', '-', 'c', 'h', 'a', 'l', 'l', 'e', 'n',
-    'g', 'e', 0x01, 'h', 0xc0, 0x0c, 0x00, 0x10, 0x00, 0xff, 0, 0, 0, 0,
-    0, 0,
-    /* add _acme-challenge.h.z 5 TXT "ab" (owner points back to 45) */
-    0xc0, 0x2d, 0x00, 0x10, 0x00, 0x01, 0, 0, 0, 5, 0x00, 0x03, 0x02, 'a',
-    'b',
+	0x00,
+	0x01,
+	0x28,
+	0x00,
+	0x00,
+	0x01,
+	0x00,
+	0x00,
+	0x00,
+	0x04,
+	0x00,
+	0x00,
+	/* zone section at 12: z. SOA IN */
+	0x01,
+	'z',
+	0x00,
+	0x00,
+	0x06,
+	0x00,
+	0x01,
+	/* at 19: delete h.z A */
+	0x01,
+	'h',
+	0xc0,
+	0x0c,
+	0x00,
+	0x01,
+	0x00,
+	0xff,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	/* at 33: delete h.z AAAA (owner points back to 19) */
+	0xc0,
+	0x13,
+	0x00,
+	0x1c,
+	0x00,
+	0xff,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	/* at 45: delete _acme-challenge.h.z TXT */
+	0x0f,
+	'_',
+	'a',
+	'c',
+	'm',
+	'e',
+	'-',
+	'c',
+	'h',
+	'a',
+	'l',
+	'l',
+	'e',
+	'n',
+	'g',
+	'e',
+	0x01,
+	'h',
+	0xc0,
+	0x0c,
+	0x00,
+	0x10,
+	0x00,
+	0xff,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	/* add _acme-challenge.h.z 5 TXT "ab" (owner points back to 45) */
+	0xc0,
+	0x2d,
+	0x00,
+	0x10,
+	0x00,
+	0x01,
+	0,
+	0,
+	0,
+	5,
+	0x00,
+	0x03,
+	0x02,
+	'a',
+	'b',
 };
 
 START_TEST(txt_matches_hand_assembled)
@@ -53,10 +134,10 @@ END_TEST
 START_TEST(txt_several_values_and_addresses)
 {
 	static const char v255[] =
-	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde";
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde";
 	static const uint16_t want_type[] = { 1, 1, 28, 16, 16, 16 };
 	static const uint16_t want_class[] = { 255, 1, 255, 255, 1, 1 };
 	struct dns_change ch = { 0 };
@@ -91,12 +172,17 @@ START_TEST(txt_several_values_and_addresses)
 				  want_class[i]);
 		rdlen = (size_t)((b.data[pos + 8] << 8) | b.data[pos + 9]);
 		if (want_type[i] == 16)
-			ck_assert_mem_eq(owner, "\x0f_acme-challenge\x03web", 20);
+			ck_assert_mem_eq(owner, "\x0f_acme-challenge\x03web",
+					 20);
 		else
-			ck_assert_mem_eq(owner, "\x03web\x07" "example", 12);
+			ck_assert_mem_eq(owner,
+					 "\x03web\x07"
+					 "example",
+					 12);
 		if (i == 4) {
 			ck_assert_uint_eq(rdlen, 10);
-			ck_assert_mem_eq(b.data + pos + 10, "\x09token one", 10);
+			ck_assert_mem_eq(b.data + pos + 10, "\x09token one",
+					 10);
 		}
 		if (i == 5) {
 			ck_assert_uint_eq(rdlen, 256);
