@@ -23,6 +23,14 @@ step() { printf '\n=== %s\n' "$*"; }
 step "dependencies"
 svc_install_deps
 
+# One format (.clang-format): a C file that drifts from it fails the run.
+step "format (clang-format --dry-run -Werror)"
+if ! (cd "$root" && git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run -Werror); then
+	echo "tests/run.sh: the files above are not formatted: run" \
+		"git ls-files '*.c' '*.h' | xargs clang-format -i" >&2
+	exit 1
+fi
+
 jobs=$(nproc 2>/dev/null || echo 2)
 base=${DDNS_BUILD_DIR:-build}
 variants=("$base")

@@ -58,6 +58,7 @@ SVC_PG_BIN=${SVC_PG_BIN:-/usr/lib/postgresql/15/bin}
 SVC_BASE_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libpq-dev
 	libjansson-dev libsodium-dev libgnutls28-dev check postgresql-15 bind9 bind9-utils
 	bind9-dnsutils curl ddclient inadyn wrk knot knot-dnsutils jq openssl python3
+	clang-format
 	python3-yaml prometheus podman runc debootstrap chromium chromium-driver
 	python3-selenium)
 # Stoplight Prism, the OpenAPI validating proxy the REST tests talk through
