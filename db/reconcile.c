@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +8,16 @@
 
 #include "common/buf.h"
 #include "common/errors.h"
+#include "common/log.h"
 #include "db/reconcile.h"
 #include "db/stmt.h"
 
 /* pg_try_advisory_lock key: "ddnsrecn" in ASCII. */
 #define RECONCILE_LOCK "7234309422357197678"
+
+static int parse_txt(const char *v, struct db_rec_host *h);
+static int host_row(const PGresult *r, struct db_rec_host *h);
+static void scan_abort(PGconn *pg);
 
 static const struct db_stmt st_zones = {
 	"reconcile_zones",
@@ -20,21 +26,20 @@ static const struct db_stmt st_zones = {
 	1
 };
 
-static const struct db_stmt st_hosts = {
-	"reconcile_hosts",
-	"SELECT id, lower(fqdn), ttl, host(ipv4), host(ipv6), offline,"
-	" version > pushed_version, deleted_at IS NOT NULL"
-	" FROM hosts WHERE zone_id = $1",
-	1
-};
-
-static const struct db_stmt st_txt = {
-	"reconcile_txt",
-	"SELECT a.host_id, a.value FROM acme_challenges a"
-	" JOIN hosts h ON h.id = a.host_id"
-	" WHERE h.zone_id = $1 ORDER BY a.host_id, a.id",
-	1
-};
+/*
+ * One row per host with its ACME values as "<bytes>:<value>" pieces (a
+ * value may hold any character). Ordered as the comparison needs it: the
+ * live host before the tombstones of its name, names byte by byte (as
+ * strcmp() orders the log of the first differing hosts). PostgreSQL
+ * sorts on disk past work_mem: its memory, not ours.
+ */
+static const char sql_hosts[] =
+	"SELECT h.id, lower(h.fqdn), h.ttl, host(h.ipv4), host(h.ipv6),"
+	" h.offline, h.version > h.pushed_version, h.deleted_at IS NOT NULL,"
+	" (SELECT string_agg(octet_length(a.value) || ':' || a.value, ''"
+	"   ORDER BY a.id) FROM acme_challenges a WHERE a.host_id = h.id)"
+	" FROM hosts h WHERE h.zone_id = $1"
+	" ORDER BY lower(h.fqdn) COLLATE \"C\", h.deleted_at IS NOT NULL, h.id";
 
 static const struct db_stmt st_lock = {
 	"reconcile_lock", "SELECT pg_try_advisory_lock(" RECONCILE_LOCK ")", 0
@@ -80,81 +85,117 @@ out:
 	return err;
 }
 
-int
-db_reconcile_hosts(struct db_conn *c, long long zone_id,
-		   struct db_rec_host **hosts, size_t *n)
+/* "<n>:<value><n>:<value>..." into h->txt. 0 or DDNS_EDB. */
+static int
+parse_txt(const char *v, struct db_rec_host *h)
 {
-	struct db_rec_host *h = NULL;
-	const char *p[1];
-	char id[24];
-	PGresult *r;
-	int err = 0, rows;
+	size_t len;
 
-	*hosts = NULL;
-	*n = 0;
-	snprintf(id, sizeof(id), "%lld", zone_id);
-	p[0] = id;
-	if ((r = db_exec(c, &st_hosts, p, &err)) == NULL)
+	h->ntxt = 0;
+	if (v == NULL)
+		return 0;
+	while (*v != '\0') {
+		len = 0;
+		while (*v >= '0' && *v <= '9' && len <= DB_ACME_VALUE_MAX)
+			len = len * 10 + (size_t)(*v++ - '0');
+		if (*v++ != ':' || len > DB_ACME_VALUE_MAX ||
+		    strnlen(v, len) != len || h->ntxt == DB_ACME_MAX)
+			return DDNS_EDB;
+		memcpy(h->txt[h->ntxt], v, len);
+		h->txt[h->ntxt++][len] = '\0';
+		v += len;
+	}
+	return 0;
+}
+
+static int
+host_row(const PGresult *r, struct db_rec_host *h)
+{
+	int err;
+
+	memset(h, 0, offsetof(struct db_rec_host, txt));
+	h->id = db_get_ll(r, 0, 0);
+	if ((err = db_get_text(r, 0, 1, h->fqdn, sizeof(h->fqdn))) != 0)
 		return err;
-	rows = PQntuples(r);
-	if ((h = calloc((size_t)rows + 1, sizeof(*h))) == NULL) {
-		err = DDNS_ENOMEM;
-		goto out;
+	h->ttl = (uint32_t)db_get_ll(r, 0, 2);
+	h->dirty = db_get_bool(r, 0, 6);
+	h->deleted = db_get_bool(r, 0, 7);
+	if ((err = parse_txt(db_get_str(r, 0, 8), h)) != 0)
+		return err;
+	if (db_get_bool(r, 0, 5) || h->deleted)
+		return 0; /* offline or deleted: no address records */
+	db_get_addr(r, 0, 3, AF_INET, &h->has_v4, h->v4);
+	db_get_addr(r, 0, 4, AF_INET6, &h->has_v6, h->v6);
+	return 0;
+}
+
+/* Stops a scan early: cancel, then read what is left. */
+static void
+scan_abort(PGconn *pg)
+{
+	PGcancel *cn = PQgetCancel(pg);
+	char why[128];
+	PGresult *r;
+
+	if (cn != NULL) {
+		(void)PQcancel(cn, why, sizeof(why));
+		PQfreeCancel(cn);
 	}
-	for (int i = 0; i < rows; i++) {
-		h[i].id = db_get_ll(r, i, 0);
-		if ((err = db_get_text(r, i, 1, h[i].fqdn, sizeof(h[i].fqdn))))
-			goto out;
-		h[i].ttl = (uint32_t)db_get_ll(r, i, 2);
-		h[i].dirty = db_get_bool(r, i, 6);
-		h[i].deleted = db_get_bool(r, i, 7);
-		if (db_get_bool(r, i, 5) || h[i].deleted)
-			continue; /* offline or deleted: no address records */
-		db_get_addr(r, i, 3, AF_INET, &h[i].has_v4, h[i].v4);
-		db_get_addr(r, i, 4, AF_INET6, &h[i].has_v6, h[i].v6);
-	}
-	*hosts = h;
-	*n = (size_t)rows;
-	h = NULL;
-out:
-	free(h);
-	PQclear(r);
-	return err;
+	while ((r = PQgetResult(pg)) != NULL)
+		PQclear(r);
 }
 
 int
-db_reconcile_txt(struct db_conn *c, long long zone_id, struct db_rec_txt **txt,
-		 size_t *n)
+db_reconcile_hosts_each(struct db_conn *c, long long zone_id,
+			int (*cb)(void *arg, const struct db_rec_host *h),
+			void *arg)
 {
-	struct db_rec_txt *t = NULL;
+	struct db_rec_host *h;
 	const char *p[1];
 	char id[24];
+	PGconn *pg;
 	PGresult *r;
-	int err = 0, rows;
+	int err = 0;
 
-	*txt = NULL;
-	*n = 0;
+	if (db_ensure(c) != 0)
+		return DDNS_EDB;
+	if ((h = malloc(sizeof(*h))) == NULL)
+		return DDNS_ENOMEM;
+	pg = db_pg(c);
 	snprintf(id, sizeof(id), "%lld", zone_id);
 	p[0] = id;
-	if ((r = db_exec(c, &st_txt, p, &err)) == NULL)
-		return err;
-	rows = PQntuples(r);
-	if ((t = calloc((size_t)rows + 1, sizeof(*t))) == NULL) {
-		err = DDNS_ENOMEM;
-		goto out;
+	if (!PQsendQueryParams(pg, sql_hosts, 1, NULL, p, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(pg)) {
+		log_error("postgresql: reconcile_hosts: %s",
+			  PQerrorMessage(pg));
+		scan_abort(pg);
+		free(h);
+		return DDNS_EDB;
 	}
-	for (int i = 0; i < rows; i++) {
-		t[i].host_id = db_get_ll(r, i, 0);
-		if ((err = db_get_text(r, i, 1, t[i].value,
-				       sizeof(t[i].value))))
-			goto out;
+	while ((r = PQgetResult(pg)) != NULL) {
+		switch (PQresultStatus(r)) {
+		case PGRES_SINGLE_TUPLE:
+			if (err == 0 && (err = host_row(r, h)) == 0)
+				err = cb(arg, h);
+			PQclear(r);
+			if (err != 0) {
+				scan_abort(pg);
+				goto out;
+			}
+			break;
+		case PGRES_TUPLES_OK: /* the end: zero rows */
+			PQclear(r);
+			break;
+		default:
+			log_error("postgresql: reconcile_hosts: %s",
+				  PQresultErrorMessage(r));
+			PQclear(r);
+			err = DDNS_EDB;
+			break;
+		}
 	}
-	*txt = t;
-	*n = (size_t)rows;
-	t = NULL;
 out:
-	free(t);
-	PQclear(r);
+	free(h);
 	return err;
 }
 

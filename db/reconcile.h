@@ -32,12 +32,8 @@ struct db_rec_host {
 	uint8_t v4[4], v6[16];
 	bool dirty;   /* a push is already pending */
 	bool deleted; /* a tombstone: DNS must hold nothing for it */
-};
-
-/* One ACME challenge value (TXT at "_acme-challenge.<fqdn>"). */
-struct db_rec_txt {
-	long long host_id;
-	char value[DB_ACME_VALUE_MAX + 1];
+	size_t ntxt;  /* ACME challenge values (TXT at "_acme-challenge.") */
+	char txt[DB_ACME_MAX][DB_ACME_VALUE_MAX + 1];
 };
 
 /*
@@ -49,19 +45,17 @@ int db_reconcile_zones(struct db_conn *c, const char *zone,
 		       struct db_rec_zone **zones, size_t *n);
 
 /*
- * Every host of zone_id, tombstones included. *hosts is allocated (caller frees
- * with free()). Returns 0, DDNS_EDB or DDNS_ENOMEM.
+ * Calls cb for every host of zone_id, tombstones included, with its ACME
+ * values, one row at a time (libpq single-row mode: the zone's hosts are
+ * never held at once). Order: by lower(fqdn) byte by byte, the live host
+ * before the tombstones of the same name, then by id. h is only valid
+ * during the call. A non-zero return of cb stops the scan (the query is
+ * cancelled) and is returned. Returns 0, DDNS_EDB, DDNS_ENOMEM or cb's
+ * code. The connection may run nothing else until this returns.
  */
-int db_reconcile_hosts(struct db_conn *c, long long zone_id,
-		       struct db_rec_host **hosts, size_t *n);
-
-/*
- * The ACME challenge values of the hosts of zone_id, ordered by host id.
- * *txt is allocated (caller frees with free()). Returns 0, DDNS_EDB or
- * DDNS_ENOMEM.
- */
-int db_reconcile_txt(struct db_conn *c, long long zone_id,
-		     struct db_rec_txt **txt, size_t *n);
+int db_reconcile_hosts_each(struct db_conn *c, long long zone_id,
+			    int (*cb)(void *arg, const struct db_rec_host *h),
+			    void *arg);
 
 /*
  * Session advisory lock so that one instance reconciles at a time.

@@ -26,8 +26,8 @@ static uint16_t rd16(const uint8_t *p);
 static uint32_t rd32(const uint8_t *p);
 static int name_to_text(const uint8_t *w, size_t wlen, char *out, size_t outsz);
 static int rr_cmp(const void *a, const void *b);
-static int rrlist_add(struct dns_rrlist *l, const char *name, uint16_t type,
-		      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+static int list_sink(void *arg, const char *name, uint16_t type, uint32_t ttl,
+		     const uint8_t *rdata, uint16_t rdlen);
 static int txt_ok(const uint8_t *p, size_t n);
 static int axfr_header(struct dns_axfr *x, const uint8_t *msg, size_t len);
 static int axfr_tsig(struct dns_axfr *x, const uint8_t *msg, size_t len,
@@ -124,9 +124,9 @@ dns_rrlist_free(struct dns_rrlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int
-rrlist_add(struct dns_rrlist *l, const char *name, uint16_t type, uint32_t ttl,
-	   const uint8_t *rdata, uint16_t rdlen)
+int
+dns_rrlist_add(struct dns_rrlist *l, const char *name, uint16_t type,
+	       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
 {
 	struct dns_rr *rr, *grown;
 	size_t cap;
@@ -151,6 +151,13 @@ rrlist_add(struct dns_rrlist *l, const char *name, uint16_t type, uint32_t ttl,
 	rr->rdlen = rdlen;
 	l->n++;
 	return 0;
+}
+
+static int
+list_sink(void *arg, const char *name, uint16_t type, uint32_t ttl,
+	  const uint8_t *rdata, uint16_t rdlen)
+{
+	return dns_rrlist_add(arg, name, type, ttl, rdata, rdlen);
 }
 
 /* TXT RDATA: one or more <length><bytes> strings filling it exactly. */
@@ -196,17 +203,35 @@ dns_axfr_init(struct dns_axfr *x, const char *zone, uint16_t id,
 	      const struct dns_tsig_key *key,
 	      const uint8_t req_mac[DNS_TSIG_MAC_LEN], struct dns_rrlist *out)
 {
+	struct dns_axfr_sink sink = { list_sink, out };
+	int ret;
+
+	if (out == NULL) {
+		memset(x, 0, sizeof(*x));
+		return DDNS_EINVAL;
+	}
+	if ((ret = dns_axfr_init_sink(x, zone, id, key, req_mac, &sink)) == 0)
+		x->out = out;
+	return ret;
+}
+
+int
+dns_axfr_init_sink(struct dns_axfr *x, const char *zone, uint16_t id,
+		   const struct dns_tsig_key *key,
+		   const uint8_t req_mac[DNS_TSIG_MAC_LEN],
+		   const struct dns_axfr_sink *sink)
+{
 	int zlen;
 
 	memset(x, 0, sizeof(*x));
-	if (key == NULL || req_mac == NULL || out == NULL)
+	if (key == NULL || req_mac == NULL || sink == NULL || sink->rr == NULL)
 		return DDNS_EINVAL;
 	if ((zlen = dns_name_to_wire(zone, x->zone, sizeof(x->zone))) < 0)
 		return zlen;
 	x->zone_len = (size_t)zlen;
 	x->key = key;
 	x->id = id;
-	x->out = out;
+	x->sink = *sink;
 	memcpy(x->mac, req_mac, DNS_TSIG_MAC_LEN);
 	/* Unsigned messages are kept until the next MAC covers them. */
 	x->pending.cap = (size_t)DNS_AXFR_UNSIGNED_MAX * DNS_MSG_MAX;
@@ -307,7 +332,9 @@ axfr_rr(struct dns_axfr *x, const uint8_t *msg, size_t len, size_t *pos,
 	if (klass != DNS_CLASS_IN)
 		return 0;
 	if (dns_rrtype_is_signers(type)) {
-		x->out->nsigner++; /* a signed zone: counted, never compared */
+		x->nsigner++; /* a signed zone: counted, never compared */
+		if (x->out != NULL)
+			x->out->nsigner++;
 		return 0;
 	}
 	if ((type == DNS_RR_A && rdlen != 4) ||
@@ -318,7 +345,8 @@ axfr_rr(struct dns_axfr *x, const uint8_t *msg, size_t len, size_t *pos,
 		return 0;
 	if (name_to_text(owner, (size_t)n, name, sizeof(name)) != 0)
 		return 0; /* too long once escaped: never a host name */
-	return rrlist_add(x->out, name, type, ttl & 0x7fffffffu, rd, rdlen);
+	return x->sink.rr(x->sink.arg, name, type, ttl & 0x7fffffffu, rd,
+			  rdlen);
 }
 
 /* Walks the answer section; a TSIG may only be the last additional RR. */
@@ -389,6 +417,24 @@ int
 dns_axfr_fetch(const char *primary, const struct dns_tsig_key *key,
 	       const char *zone, int timeout_ms, struct dns_rrlist *out)
 {
+	struct dns_axfr_sink sink = { list_sink, out };
+	int ret;
+
+	if (out == NULL)
+		return DDNS_EINVAL;
+	dns_rrlist_free(out);
+	ret = dns_axfr_fetch_sink(primary, key, zone, timeout_ms, &sink,
+				  &out->nsigner);
+	if (ret != 0)
+		dns_rrlist_free(out);
+	return ret;
+}
+
+int
+dns_axfr_fetch_sink(const char *primary, const struct dns_tsig_key *key,
+		    const char *zone, int timeout_ms,
+		    const struct dns_axfr_sink *sink, size_t *nsigner)
+{
 	struct ddns_buf q = { 0 };
 	struct axfr_fetch f;
 	uint8_t mac[DNS_TSIG_MAC_LEN];
@@ -396,26 +442,27 @@ dns_axfr_fetch(const char *primary, const struct dns_tsig_key *key,
 	int ret;
 
 	memset(&f, 0, sizeof(f));
-	if (primary == NULL || key == NULL || zone == NULL || out == NULL ||
+	if (nsigner != NULL)
+		*nsigner = 0;
+	if (primary == NULL || key == NULL || zone == NULL || sink == NULL ||
 	    timeout_ms <= 0 || timeout_ms > INT32_MAX / AXFR_TOTAL_FACTOR)
 		return DDNS_EINVAL;
-	dns_rrlist_free(out);
 	if (sodium_init() < 0)
 		return DDNS_ENOMEM;
 	id = (uint16_t)randombytes_uniform(65536);
 	if ((ret = dns_axfr_query_build(&q, id, zone)) != 0 ||
 	    (ret = dns_tsig_sign(&q, key, (uint64_t)time(NULL), mac)) != 0 ||
-	    (ret = dns_axfr_init(&f.x, zone, id, key, mac, out)) != 0)
+	    (ret = dns_axfr_init_sink(&f.x, zone, id, key, mac, sink)) != 0)
 		goto out;
 	ret = dns_tcp_stream(primary, q.data, q.len, timeout_ms,
 			     timeout_ms * AXFR_TOTAL_FACTOR, fetch_cb, &f);
 	/* The connection closed before the closing SOA: incomplete. */
 	if (ret == 0 && f.ret != 1)
 		ret = DDNS_EMALFORMED;
+	if (ret == 0 && nsigner != NULL)
+		*nsigner = f.x.nsigner;
 out:
 	dns_axfr_fini(&f.x);
 	ddns_buf_free(&q);
-	if (ret != 0)
-		dns_rrlist_free(out);
 	return ret;
 }

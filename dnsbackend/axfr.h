@@ -45,6 +45,24 @@ void dns_rrlist_free(struct dns_rrlist *l);
 /* Sorts by name, then type, then rdata (for comparisons and tests). */
 void dns_rrlist_sort(struct dns_rrlist *l);
 
+/* Appends a copy of one record. 0 or DDNS_ENOMEM. */
+int dns_rrlist_add(struct dns_rrlist *l, const char *name, uint16_t type,
+		   uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+
+/*
+ * Where the records of a transfer go, one by one, as they are read: rr is
+ * called for each kept record (A, AAAA, TXT of class IN; name in
+ * presentation form, lower case, no trailing dot; rdata only valid during
+ * the call) and returns 0 or a negative code that ends the transfer with
+ * it. A record list is one such sink (dns_axfr_init()); reconcile's zone
+ * summary another, so that a zone of any size is read in bounded memory.
+ */
+struct dns_axfr_sink {
+	int (*rr)(void *arg, const char *name, uint16_t type, uint32_t ttl,
+		  const uint8_t *rdata, uint16_t rdlen);
+	void *arg;
+};
+
 /*
  * The state of one transfer being read: feed it the messages in order.
  * Initialise with dns_axfr_init(); release with dns_axfr_fini().
@@ -60,7 +78,9 @@ struct dns_axfr {
 	unsigned nmsg;
 	unsigned nsoa;
 	int done;
-	struct dns_rrlist *out; /* borrowed; records are appended */
+	struct dns_axfr_sink sink;
+	struct dns_rrlist *out; /* borrowed or NULL: the list of the sink */
+	size_t nsigner;         /* records of the signer seen */
 };
 
 /*
@@ -80,16 +100,24 @@ int dns_axfr_init(struct dns_axfr *x, const char *zone, uint16_t id,
 		  const uint8_t req_mac[DNS_TSIG_MAC_LEN],
 		  struct dns_rrlist *out);
 
+/* dns_axfr_init() with the records handed to sink instead of a list. */
+int dns_axfr_init_sink(struct dns_axfr *x, const char *zone, uint16_t id,
+		       const struct dns_tsig_key *key,
+		       const uint8_t req_mac[DNS_TSIG_MAC_LEN],
+		       const struct dns_axfr_sink *sink);
+
 /*
  * Reads the next message of the answer (len bytes). Checks id, QR, opcode,
  * RCODE, TSIG (first and last message signed, chain of MACs, at most
  * DNS_AXFR_UNSIGNED_MAX unsigned in a row), that the transfer opens with
- * the zone's SOA, and every RR's bounds; appends A, AAAA and TXT records of
- * class IN to the list and counts the DNSSEC signer's in out->nsigner. Returns 0 (more to come), 1 (the closing SOA was
+ * the zone's SOA, and every RR's bounds; hands A, AAAA and TXT records of
+ * class IN to the sink (appends them to the list) and counts the DNSSEC
+ * signer's in x->nsigner (and out->nsigner). Returns 0 (more to come), 1
+ * (the closing SOA was
  * seen in a correctly signed message: transfer complete), or an error:
  * DDNS_EMALFORMED, DDNS_EREFUSED/DDNS_ENOTAUTH/... (RCODE, mapped by
  * dns_rcode_error), DDNS_EBADSIG/DDNS_EBADKEY/DDNS_EBADTIME/
- * DDNS_ETSIGMISSING, DDNS_ENOMEM. After an error or completion, further
+ * DDNS_ETSIGMISSING, DDNS_ENOMEM or the sink's error. After an error or completion, further
  * messages are DDNS_EINVAL.
  */
 int dns_axfr_feed(struct dns_axfr *x, const uint8_t *msg, size_t len,
@@ -108,5 +136,15 @@ void dns_axfr_fini(struct dns_axfr *x);
  */
 int dns_axfr_fetch(const char *primary, const struct dns_tsig_key *key,
 		   const char *zone, int timeout_ms, struct dns_rrlist *out);
+
+/*
+ * dns_axfr_fetch() as a stream: each kept record goes to sink as it
+ * arrives (nothing of the zone is held here); *nsigner (may be NULL)
+ * receives the count of the signer's records. On error the sink may have
+ * seen part of the zone. Errors as dns_axfr_fetch().
+ */
+int dns_axfr_fetch_sink(const char *primary, const struct dns_tsig_key *key,
+			const char *zone, int timeout_ms,
+			const struct dns_axfr_sink *sink, size_t *nsigner);
 
 #endif

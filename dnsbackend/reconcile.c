@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +21,11 @@
 #include "dnsbackend/axfr.h"
 #include "dnsbackend/reconcile.h"
 #include "dnsbackend/zonekey.h"
+#include "dnsbackend/zonesum.h"
 
 #define RECONCILE_LOG_MAX 20 /* differing hosts logged one by one per zone */
+#define RECONCILE_LOG_RRS 16 /* records kept per logged host for its text */
+#define REQUEUE_BATCH 10000  /* host ids per requeue statement */
 
 struct dns_reconciler {
 	char *database_url;
@@ -33,23 +38,46 @@ struct dns_reconciler {
 	struct ddns_latch running; /* the thread, until it ends */
 };
 
+/* A differing host kept for its log line (without its ACME values). */
+struct logged {
+	struct db_rec_host h;
+	bool txt_ok;
+};
+
+/* The comparison of one zone's hosts against its summary. */
+struct zone_cmp {
+	struct dns_zsum *zs;
+	char prev[DDNS_NAME_MAX + 1]; /* the name of the previous host row */
+	size_t hosts, differ, pending;
+	long long *ids; /* owned: differing hosts to mark dirty */
+	size_t nids, capids;
+	struct logged log[RECONCILE_LOG_MAX];
+	size_t nlog;
+};
+
+/* The second, filtered pass: the records of the logged hosts' names. */
+struct log_filter {
+	struct dns_zsum hash; /* only its key */
+	uint64_t names[RECONCILE_LOG_MAX];
+	size_t nnames;
+	struct dns_rrlist rrs;
+};
+
 static size_t rr_lower_bound(const struct dns_rrlist *l, const char *name);
-static bool rrset_matches(const struct dns_rrlist *l, size_t from,
-			  const char *name, uint16_t type, bool want,
-			  const uint8_t *addr, uint32_t ttl);
 static void rrset_text(const struct dns_rrlist *l, size_t from,
 		       const char *name, uint16_t type, char *out,
 		       size_t outsz);
-static const struct db_rec_txt *txt_range(const struct db_rec_txt *v, size_t nv,
-					  long long host_id, size_t *n);
-static bool txt_matches(const struct dns_rrlist *l, const struct db_rec_host *h,
-			const struct db_rec_txt *v, size_t nv);
-static void log_differ(const struct dns_rrlist *l, size_t from,
-		       const struct db_rec_host *h, bool txt_ok);
-static size_t count_foreign(const struct dns_rrlist *l,
-			    const struct db_rec_host *h, size_t nh);
-static int host_cmp(const void *a, const void *b);
-static int name_host_cmp(const void *name, const void *host);
+static bool addr_matches(struct dns_zsum *zs, const struct db_rec_host *h);
+static bool txt_matches(struct dns_zsum *zs, const struct db_rec_host *h);
+static int host_cmp(void *arg, const struct db_rec_host *h);
+static int filter_rr(void *arg, const char *name, uint16_t type, uint32_t ttl,
+		     const uint8_t *rdata, uint16_t rdlen);
+static void log_differ(const struct dns_rrlist *l, const struct logged *g);
+static void log_hosts(const struct db_rec_zone *z,
+		      const struct dns_tsig_key *key, unsigned timeout_ms,
+		      const struct zone_cmp *c);
+static int requeue(struct db_conn *db, long long zone_id,
+		   const struct zone_cmp *c, size_t *marked);
 static int zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 		      const struct db_rec_zone *z,
 		      struct dns_reconcile_stats *st);
@@ -69,29 +97,6 @@ rr_lower_bound(const struct dns_rrlist *l, const char *name)
 			hi = mid;
 	}
 	return lo;
-}
-
-/*
- * True when the type RRset of name is exactly the wanted one: no record
- * when !want, else one record holding addr with the given TTL.
- */
-static bool
-rrset_matches(const struct dns_rrlist *l, size_t from, const char *name,
-	      uint16_t type, bool want, const uint8_t *addr, uint32_t ttl)
-{
-	size_t alen = type == DNS_RR_A ? 4 : 16, n = 0;
-	bool ok = true;
-
-	for (size_t i = from; i < l->n && strcmp(l->rr[i].name, name) == 0;
-	     i++) {
-		if (l->rr[i].type != type)
-			continue;
-		n++;
-		if (!want || l->rr[i].ttl != ttl || l->rr[i].rdlen != alen ||
-		    memcmp(l->rr[i].rdata, addr, alen) != 0)
-			ok = false;
-	}
-	return ok && n == (want ? 1u : 0u);
 }
 
 /* "10.0.0.1,10.0.0.2 ttl 60" or "-" for the type RRset of name in DNS. */
@@ -123,22 +128,21 @@ rrset_text(const struct dns_rrlist *l, size_t from, const char *name,
 		snprintf(out + o, outsz - o, " ttl %u", ttl);
 }
 
-/* The values of host_id in v (sorted by host id): first one, *n of them. */
-static const struct db_rec_txt *
-txt_range(const struct db_rec_txt *v, size_t nv, long long host_id, size_t *n)
+/*
+ * True when the A and AAAA RRsets at the host's name are exactly the
+ * host's address (none when offline, unset or deleted) with its TTL.
+ * Claims the name, tombstones too: such a name is never foreign.
+ */
+static bool
+addr_matches(struct dns_zsum *zs, const struct db_rec_host *h)
 {
-	size_t lo = 0, hi = nv, mid;
+	uint64_t want = 0;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (v[mid].host_id < host_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (*n = 0; lo + *n < nv && v[lo + *n].host_id == host_id; (*n)++)
-		;
-	return v + lo;
+	if (h->has_v4)
+		want += dns_zsum_rr(zs, DNS_RR_A, h->ttl, h->v4, 4);
+	if (h->has_v6)
+		want += dns_zsum_rr(zs, DNS_RR_AAAA, h->ttl, h->v6, 16);
+	return dns_zsum_get(zs, dns_zsum_name(zs, h->fqdn), true) == want;
 }
 
 /*
@@ -147,49 +151,96 @@ txt_range(const struct db_rec_txt *v, size_t nv, long long host_id, size_t *n)
  * character-string, with the host's TTL.
  */
 static bool
-txt_matches(const struct dns_rrlist *l, const struct db_rec_host *h,
-	    const struct db_rec_txt *v, size_t nv)
+txt_matches(struct dns_zsum *zs, const struct db_rec_host *h)
 {
 	char name[272];
-	size_t n = 0, from, vlen, want = h->deleted ? 0 : nv;
-	const struct dns_rr *rr;
-	bool found;
+	uint8_t rd[DB_ACME_VALUE_MAX + 1];
+	uint64_t want = 0;
+	size_t len;
 	int w;
 
 	w = snprintf(name, sizeof(name), "_acme-challenge.%s", h->fqdn);
 	if (w < 0 || w > DDNS_NAME_MAX)
 		return true; /* too long for DNS: the pusher skips it too */
-	from = rr_lower_bound(l, name);
-	for (size_t i = from; i < l->n && strcmp(l->rr[i].name, name) == 0;
-	     i++) {
-		rr = &l->rr[i];
-		if (rr->type != DNS_RR_TXT)
-			continue;
-		n++;
-		if (rr->ttl != h->ttl || rr->rdlen < 1 ||
-		    rr->rdata[0] != rr->rdlen - 1)
-			return false;
-		found = false;
-		for (size_t k = 0; k < want && !found; k++) {
-			vlen = strlen(v[k].value);
-			found = vlen == (size_t)rr->rdlen - 1 &&
-				memcmp(v[k].value, rr->rdata + 1, vlen) == 0;
-		}
-		if (!found)
-			return false;
+	for (size_t k = 0; !h->deleted && k < h->ntxt; k++) {
+		len = strlen(h->txt[k]);
+		rd[0] = (uint8_t)len;
+		memcpy(rd + 1, h->txt[k], len);
+		want += dns_zsum_rr(zs, DNS_RR_TXT, h->ttl, rd, len + 1);
 	}
-	return n == want;
+	return dns_zsum_get(zs, dns_zsum_name(zs, name), false) == want;
 }
 
-static void
-log_differ(const struct dns_rrlist *l, size_t from, const struct db_rec_host *h,
-	   bool txt_ok)
+/* One host row (in name order, the live host first) against DNS. */
+static int
+host_cmp(void *arg, const struct db_rec_host *h)
 {
-	char dns4[160], dns6[240], db4[INET_ADDRSTRLEN] = "-",
-				   db6[INET6_ADDRSTRLEN] = "-";
+	struct zone_cmp *c = arg;
+	long long *grown;
+	bool txt_ok;
+	size_t cap;
 
-	rrset_text(l, from, h->fqdn, DNS_RR_A, dns4, sizeof(dns4));
-	rrset_text(l, from, h->fqdn, DNS_RR_AAAA, dns6, sizeof(dns6));
+	/* A tombstone of a name that lives again: the live host wins. */
+	if (c->hosts++ > 0 && strcmp(c->prev, h->fqdn) == 0)
+		return 0;
+	snprintf(c->prev, sizeof(c->prev), "%s", h->fqdn);
+	txt_ok = txt_matches(c->zs, h);
+	if (addr_matches(c->zs, h) && txt_ok)
+		return 0;
+	if (c->differ++ < RECONCILE_LOG_MAX) {
+		memcpy(&c->log[c->nlog].h, h,
+		       offsetof(struct db_rec_host, txt));
+		c->log[c->nlog++].txt_ok = txt_ok;
+	}
+	if (h->dirty) {
+		c->pending++;
+		return 0;
+	}
+	if (c->nids == c->capids) {
+		cap = c->capids ? c->capids * 2 : 256;
+		if (cap > SIZE_MAX / sizeof(*grown) ||
+		    (grown = realloc(c->ids, cap * sizeof(*grown))) == NULL)
+			return DDNS_ENOMEM;
+		c->ids = grown;
+		c->capids = cap;
+	}
+	c->ids[c->nids++] = h->id;
+	return 0;
+}
+
+/* Keeps the A/AAAA records of the logged names, a few per name. */
+static int
+filter_rr(void *arg, const char *name, uint16_t type, uint32_t ttl,
+	  const uint8_t *rdata, uint16_t rdlen)
+{
+	struct log_filter *f = arg;
+	uint64_t h;
+
+	if ((type != DNS_RR_A && type != DNS_RR_AAAA) ||
+	    f->rrs.n >= f->nnames * RECONCILE_LOG_RRS)
+		return 0;
+	h = dns_zsum_name(&f->hash, name);
+	for (size_t i = 0; i < f->nnames; i++)
+		if (f->names[i] == h)
+			return dns_rrlist_add(&f->rrs, name, type, ttl, rdata,
+					      rdlen);
+	return 0;
+}
+
+/* l NULL: the records in DNS could not be read again ("?"). */
+static void
+log_differ(const struct dns_rrlist *l, const struct logged *g)
+{
+	const struct db_rec_host *h = &g->h;
+	char dns4[160] = "?", dns6[240] = "?", db4[INET_ADDRSTRLEN] = "-",
+	     db6[INET6_ADDRSTRLEN] = "-";
+	size_t from;
+
+	if (l != NULL) {
+		from = rr_lower_bound(l, h->fqdn);
+		rrset_text(l, from, h->fqdn, DNS_RR_A, dns4, sizeof(dns4));
+		rrset_text(l, from, h->fqdn, DNS_RR_AAAA, dns6, sizeof(dns6));
+	}
 	if (h->has_v4)
 		inet_ntop(AF_INET, h->v4, db4, sizeof(db4));
 	if (h->has_v6)
@@ -198,45 +249,61 @@ log_differ(const struct dns_rrlist *l, size_t from, const struct db_rec_host *h,
 		 "AAAA %s, ttl %u%s%s%s",
 		 h->fqdn, dns4, dns6, db4, db6, h->ttl,
 		 h->deleted ? " (deleted)" : "",
-		 txt_ok ? "" : "; ACME TXT records differ",
+		 g->txt_ok ? "" : "; ACME TXT records differ",
 		 h->dirty ? " (push already pending)" : "");
 }
 
-/* By name, the live host before tombstones of the same name. */
-static int
-host_cmp(const void *a, const void *b)
+/*
+ * The log lines of the first differing hosts. The summary holds no
+ * records, so their names' records are read in a second transfer that
+ * keeps only those (run only when something differs).
+ */
+static void
+log_hosts(const struct db_rec_zone *z, const struct dns_tsig_key *key,
+	  unsigned timeout_ms, const struct zone_cmp *c)
 {
-	const struct db_rec_host *x = a, *y = b;
-	int c = strcmp(x->fqdn, y->fqdn);
+	struct log_filter f;
+	struct dns_axfr_sink sink = { filter_rr, &f };
+	int err;
 
-	return c != 0 ? c : (int)x->deleted - (int)y->deleted;
-}
-
-static int
-name_host_cmp(const void *name, const void *host)
-{
-	return strcmp(name, ((const struct db_rec_host *)host)->fqdn);
-}
-
-/* Names with A/AAAA records that are not hosts (hosts sorted by fqdn). */
-static size_t
-count_foreign(const struct dns_rrlist *l, const struct db_rec_host *h,
-	      size_t nh)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->rr[i].type != DNS_RR_A && l->rr[i].type != DNS_RR_AAAA)
-			continue;
-		if (i > 0 && strcmp(l->rr[i - 1].name, l->rr[i].name) == 0 &&
-		    (l->rr[i - 1].type == DNS_RR_A ||
-		     l->rr[i - 1].type == DNS_RR_AAAA))
-			continue; /* same name counted already */
-		if (bsearch(l->rr[i].name, h, nh, sizeof(*h), name_host_cmp) ==
-		    NULL)
-			n++;
+	memset(&f, 0, sizeof(f));
+	if (c->nlog == 0)
+		return;
+	if ((err = dns_zsum_init(&f.hash)) == 0) {
+		for (size_t i = 0; i < c->nlog; i++)
+			f.names[f.nnames++] =
+				dns_zsum_name(&f.hash, c->log[i].h.fqdn);
+		err = dns_axfr_fetch_sink(z->primary, key, z->name,
+					  (int)timeout_ms, &sink, NULL);
 	}
-	return n;
+	if (err != 0)
+		log_warn("reconcile: zone %s: second transfer for the log "
+			 "failed: %s",
+			 z->name, ddns_strerror(err));
+	dns_rrlist_sort(&f.rrs);
+	for (size_t i = 0; i < c->nlog; i++)
+		log_differ(err == 0 ? &f.rrs : NULL, &c->log[i]);
+	dns_rrlist_free(&f.rrs);
+	dns_zsum_free(&f.hash);
+}
+
+/* Marks the differing hosts dirty, REQUEUE_BATCH ids per statement. */
+static int
+requeue(struct db_conn *db, long long zone_id, const struct zone_cmp *c,
+	size_t *marked)
+{
+	size_t n, m;
+	int err;
+
+	*marked = 0;
+	for (size_t i = 0; i < c->nids; i += n) {
+		n = c->nids - i < REQUEUE_BATCH ? c->nids - i : REQUEUE_BATCH;
+		if ((err = db_host_requeue(db, zone_id, c->ids + i, n, &m)) !=
+		    0)
+			return err;
+		*marked += m;
+	}
+	return 0;
 }
 
 static int
@@ -245,78 +312,61 @@ zone_check(struct db_conn *db, const struct dns_reconcile_opts *o,
 {
 	const struct dns_tsig_key *key;
 	struct dns_tsig_key tenant_key;
-	struct dns_rrlist rrs = { 0 };
-	struct db_rec_host *h = NULL;
-	struct db_rec_txt *txt = NULL;
-	const struct db_rec_txt *tv;
-	long long *ids = NULL;
-	size_t nh = 0, nids = 0, differ = 0, pending = 0, marked = 0, from;
-	size_t ntxt = 0, ntv;
-	bool txt_ok;
+	struct dns_zsum zs;
+	struct dns_axfr_sink sink;
+	struct zone_cmp *c = NULL;
+	size_t marked = 0, nsigner = 0, nrr;
 	int err;
 
+	memset(&zs, 0, sizeof(zs));
 	if ((err = dns_zone_key(db, o->keys, DNS_ZONE_ANY, z->id, z->name,
 				z->key, z->primary, &tenant_key, &key)) != 0)
 		return err;
-	err = dns_axfr_fetch(z->primary, key, z->name, (int)o->timeout_ms,
-			     &rrs);
-	sodium_memzero(&tenant_key, sizeof(tenant_key));
-	if (err != 0) {
-		log_error("reconcile: zone %s: AXFR from %s failed: %s",
-			  z->name, z->primary, ddns_strerror(err));
-		return err;
-	}
-	/* The database is read after the transfer: see the header. */
-	if ((err = db_reconcile_hosts(db, z->id, &h, &nh)) != 0 ||
-	    (err = db_reconcile_txt(db, z->id, &txt, &ntxt)) != 0)
-		goto out;
-	if ((ids = calloc(nh + 1, sizeof(*ids))) == NULL) {
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (err = dns_zsum_init(&zs)) != 0) {
 		err = DDNS_ENOMEM;
 		goto out;
 	}
-	dns_rrlist_sort(&rrs);
-	qsort(h, nh, sizeof(*h), host_cmp);
-	for (size_t i = 0; i < nh; i++) {
-		/* A tombstone of a name that lives again: the live host wins.
-		 */
-		if (i > 0 && strcmp(h[i - 1].fqdn, h[i].fqdn) == 0)
-			continue;
-		from = rr_lower_bound(&rrs, h[i].fqdn);
-		tv = txt_range(txt, ntxt, h[i].id, &ntv);
-		txt_ok = txt_matches(&rrs, &h[i], tv, ntv);
-		if (txt_ok &&
-		    rrset_matches(&rrs, from, h[i].fqdn, DNS_RR_A, h[i].has_v4,
-				  h[i].v4, h[i].ttl) &&
-		    rrset_matches(&rrs, from, h[i].fqdn, DNS_RR_AAAA,
-				  h[i].has_v6, h[i].v6, h[i].ttl))
-			continue;
-		if (differ++ < RECONCILE_LOG_MAX)
-			log_differ(&rrs, from, &h[i], txt_ok);
-		if (h[i].dirty)
-			pending++;
-		else
-			ids[nids++] = h[i].id;
+	c->zs = &zs;
+	sink = dns_zsum_sink(&zs);
+	err = dns_axfr_fetch_sink(z->primary, key, z->name, (int)o->timeout_ms,
+				  &sink, &nsigner);
+	if (err != 0) {
+		log_error("reconcile: zone %s: AXFR from %s failed: %s",
+			  z->name, z->primary, ddns_strerror(err));
+		goto out;
 	}
-	if ((err = db_host_requeue(db, z->id, ids, nids, &marked)) != 0)
+	if ((err = dns_zsum_finish(&zs)) != 0)
+		goto out;
+	/* The database is read after the transfer: see the header. */
+	if ((err = db_reconcile_hosts_each(db, z->id, host_cmp, c)) != 0 ||
+	    (err = requeue(db, z->id, c, &marked)) != 0)
 		goto out;
 	st->zones++;
-	st->hosts += nh;
-	st->differ += differ;
-	st->pending += pending;
+	st->hosts += c->hosts;
+	st->differ += c->differ;
+	st->pending += c->pending;
 	st->marked += marked;
-	st->foreign += count_foreign(&rrs, h, nh);
-	st->signer += rrs.nsigner;
+	st->foreign += dns_zsum_foreign(&zs);
+	st->signer += nsigner;
+	/* The summary's memory goes back before the log's transfer. */
+	nrr = zs.nrr;
+	free(c->ids);
+	c->ids = NULL;
+	dns_zsum_free(&zs);
+	log_hosts(z, key, o->timeout_ms, c);
 	log_info("reconcile: zone %s: %zu records, %zu hosts, %zu differ, "
 		 "%zu marked for push%s",
-		 z->name, rrs.n, nh, differ, marked,
-		 rrs.nsigner > 0 ? "; signed zone, the signer's records "
-				   "ignored"
-				 : "");
+		 z->name, nrr, c->hosts, c->differ, marked,
+		 nsigner > 0 ? "; signed zone, the signer's records "
+			       "ignored"
+			     : "");
 out:
-	dns_rrlist_free(&rrs);
-	free(h);
-	free(txt);
-	free(ids);
+	sodium_memzero(&tenant_key, sizeof(tenant_key));
+	dns_zsum_free(&zs);
+	if (c != NULL)
+		free(c->ids);
+	free(c);
 	return err;
 }
 
