@@ -31,14 +31,18 @@ static const struct db_stmt st_zones = {
  * value may hold any character). Ordered as the comparison needs it: the
  * live host before the tombstones of its name, names byte by byte (as
  * strcmp() orders the log of the first differing hosts). PostgreSQL
- * sorts on disk past work_mem: its memory, not ours.
+ * sorts on disk past work_mem: its memory, not ours. The values come by a
+ * hash join (a subquery per row ran 1,000,000 times, 3 s more at 1M).
  */
 static const char sql_hosts[] =
 	"SELECT h.id, lower(h.fqdn), h.ttl, host(h.ipv4), host(h.ipv6),"
 	" h.offline, h.version > h.pushed_version, h.deleted_at IS NOT NULL,"
-	" (SELECT string_agg(octet_length(a.value) || ':' || a.value, ''"
-	"   ORDER BY a.id) FROM acme_challenges a WHERE a.host_id = h.id)"
-	" FROM hosts h WHERE h.zone_id = $1"
+	" t.v FROM hosts h LEFT JOIN"
+	" (SELECT a.host_id, string_agg(octet_length(a.value) || ':' ||"
+	"   a.value, '' ORDER BY a.id) v"
+	"  FROM acme_challenges a JOIN hosts x ON x.id = a.host_id"
+	"  WHERE x.zone_id = $1 GROUP BY a.host_id) t ON t.host_id = h.id"
+	" WHERE h.zone_id = $1"
 	" ORDER BY lower(h.fqdn) COLLATE \"C\", h.deleted_at IS NOT NULL, h.id";
 
 static const struct db_stmt st_lock = {

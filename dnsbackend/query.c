@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/errors.h"
+#include "dnsbackend/axfr.h"
 #include "dnsbackend/client.h"
 #include "dnsbackend/tsig.h"
 #include "dnsbackend/query.h"
@@ -21,6 +22,8 @@
 static int query_build(struct ddns_buf *b, uint16_t id, const char *name,
 		       uint16_t type);
 static bool answer_has_soa(const uint8_t *m, size_t len, const char *zone);
+static int answer_rrset(const uint8_t *m, size_t len, const char *name,
+			uint16_t type, struct dns_rrlist *out);
 
 static int
 query_build(struct ddns_buf *b, uint16_t id, const char *name, uint16_t type)
@@ -167,6 +170,85 @@ dns_zone_verify(const char *primary, const struct dns_tsig_key *key,
 			 zone);
 		err = DDNS_ENOTAUTH;
 	}
+out:
+	ddns_buf_free(&q);
+	ddns_buf_free(&reply);
+	return err;
+}
+
+/*
+ * Appends to out the answer RRs of m whose owner is name (uncompressed
+ * wire form compared in lower case), of type and class IN.
+ */
+static int
+answer_rrset(const uint8_t *m, size_t len, const char *name, uint16_t type,
+	     struct dns_rrlist *out)
+{
+	uint8_t owner[255], want[255];
+	size_t pos = 12, rdlen, nan;
+	uint32_t ttl;
+	int wl, ol, err;
+
+	if ((wl = dns_name_to_wire(name, want, sizeof(want))) < 0)
+		return wl;
+	for (int i = 0; i < wl; i++)
+		if (want[i] >= 'A' && want[i] <= 'Z')
+			want[i] = (uint8_t)(want[i] - 'A' + 'a');
+	nan = (size_t)((m[6] << 8) | m[7]);
+	for (size_t q = 0; q < (size_t)((m[4] << 8) | m[5]); q++) {
+		if (dns_name_unpack(m, len, pos, NULL, 0, &pos) < 0 ||
+		    pos + 4 > len)
+			return DDNS_EMALFORMED;
+		pos += 4;
+	}
+	for (size_t i = 0; i < nan; i++) {
+		ol = dns_name_unpack(m, len, pos, owner, sizeof(owner), &pos);
+		if (ol < 0 || pos + 10 > len)
+			return DDNS_EMALFORMED;
+		ttl = (uint32_t)m[pos + 4] << 24 | (uint32_t)m[pos + 5] << 16 |
+		      (uint32_t)m[pos + 6] << 8 | m[pos + 7];
+		rdlen = (size_t)((m[pos + 8] << 8) | m[pos + 9]);
+		if (pos + 10 + rdlen > len)
+			return DDNS_EMALFORMED;
+		if (ol == wl && memcmp(owner, want, (size_t)wl) == 0 &&
+		    ((m[pos] << 8) | m[pos + 1]) == type &&
+		    ((m[pos + 2] << 8) | m[pos + 3]) == QUERY_CLASS_IN &&
+		    (err = dns_rrlist_add(out, name, type, ttl & 0x7fffffffu,
+					  m + pos + 10, (uint16_t)rdlen)) != 0)
+			return err;
+		pos += 10 + rdlen;
+	}
+	return 0;
+}
+
+int
+dns_rrset_query(const char *primary, const struct dns_tsig_key *key,
+		const char *name, uint16_t type, int timeout_ms,
+		struct dns_rrlist *out)
+{
+	struct ddns_buf q = { 0 }, reply = { 0 };
+	struct dns_reply_info info;
+	uint8_t mac[DNS_TSIG_MAC_LEN];
+	uint16_t id = (uint16_t)randombytes_uniform(65536);
+	int err;
+
+	if ((err = query_build(&q, id, name, type)) != 0 ||
+	    (err = dns_tsig_sign(&q, key, (uint64_t)time(NULL), mac)) != 0 ||
+	    (err = dns_tcp_exchange(primary, q.data, q.len, &reply,
+				    timeout_ms)) != 0 ||
+	    (err = dns_reply_parse(reply.data, reply.len, &info)) != 0)
+		goto out;
+	if (info.id != id || !info.qr || info.opcode != 0) {
+		err = DDNS_EMALFORMED;
+		goto out;
+	}
+	if ((err = dns_tsig_verify_reply(reply.data, reply.len, key, mac,
+					 (uint64_t)time(NULL))) != 0)
+		goto out;
+	if (info.rcode == DNS_RCODE_NXDOMAIN)
+		goto out; /* nothing at the name */
+	if ((err = dns_rcode_error(info.rcode)) == 0)
+		err = answer_rrset(reply.data, reply.len, name, type, out);
 out:
 	ddns_buf_free(&q);
 	ddns_buf_free(&reply);

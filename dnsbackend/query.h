@@ -9,6 +9,7 @@
 #define DDNS_DNSBACKEND_QUERY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/config.h"
 #include "db/placement.h"
@@ -42,6 +43,20 @@ int dns_name_free_check(void *arg, const char *primary, const char *name);
 struct dns_tsig_key;
 int dns_zone_verify(const char *primary, const struct dns_tsig_key *key,
 		    const char *zone, int timeout_ms, char *why, size_t whysz);
+
+/*
+ * Asks primary for the type RRset of name (A or AAAA; no recursion) with
+ * a TSIG-signed query whose answer must be signed with key (verified),
+ * and appends the answer's records of that owner, type and class IN to
+ * out (name as given, TTL as served). NXDOMAIN appends nothing: 0.
+ * Returns 0, DDNS_EREFUSED / DDNS_ENOTAUTH / DDNS_ESERVFAIL / DDNS_ERCODE,
+ * DDNS_EBADSIG / DDNS_EBADKEY / DDNS_EBADTIME / DDNS_ETSIGMISSING,
+ * DDNS_EMALFORMED, DDNS_ENOMEM or a transport error.
+ */
+struct dns_rrlist;
+int dns_rrset_query(const char *primary, const struct dns_tsig_key *key,
+		    const char *name, uint16_t type, int timeout_ms,
+		    struct dns_rrlist *out);
 
 /*
  * The placement rules of the configuration for db_host_create(): its
