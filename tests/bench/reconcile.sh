@@ -157,6 +157,7 @@ recon_main() {
 	# The zone file BIND starts from already holds every host's record.
 	mkdir -p "$work/svc/bind/zones"
 	{
+		# shellcheck disable=SC2016
 		printf '$TTL 60\n@\tIN SOA\tns1.%s. hostmaster.%s. ( 1 3600 600 86400 60 )\n' "$zone" "$zone"
 		printf '@\tIN NS\tns1.%s.\nns1\tIN A\t127.0.0.1\n' "$zone"
 		seq 1 "$hosts" | awk '{ printf "h%07d 60 IN A 192.0.2.1\n", $1 }'

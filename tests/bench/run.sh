@@ -12,7 +12,10 @@
 #                      [--ddnsd PATH] [--perf DIR] [--proto]
 #
 #   --smoke       seconds, 200 hosts: checks every step runs (CI)
-#   --million     also figure 6: nochg with 1,000,000 hosts in the database
+#   --million     also figure 6: nochg with 1,000,000 hosts in the database,
+#                 and 6r: reconcile over them (tests/bench/reconcile.sh)
+#   --recon-baseline PATH  with --million: also measure this ddnsd's
+#                 reconcile (e.g. main's build) in the same run
 #   --out FILE    results file (default ./bench-results.json)
 #   --seconds S   length of each wrk run (default 8; smoke 1)
 #   --ddnsd PATH  use this built ddnsd (its build dir must hold
@@ -38,7 +41,7 @@ root=$(cd "$bench/../.." && pwd)
 # shellcheck source=../../deploy/local/services.sh
 . "$root/deploy/local/services.sh"
 
-keep=0 smoke=0 million=0 proto=0 out=$PWD/bench-results.json secs='' ddnsd='' perfdir=''
+keep=0 smoke=0 million=0 proto=0 out=$PWD/bench-results.json secs='' ddnsd='' perfdir='' recon_base=''
 while (($# > 0)); do
 	case $1 in
 	--smoke) smoke=1 ;;
@@ -49,7 +52,8 @@ while (($# > 0)); do
 	--seconds) secs=${2:?--seconds needs a number}; shift ;;
 	--ddnsd) ddnsd=$(_svc_abs "${2:?--ddnsd needs a path}"); shift ;;
 	--perf) perfdir=$(_svc_abs "${2:?--perf needs a directory}"); shift ;;
-	-h | --help) sed -n '4,32p' "$0"; exit 0 ;;
+	--recon-baseline) recon_base=$(_svc_abs "${2:?--recon-baseline needs a path}"); shift ;;
+	-h | --help) sed -n '4,35p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -76,6 +80,7 @@ fld() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<" $2"; }
 log "dependencies"
 extra=(wrk)
 [[ -z $perfdir ]] || extra+=(linux-perf)
+[[ $million == 0 ]] || extra+=(time)
 svc_install_deps "${extra[@]}"
 
 if [[ -z $ddnsd ]]; then
@@ -492,6 +497,11 @@ if [[ $million == 1 ]]; then
 	v1=$(sql -c "SELECT sum(version) FROM hosts")
 	[[ $v0 == "$v1" ]] || die "million run changed host versions: requests were not nochg"
 	stop_bg "$ddnsd_pid"
+
+	# shellcheck source=reconcile.sh
+	. "$bench/reconcile.sh"
+	log "6r. reconcile with $nbig hosts, $recon_drift records changed behind ddnsd's back"
+	recon_figure "$zone" "$nbig" "$work" "$ddnsd" "$recon_base" 2
 fi
 
 # ---------------------------------------------------------------- report
@@ -537,6 +547,12 @@ row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
 		row "   1,000,000, default abuse limits" "$(calc "$(fld rps "$biglim")") req/s ($(calc "$(fld rps "$biglim") / $(fld rps "$big")") of 6)" ">= 0.95"
 		row "   10,000 rotation after VACUUM" "$(calc "$(fld rps "$hotvac")") req/s ($dead dead rows in hosts before)" ""
 		row "   ddnsd RSS" "$(calc "$big_rss / 1024") MiB" "<= 64 MiB"
+		row "6r. reconcile --no-push, $nbig" "$recon_new_s s, max RSS $(calc "$recon_new_kib / 1024") MiB" "<= 64 MiB"
+		row "   serve, periodic reconcile" "VmHWM $(calc "$recon_new_hwm / 1024") MiB" "<= 64 MiB"
+		if [[ -n $recon_base ]]; then
+			row "   baseline (--recon-baseline)" "$recon_base_s s, $(calc "$recon_base_kib / 1024") MiB, serve $(calc "$recon_base_hwm / 1024") MiB" ""
+			row "   reconcile time / baseline" "$(calc "$recon_new_s / $recon_base_s")" "<= 2"
+		fi
 	else
 		row "6. (1,000,000 hosts: --million)" "ddnsd RSS $(calc "$nochg_rss / 1024") MiB at $nhosts" ""
 	fi
@@ -597,11 +613,12 @@ else j ''; fi),
                  "visible_p50_us": $(fld vis_p50_us "$sec"), "visible_p99_us": $(fld vis_p99_us "$sec"),
                  "visible_max_us": $(fld vis_max_us "$sec") },
   "million": $(if [[ -n $big ]]; then
-	printf '{ "hosts": %s, "rps": %s, "p50_us": %s, "p99_us": %s, "ratio_to_nochg": %s, "hot_rps": %s, "ratio_to_hot": %s, "rss_kib": %s, "seed_seconds": %s, "nochg_answers_total": %s, "hot_after_vacuum_rps": %s, "hosts_dead_rows_before_vacuum": %s, "limits_on_rps": %s }' \
+	printf '{ "hosts": %s, "rps": %s, "p50_us": %s, "p99_us": %s, "ratio_to_nochg": %s, "hot_rps": %s, "ratio_to_hot": %s, "rss_kib": %s, "seed_seconds": %s, "nochg_answers_total": %s, "hot_after_vacuum_rps": %s, "hosts_dead_rows_before_vacuum": %s, "limits_on_rps": %s, "reconcile": { "seconds": %s, "max_rss_kib": %s, "serve_vmhwm_kib": %s, "baseline_seconds": %s, "baseline_max_rss_kib": %s, "baseline_serve_vmhwm_kib": %s } }' \
 		"$nbig" "$(calc "$(fld rps "$big")")" "$(fld p50_us "$big")" "$(fld p99_us "$big")" \
 		"$(calc "$(fld rps "$big") / $n_rps")" "$(calc "$(fld rps "$hot")")" \
 		"$(calc "$(fld rps "$big") / $(fld rps "$hot")")" "$big_rss" "$big_seed_s" "$(j "$big_answers")" \
-		"$(calc "$(fld rps "$hotvac")")" "$dead" "$(calc "$(fld rps "$biglim")")"
+		"$(calc "$(fld rps "$hotvac")")" "$dead" "$(calc "$(fld rps "$biglim")")" \
+		"$recon_new_s" "$recon_new_kib" "$recon_new_hwm" "$(j "$recon_base_s")" "$(j "$recon_base_kib")" "$(j "$recon_base_hwm")"
 else j ''; fi)
 }
 EOF
