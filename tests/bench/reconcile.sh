@@ -59,7 +59,7 @@ recon_once() {
 		n = split($2, p, ":"); s = 0
 		for (i = 1; i <= n; i++) s = s * 60 + p[i]
 		print s }' "$tv")
-	[[ $recon_line == *"$recon_drift differ"* ]] ||
+	[[ $recon_line =~ [^0-9]${recon_drift}\ differ ]] ||
 		{ echo "reconcile.sh: expected $recon_drift differing hosts: $recon_line" >&2; return 1; }
 }
 
