@@ -16,6 +16,10 @@
  * records (RRSIG, NSEC/NSEC3, DNSKEY, CDS/CDNSKEY, ...: see
  * dnsbackend/dnssec.h) and the SOA, whose serial the signer bumps, are
  * never compared; they are only counted.
+ *
+ * Memory stays bounded whatever the zone's size: the transfer is read as
+ * a stream into a summary of 16 bytes per name (dnsbackend/zonesum.h),
+ * then the hosts one row at a time (db_reconcile_hosts_each()).
  */
 #ifndef DDNS_DNSBACKEND_RECONCILE_H
 #define DDNS_DNSBACKEND_RECONCILE_H
