@@ -51,6 +51,31 @@ static size_t sign_msg(uint8_t *m, size_t len, const uint8_t *prior,
 		       const uint8_t *pre, size_t prelen, int first,
 		       uint8_t mac_out[DNS_TSIG_MAC_LEN]);
 static int run_unsigned(unsigned k, int last_unsigned, size_t *stopped);
+static int count_sink(void *arg, const char *name, uint16_t type, uint32_t ttl,
+		      const uint8_t *rdata, uint16_t rdlen);
+
+/* A sink that counts records and fails with DDNS_ENOMEM at the limit. */
+struct counter {
+	size_t n, a, limit;
+	int seen_h25;
+};
+
+static int
+count_sink(void *arg, const char *name, uint16_t type, uint32_t ttl,
+	   const uint8_t *rdata, uint16_t rdlen)
+{
+	struct counter *c = arg;
+
+	if (c->limit != 0 && c->n == c->limit)
+		return DDNS_ENOMEM;
+	c->n++;
+	c->a += type == DNS_RR_A;
+	if (strcmp(name, "h25.cap.test") == 0 && type == DNS_RR_A &&
+	    ttl == 60 && rdlen == 4 &&
+	    memcmp(rdata, "\x0a\x00\x19\x01", 4) == 0)
+		c->seen_h25 = 1;
+	return 0;
+}
 
 static void
 setup(void)
@@ -131,6 +156,42 @@ START_TEST(query_build)
 	ck_assert_int_eq(dns_axfr_query_build(&b, 1, "bad..name"),
 			 DDNS_ENOTFQDN);
 	ddns_buf_free(&b);
+}
+END_TEST
+
+/* The same transfer through a sink: the same records, its error ends it. */
+START_TEST(sink)
+{
+	struct counter c = { 0 };
+	struct dns_axfr_sink k = { count_sink, &c };
+	struct dns_axfr x;
+	int ret = 0;
+
+	ck_assert_int_eq(
+		dns_axfr_init_sink(&x, "cap.test", qid, &key, req_mac, &k), 0);
+	for (size_t i = 0; i < NMSG && ret == 0; i++)
+		ret = dns_axfr_feed(&x, msg[i], mlen[i], t_signed);
+	dns_axfr_fini(&x);
+	ck_assert_int_eq(ret, 1);
+	ck_assert_uint_eq(c.n, 30);
+	ck_assert_uint_eq(c.a, 27);
+	ck_assert_int_eq(c.seen_h25, 1);
+	ck_assert_uint_eq(x.nsigner, 0);
+
+	memset(&c, 0, sizeof(c));
+	c.limit = 5;
+	ck_assert_int_eq(
+		dns_axfr_init_sink(&x, "cap.test", qid, &key, req_mac, &k), 0);
+	ck_assert_int_eq(dns_axfr_feed(&x, msg[0], mlen[0], t_signed),
+			 DDNS_ENOMEM);
+	ck_assert_int_eq(dns_axfr_feed(&x, msg[1], mlen[1], t_signed),
+			 DDNS_EINVAL);
+	dns_axfr_fini(&x);
+	ck_assert_uint_eq(c.n, 5);
+	k.rr = NULL;
+	ck_assert_int_eq(
+		dns_axfr_init_sink(&x, "cap.test", qid, &key, req_mac, &k),
+		DDNS_EINVAL);
 }
 END_TEST
 
@@ -386,6 +447,7 @@ axfr_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, query_build);
 	tcase_add_test(tc, bind_capture);
+	tcase_add_test(tc, sink);
 	tcase_add_test(tc, wrong_key);
 	tcase_add_test(tc, tampered_middle);
 	tcase_add_test(tc, missing_or_reordered);
