@@ -26,8 +26,10 @@ it_on_exit 'svc_pg_stop "$IT_TMP/pg"'
 fx_base
 flt_hosts 12
 # A change bucket of 10 per 600 s (lib.sh turns it off): host 9's is
-# emptied below.
-it_start_ddnsd DDNS_HTTP_THREADS=1 DDNS_PUSH_INTERVAL_MS=200 DDNS_HOST_CHANGE_BURST=10 DDNS_HOST_CHANGE_WINDOW_S=600
+# emptied below. Two history rows per host: the group's statement prunes
+# host 1's oldest.
+it_start_ddnsd DDNS_HTTP_THREADS=1 DDNS_PUSH_INTERVAL_MS=200 DDNS_HOST_CHANGE_BURST=10 DDNS_HOST_CHANGE_WINDOW_S=600 \
+	DDNS_EVENTS_MAX_PER_HOST=2
 m() { curl -s "$DDNS_URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 ans() { curl -s -m 60 -w ' %{http_code}' "$@" | tr '\n' ' '; }
 # lock_events: a psql session holds host_events in SHARE mode (reads go
@@ -76,7 +78,7 @@ UA='ua "quoted" \back\slash {brace},comma NULL'
 
 # --- 1 + 2: one group ------------------------------------------------------------
 g0=$(m ddnsd_write_groups_total) c0=$(m ddnsd_write_group_changes_total)
-e0=$(fx_psql "SELECT count(*) FROM host_events")
+e0=$(fx_psql "SELECT max(id) FROM host_events")
 it_ok lock_events
 rm -f "$IT_TMP"/g.*
 pids=()
@@ -129,9 +131,13 @@ it_ok test "$((g1 - g0))" -le 4
 printf 'figures: %s changes in %s write statements\n' "$((c1 - c0))" "$((g1 - g0))"
 # History: 10 hosts good in the group (0..8 with host 1 twice = 10 rows),
 # the router and its follower one each; abuse and nohost none.
-it_eq 12 "$(($(fx_psql "SELECT count(*) FROM host_events") - e0))" "twelve history rows"
+it_eq 12 "$(fx_psql "SELECT count(*) FROM host_events WHERE id > $e0")" "twelve history rows"
+it_eq "10.5.0.1,10.6.0.1" "$(fx_psql "SELECT string_agg(host(e.ipv4), ',' ORDER BY e.id) FROM host_events e JOIN hosts h ON h.id = e.host_id WHERE h.fqdn = '${FLT_NAMES[1]}'")" \
+	"host 1 keeps its two newest events"
+it_eq 0 "$(fx_psql "SELECT count(*) FROM host_event_counts c WHERE n <> (SELECT count(*) FROM host_events e WHERE e.host_id = c.host_id)")" \
+	"every host's event count is exact after the group"
 it_eq "10|10" "$(fx_psql "SELECT count(*) FILTER (WHERE user_agent = \$\$$UA\$\$), count(*) FILTER (WHERE source = '127.0.0.1' AND via = 'nic/update')
-	FROM host_events WHERE id > (SELECT max(id) - 12 FROM host_events) AND result = 'good' AND via <> 'follow' AND host_id <> (SELECT id FROM hosts WHERE fqdn = '$ROUTER')")" \
+	FROM host_events WHERE id > $e0 AND result = 'good' AND via <> 'follow' AND host_id <> (SELECT id FROM hosts WHERE fqdn = '$ROUTER')")" \
 	"each group row's User-Agent, source and via stored as sent"
 # Rows of one statement share its transaction's now(): the first write
 # alone, the group, host 1's second change after it.
