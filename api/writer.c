@@ -97,7 +97,9 @@ take_group(size_t me)
 
 	for (w = head; w != NULL && n < DB_HOST_GROUP_MAX; w = next) {
 		next = w->next;
-		if (inflight_has(w->host_id)) {
+		if (w->run != NULL && n > 0)
+			break; /* a task goes alone, next */
+		if (w->run == NULL && inflight_has(w->host_id)) {
 			prev = w;
 			continue;
 		}
@@ -107,21 +109,34 @@ take_group(size_t me)
 			head = next;
 		if (tail == w)
 			tail = prev;
-		inflight_add(w);
 		busy[me].w[n++] = w;
+		if (w->run != NULL)
+			break;
+		inflight_add(w);
 	}
 	busy[me].n = n;
 	nbusy += (unsigned)n;
 	return n;
 }
 
-/* Without mu: one statement for the thread's group; results in w->err. */
+/*
+ * Without mu: one statement for the thread's group, results in w->err;
+ * or the one task it holds.
+ */
 static void
 write_group(size_t me, size_t n)
 {
 	struct db_host_write ws[DB_HOST_GROUP_MAX];
 	struct db_conn *db;
 
+	if (busy[me].w[0]->run != NULL) {
+		busy[me].w[0]->run(db_thread_conn(), busy[me].w[0]->run_arg);
+		pthread_mutex_lock(&mu);
+		if (!abandoned)
+			busy[me].w[0]->err = 0;
+		pthread_mutex_unlock(&mu);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		ws[i].host_id = busy[me].w[i]->host_id;
 		ws[i].account_id = busy[me].w[i]->account_id;
@@ -158,7 +173,8 @@ writer_main(void *arg)
 		if (abandoned)
 			break;
 		for (size_t i = 0; i < n; i++)
-			inflight_del(busy[me].w[i]);
+			if (busy[me].w[i]->run == NULL)
+				inflight_del(busy[me].w[i]);
 		busy[me].n = 0;
 		nbusy -= (unsigned)n;
 		/* done() only resumes a connection: never blocks, no lock. */

@@ -27,9 +27,16 @@
 
 struct api_write {
 	struct api_wait wait; /* submit: api_write_submit */
-	/* set by the caller */
+	/* set by the caller: a change ... */
 	long long host_id, account_id;
 	struct db_host_change ch; /* its strings must outlive the write */
+	/*
+	 * ... or, when run is set, a task instead: run(db, run_arg) on a
+	 * writer thread, alone (db is NULL when PostgreSQL is unreachable);
+	 * err is then 0.
+	 */
+	void (*run)(struct db_conn *db, void *arg);
+	void *run_arg;
 	/* set before done() is called */
 	int err; /* db_host_apply()'s result */
 	/* private */
