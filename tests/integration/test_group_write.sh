@@ -32,37 +32,6 @@ it_start_ddnsd DDNS_HTTP_THREADS=1 DDNS_PUSH_INTERVAL_MS=200 DDNS_HOST_CHANGE_BU
 	DDNS_EVENTS_MAX_PER_HOST=2
 m() { curl -s "$DDNS_URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 ans() { curl -s -m 60 -w ' %{http_code}' "$@" | tr '\n' ' '; }
-# lock_events: a psql session holds host_events in SHARE mode (reads go
-# on, every insert waits) until unlock_events.
-lock_events() {
-	rm -f "$IT_TMP/lock.fifo"
-	mkfifo "$IT_TMP/lock.fifo"
-	psql -X -q "$DDNS_DATABASE_URL" <"$IT_TMP/lock.fifo" >/dev/null 2>&1 &
-	LOCK_PID=$!
-	exec 7>"$IT_TMP/lock.fifo"
-	echo "BEGIN; LOCK TABLE host_events IN SHARE MODE;" >&7
-	for ((k = 0; k < 200; k++)); do
-		[[ $(fx_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-			WHERE c.relname = 'host_events' AND l.mode = 'ShareLock' AND l.granted") == 1 ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-unlock_events() {
-	(
-		trap '' PIPE
-		printf 'ROLLBACK;\n\\q\n' >&7
-	) 2>/dev/null || true
-	exec 7>&-
-	wait "$LOCK_PID" 2>/dev/null || true
-}
-wait_inflight() {
-	for ((k = 0; k < 400; k++)); do
-		(($(m ddnsd_http_requests_in_flight) >= $1 + 1)) && return 0
-		sleep 0.05
-	done
-	return 1
-}
 addr() { fx_psql "SELECT coalesce(host(ipv4), '-') || ' ' || coalesce(host(ipv6), '-') FROM hosts WHERE fqdn = '$1'"; }
 
 for ((i = 0; i < FLT_N; i++)); do
@@ -79,20 +48,20 @@ UA='ua "quoted" \back\slash {brace},comma NULL'
 # --- 1 + 2: one group ------------------------------------------------------------
 g0=$(m ddnsd_write_groups_total) c0=$(m ddnsd_write_group_changes_total)
 e0=$(fx_psql "SELECT max(id) FROM host_events")
-it_ok lock_events
+it_ok flt_lock host_events SHARE
 rm -f "$IT_TMP"/g.*
 pids=()
 # The first write takes the only writer and waits for the lock ...
 ans -A "$UA" -u "x:${FLT_TOKS[0]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[0]}&myip=10.5.0.0" >"$IT_TMP/g.0" &
 pids+=($!)
-it_ok wait_inflight 1
+it_ok flt_wait_inflight 1
 # ... then host 1 twice, in order: the second must win.
 ans -A "$UA" -u "x:${FLT_TOKS[1]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[1]}&myip=10.5.0.1" >"$IT_TMP/g.1a" &
 pids+=($!)
-it_ok wait_inflight 2
+it_ok flt_wait_inflight 2
 ans -A "$UA" -u "x:${FLT_TOKS[1]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[1]}&myip=10.6.0.1" >"$IT_TMP/g.1b" &
 pids+=($!)
-it_ok wait_inflight 3
+it_ok flt_wait_inflight 3
 for ((i = 2; i < 9; i++)); do
 	ans -A "$UA" -u "x:${FLT_TOKS[i]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[i]}&myip=10.5.0.$i" >"$IT_TMP/g.$i" &
 	pids+=($!)
@@ -103,11 +72,11 @@ ans -u "x:${FLT_TOKS[10]}" "$DDNS_URL/nic/update?hostname=$ROUTER&myip=10.5.0.10
 pids+=($!)
 ans -u "x:${FLT_TOKS[11]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[11]}&myip=10.5.0.11" >"$IT_TMP/g.11" &
 pids+=($!)
-it_ok wait_inflight 13
+it_ok flt_wait_inflight 13
 # Host 11 is deleted behind ddnsd's back after its lookup, before its
 # write (the lock is on host_events, not hosts).
 fx_psql "UPDATE hosts SET deleted_at = now() WHERE fqdn = '${FLT_NAMES[11]}'" >/dev/null
-unlock_events
+flt_unlock
 wait "${pids[@]}"
 it_eq "good 10.5.0.0  200" "$(cat "$IT_TMP/g.0")" "the write that waited for the lock"
 it_eq "good 10.5.0.1  200" "$(cat "$IT_TMP/g.1a")" "host 1, first change"
@@ -149,18 +118,18 @@ done
 it_ok it_wait_dig "${FLT_NAMES[1]}" A 10.6.0.1
 
 # --- 3. PostgreSQL stopped while a group waits ---------------------------------
-it_ok lock_events
+it_ok flt_lock host_events SHARE
 rm -f "$IT_TMP"/k.*
 pids=()
 for ((i = 2; i < 8; i++)); do
 	ans -u "x:${FLT_TOKS[i]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[i]}&myip=10.7.0.$i" >"$IT_TMP/k.$i" &
 	pids+=($!)
 done
-it_ok wait_inflight 6
+it_ok flt_wait_inflight 6
 pgdir=$(readlink -f "$IT_TMP/pg/pg")
 _svc_as_pg "$SVC_PG_BIN/pg_ctl" stop -D "$pgdir/data" -m immediate -w -t 10 >/dev/null
 wait "${pids[@]}"
-unlock_events
+flt_unlock
 for ((i = 2; i < 8; i++)); do
 	it_eq "911  503" "$(cat "$IT_TMP/k.$i")" "PostgreSQL gone mid-group: request $i answers 911"
 done
