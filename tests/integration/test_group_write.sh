@@ -32,6 +32,25 @@ it_start_ddnsd DDNS_HTTP_THREADS=1 DDNS_PUSH_INTERVAL_MS=200 DDNS_HOST_CHANGE_BU
 	DDNS_EVENTS_MAX_PER_HOST=2
 m() { curl -s "$DDNS_URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 ans() { curl -s -m 60 -w ' %{http_code}' "$@" | tr '\n' ' '; }
+# wait_lock_waiters N: until N statements wait for the lock on host_events.
+wait_lock_waiters() {
+	for ((k = 0; k < 200; k++)); do
+		(($(fx_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			WHERE c.relname = 'host_events' AND NOT l.granted") >= $1)) && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# wait_queued N: until N writes have been handed to the writer or queued
+# for it (their lookups answered: in-flight requests whose lookup went out,
+# plus a moment for its answer).
+wait_queued() {
+	for ((k = 0; k < 200; k++)); do
+		(($(m ddnsd_token_lookups_total) - l0 >= $1)) && { sleep 0.2; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
 addr() { fx_psql "SELECT coalesce(host(ipv4), '-') || ' ' || coalesce(host(ipv6), '-') FROM hosts WHERE fqdn = '$1'"; }
 
 for ((i = 0; i < FLT_N; i++)); do
@@ -47,6 +66,7 @@ UA='ua "quoted" \back\slash {brace},comma NULL'
 
 # --- 1 + 2: one group ------------------------------------------------------------
 g0=$(m ddnsd_write_groups_total) c0=$(m ddnsd_write_group_changes_total)
+l0=$(m ddnsd_token_lookups_total)
 e0=$(fx_psql "SELECT max(id) FROM host_events")
 it_ok flt_lock host_events SHARE
 rm -f "$IT_TMP"/g.*
@@ -54,11 +74,12 @@ pids=()
 # The first write takes the only writer and waits for the lock ...
 ans -A "$UA" -u "x:${FLT_TOKS[0]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[0]}&myip=10.5.0.0" >"$IT_TMP/g.0" &
 pids+=($!)
-it_ok flt_wait_inflight 1
+it_ok wait_lock_waiters 1
 # ... then host 1 twice, in order: the second must win.
 ans -A "$UA" -u "x:${FLT_TOKS[1]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[1]}&myip=10.5.0.1" >"$IT_TMP/g.1a" &
 pids+=($!)
 it_ok flt_wait_inflight 2
+it_ok wait_queued 2
 ans -A "$UA" -u "x:${FLT_TOKS[1]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[1]}&myip=10.6.0.1" >"$IT_TMP/g.1b" &
 pids+=($!)
 it_ok flt_wait_inflight 3
