@@ -213,23 +213,23 @@ static void
 nic_auth_record(struct db_conn *db, void *arg)
 {
 	const struct auth_limits_conf *lim = auth_limits();
-	struct nic_ctx *c = arg;
+	const struct ddns_addr client = ((struct nic_ctx *)arg)->client;
 	struct db_auth_prefixes px;
 	struct db_auth_counts n;
 
 	if (db == NULL)
 		return;
-	auth_limits_prefix(&c->client, &px.narrow);
-	auth_limits_wide_prefix(&c->client, &px.wide);
-	px.narrow_len = auth_limits_prefix_len(&c->client, false);
-	px.wide_len = auth_limits_prefix_len(&c->client, true);
+	auth_limits_prefix(&client, &px.narrow);
+	auth_limits_wide_prefix(&client, &px.wide);
+	px.narrow_len = auth_limits_prefix_len(&client, false);
+	px.wide_len = auth_limits_prefix_len(&client, true);
 	if (db_auth_failure_record(db, &px, lim->fail_window_s, &n) != 0)
 		return;
-	if (auth_limits_failed(&c->client, n.narrow, n.narrow_left_s))
+	if (auth_limits_failed(&client, n.narrow, n.narrow_left_s))
 		log_warn("nic/update: client prefix blocked for %us after %u "
 			 "failed authentications",
 			 n.narrow_left_s, n.narrow);
-	if (auth_limits_failed_wide(&c->client, n.wide, n.wide_left_s))
+	if (auth_limits_failed_wide(&client, n.wide, n.wide_left_s))
 		log_warn("nic/update: wide client prefix (/%u) blocked for "
 			 "%us after %u failed authentications",
 			 px.wide_len, n.wide_left_s, n.wide);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,7 +31,20 @@ static bool inflight_has(long long host_id);
 static void inflight_add(struct api_write *w);
 static void inflight_del(struct api_write *w);
 static size_t take_group(size_t me);
+struct writer_copy;
+static void copy_change(struct writer_copy *cp,
+			const struct db_host_change *ch);
 static void write_group(size_t me, size_t n);
+
+/*
+ * A change as the writer thread sends it: its own copy, so that nothing
+ * of the request is read once a shutdown that gave up has answered it.
+ */
+struct writer_copy {
+	struct db_host_change ch;
+	char source[64];
+	char user_agent[256];
+};
 
 /* The writes one thread has in flight: one statement. */
 struct writer_group {
@@ -119,6 +133,21 @@ take_group(size_t me)
 	return n;
 }
 
+static void
+copy_change(struct writer_copy *cp, const struct db_host_change *ch)
+{
+	cp->ch = *ch;
+	if (ch->source != NULL) {
+		snprintf(cp->source, sizeof(cp->source), "%s", ch->source);
+		cp->ch.source = cp->source;
+	}
+	if (ch->user_agent != NULL) {
+		snprintf(cp->user_agent, sizeof(cp->user_agent), "%s",
+			 ch->user_agent);
+		cp->ch.user_agent = cp->user_agent;
+	}
+}
+
 /*
  * Without mu: one statement for the thread's group, results in w->err;
  * or the one task it holds.
@@ -127,6 +156,7 @@ static void
 write_group(size_t me, size_t n)
 {
 	struct db_host_write ws[DB_HOST_GROUP_MAX];
+	struct writer_copy cp[DB_HOST_GROUP_MAX];
 	struct db_conn *db;
 
 	if (busy[me].w[0]->run != NULL) {
@@ -138,9 +168,10 @@ write_group(size_t me, size_t n)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
+		copy_change(&cp[i], &busy[me].w[i]->ch);
 		ws[i].host_id = busy[me].w[i]->host_id;
 		ws[i].account_id = busy[me].w[i]->account_id;
-		ws[i].ch = &busy[me].w[i]->ch;
+		ws[i].ch = &cp[i].ch;
 		ws[i].err = DDNS_EDB;
 	}
 	ddns_metrics_write_group(n);

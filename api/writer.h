@@ -29,11 +29,14 @@ struct api_write {
 	struct api_wait wait; /* submit: api_write_submit */
 	/* set by the caller: a change ... */
 	long long host_id, account_id;
-	struct db_host_change ch; /* its strings must outlive the write */
+	/* its strings must outlive the write; result and via must be
+	 * static, source (63 bytes at most) and user_agent (255) are copied */
+	struct db_host_change ch;
 	/*
 	 * ... or, when run is set, a task instead: run(db, run_arg) on a
 	 * writer thread, alone (db is NULL when PostgreSQL is unreachable);
-	 * err is then 0.
+	 * err is then 0. run_arg is the caller's: a shutdown that gives up
+	 * (api_writer_stop) answers the write while run may still read it.
 	 */
 	void (*run)(struct db_conn *db, void *arg);
 	void *run_arg;
