@@ -30,7 +30,11 @@
 enum { NIC_GOOD = 1, NIC_NOCHG = 2, NIC_BLOCKED = 3, NIC_WRITE = 4 };
 
 /* Where a suspended request resumes. */
-enum nic_phase { NIC_PHASE_LOOKUP = 1, NIC_PHASE_WRITE = 2 };
+enum nic_phase {
+	NIC_PHASE_LOOKUP = 1,
+	NIC_PHASE_WRITE = 2,
+	NIC_PHASE_AUTHFAIL = 3 /* recording a failed authentication */
+};
 
 struct nic_ctx {
 	struct api_kv kv[NIC_MAX_PARAMS];
@@ -41,6 +45,7 @@ struct nic_ctx {
 	char source[64];
 	char ua[NIC_UA_MAX + 1];
 	bool presented;           /* credentials were sent (a failure counts) */
+	struct ddns_addr client;  /* for recording a failure */
 	unsigned retry_after;     /* seconds, with NIC_BLOCKED */
 	struct api_lookup lookup; /* the token's host, read in a group */
 	struct api_write write;   /* a change, on a writer thread */
@@ -70,8 +75,9 @@ static bool addr_differs(bool want, const struct ddns_addr *a, bool have,
 static bool prefix_differs(const struct api_dyndns2_req *dd,
 			   const struct db_host *h);
 static void nic_follower(const struct db_host *h, struct api_dyndns2_req *dd);
-static void nic_auth_failed(const struct api_request *req, struct nic_ctx *c,
-			    struct db_conn *db);
+static bool nic_auth_failed(struct api_request *req, struct api_response *resp,
+			    struct nic_ctx *c);
+static void nic_auth_record(struct db_conn *db, void *arg);
 
 /* The one place that maps results to dyndns2 code words... */
 static const char *
@@ -181,30 +187,49 @@ nic_verify(struct nic_ctx *c)
  * Wrong credentials count against the client's prefix in PostgreSQL, shared
  * by every instance; the answer tells this instance whether to block it.
  * Missing credentials do not count: clients may probe for the challenge.
+ * The count is written on a writer thread (an HTTP thread never waits for
+ * PostgreSQL) while the request waits: true when it was queued so.
  */
+static bool
+nic_auth_failed(struct api_request *req, struct api_response *resp,
+		struct nic_ctx *c)
+{
+	if (!c->presented || !req->has_client || auth_limits()->fail_max == 0)
+		return false;
+	c->client = req->client;
+	memset(&c->write, 0, sizeof(c->write));
+	c->write.run = nic_auth_record;
+	c->write.run_arg = c;
+	c->write.wait.submit = api_writer_submit;
+	c->phase = NIC_PHASE_AUTHFAIL;
+	req->handler_state = c;
+	req->handler_state_free = nic_ctx_free;
+	resp->wait = &c->write.wait;
+	return true;
+}
+
+/* On a writer thread: nic_auth_failed()'s count, and the block it calls for. */
 static void
-nic_auth_failed(const struct api_request *req, struct nic_ctx *c,
-		struct db_conn *db)
+nic_auth_record(struct db_conn *db, void *arg)
 {
 	const struct auth_limits_conf *lim = auth_limits();
+	const struct ddns_addr client = ((struct nic_ctx *)arg)->client;
 	struct db_auth_prefixes px;
 	struct db_auth_counts n;
 
-	if (!c->presented || !req->has_client || lim->fail_max == 0)
+	if (db == NULL)
 		return;
-	if (db == NULL && (db = db_thread_conn()) == NULL)
-		return;
-	auth_limits_prefix(&req->client, &px.narrow);
-	auth_limits_wide_prefix(&req->client, &px.wide);
-	px.narrow_len = auth_limits_prefix_len(&req->client, false);
-	px.wide_len = auth_limits_prefix_len(&req->client, true);
+	auth_limits_prefix(&client, &px.narrow);
+	auth_limits_wide_prefix(&client, &px.wide);
+	px.narrow_len = auth_limits_prefix_len(&client, false);
+	px.wide_len = auth_limits_prefix_len(&client, true);
 	if (db_auth_failure_record(db, &px, lim->fail_window_s, &n) != 0)
 		return;
-	if (auth_limits_failed(&req->client, n.narrow, n.narrow_left_s))
+	if (auth_limits_failed(&client, n.narrow, n.narrow_left_s))
 		log_warn("nic/update: client prefix blocked for %us after %u "
 			 "failed authentications",
 			 n.narrow_left_s, n.narrow);
-	if (auth_limits_failed_wide(&req->client, n.wide, n.wide_left_s))
+	if (auth_limits_failed_wide(&client, n.wide, n.wide_left_s))
 		log_warn("nic/update: wide client prefix (/%u) blocked for "
 			 "%us after %u failed authentications",
 			 px.wide_len, n.wide_left_s, n.wide);
@@ -380,8 +405,9 @@ static void
 nic_finish(struct api_request *req, struct api_response *resp,
 	   struct nic_ctx *c, int err)
 {
-	if (err == DDNS_EAUTH)
-		nic_auth_failed(req, c, NULL);
+	if (err == DDNS_EAUTH && c->phase != NIC_PHASE_AUTHFAIL &&
+	    nic_auth_failed(req, resp, c))
+		return; /* answered once the failure is counted */
 	if (err == 0)
 		err = api_dyndns2_parse(c->kv, c->nkv, &c->dd);
 	c->n = 1;
@@ -454,6 +480,8 @@ api_nic_update(struct api_request *req, struct api_response *resp)
 		req->handler_state = NULL;
 		if (c->phase == NIC_PHASE_LOOKUP) {
 			nic_finish(req, resp, c, nic_verify(c));
+		} else if (c->phase == NIC_PHASE_AUTHFAIL) {
+			nic_finish(req, resp, c, DDNS_EAUTH);
 		} else {
 			c->results[c->next++] = nic_applied(c);
 			nic_run(req, resp, c);

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A plain pool: one FIFO under one mutex, n threads. As in api/lookup.c,
- * a thread writes a job's result only under the mutex and only while the
- * pool has not been abandoned by a shutdown that gave up waiting.
+ * A pool: one FIFO under one mutex, n threads. A thread takes everything
+ * queued (up to DB_HOST_GROUP_MAX, one write per host) and writes it in
+ * one statement (db_host_apply_group); there is no timer, so a lone write
+ * goes at once, alone, and groups form only while every thread is busy.
+ * As in api/lookup.c, a thread writes a job's result only under the mutex
+ * and only while the pool has not been abandoned by a shutdown that gave
+ * up waiting.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,54 +20,201 @@
 #include "api/writer.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "db/conn.h"
 
 #define MAX_WRITERS 256
+#define INFLIGHT_BUCKETS 1024
 
 static void *writer_main(void *arg);
+static bool inflight_has(long long host_id);
+static void inflight_add(struct api_write *w);
+static void inflight_del(struct api_write *w);
+static size_t take_group(size_t me);
+struct writer_copy;
+static void copy_change(struct writer_copy *cp,
+			const struct db_host_change *ch);
+static void write_group(size_t me, size_t n);
+
+/*
+ * A change as the writer thread sends it: its own copy, so that nothing
+ * of the request is read once a shutdown that gave up has answered it.
+ */
+struct writer_copy {
+	struct db_host_change ch;
+	char source[64];
+	char user_agent[256];
+};
+
+/* The writes one thread has in flight: one statement. */
+struct writer_group {
+	struct api_write *w[DB_HOST_GROUP_MAX];
+	size_t n;
+};
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t idle_cv = PTHREAD_COND_INITIALIZER;
 static struct api_write *head, *tail;
-static struct api_write *busy[MAX_WRITERS]; /* in flight, per thread */
+static struct writer_group busy[MAX_WRITERS]; /* in flight, per thread */
+/* The same writes by host id: a host has at most one write in flight. */
+static struct api_write *inflight[INFLIGHT_BUCKETS];
 static pthread_t threads[MAX_WRITERS];
 static unsigned nthreads, nbusy, nrunning;
 static bool stopping, abandoned;
 
+static bool
+inflight_has(long long host_id)
+{
+	struct api_write *w;
+
+	w = inflight[(unsigned long long)host_id % INFLIGHT_BUCKETS];
+	for (; w != NULL; w = w->inflight_next)
+		if (w->host_id == host_id)
+			return true;
+	return false;
+}
+
+static void
+inflight_add(struct api_write *w)
+{
+	struct api_write **b =
+		&inflight[(unsigned long long)w->host_id % INFLIGHT_BUCKETS];
+
+	w->inflight_next = *b;
+	*b = w;
+}
+
+static void
+inflight_del(struct api_write *w)
+{
+	struct api_write **p =
+		&inflight[(unsigned long long)w->host_id % INFLIGHT_BUCKETS];
+
+	while (*p != NULL && *p != w)
+		p = &(*p)->inflight_next;
+	if (*p != NULL)
+		*p = w->inflight_next;
+}
+
+/*
+ * With mu held: moves queued writes in flight, oldest first, at most a
+ * group, skipping those of a host that already has one in flight (here
+ * or on another thread). They stay queued in order, so a host's changes
+ * are written in the order they came.
+ */
+static size_t
+take_group(size_t me)
+{
+	struct api_write *w, *next, *prev = NULL;
+	size_t n = 0;
+
+	for (w = head; w != NULL && n < DB_HOST_GROUP_MAX; w = next) {
+		next = w->next;
+		if (w->run != NULL && n > 0)
+			break; /* a task goes alone, next */
+		if (w->run == NULL && inflight_has(w->host_id)) {
+			prev = w;
+			continue;
+		}
+		if (prev != NULL)
+			prev->next = next;
+		else
+			head = next;
+		if (tail == w)
+			tail = prev;
+		busy[me].w[n++] = w;
+		if (w->run != NULL)
+			break;
+		inflight_add(w);
+	}
+	busy[me].n = n;
+	nbusy += (unsigned)n;
+	return n;
+}
+
+static void
+copy_change(struct writer_copy *cp, const struct db_host_change *ch)
+{
+	cp->ch = *ch;
+	if (ch->source != NULL) {
+		snprintf(cp->source, sizeof(cp->source), "%s", ch->source);
+		cp->ch.source = cp->source;
+	}
+	if (ch->user_agent != NULL) {
+		snprintf(cp->user_agent, sizeof(cp->user_agent), "%s",
+			 ch->user_agent);
+		cp->ch.user_agent = cp->user_agent;
+	}
+}
+
+/*
+ * Without mu: one statement for the thread's group, results in w->err;
+ * or the one task it holds.
+ */
+static void
+write_group(size_t me, size_t n)
+{
+	struct db_host_write ws[DB_HOST_GROUP_MAX];
+	struct writer_copy cp[DB_HOST_GROUP_MAX];
+	struct db_conn *db;
+
+	if (busy[me].w[0]->run != NULL) {
+		busy[me].w[0]->run(db_thread_conn(), busy[me].w[0]->run_arg);
+		pthread_mutex_lock(&mu);
+		if (!abandoned)
+			busy[me].w[0]->err = 0;
+		pthread_mutex_unlock(&mu);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		copy_change(&cp[i], &busy[me].w[i]->ch);
+		ws[i].host_id = busy[me].w[i]->host_id;
+		ws[i].account_id = busy[me].w[i]->account_id;
+		ws[i].ch = &cp[i].ch;
+		ws[i].err = DDNS_EDB;
+	}
+	ddns_metrics_write_group(n);
+	if ((db = db_thread_conn()) != NULL)
+		db_host_apply_group(db, ws, n);
+	pthread_mutex_lock(&mu);
+	if (!abandoned)
+		for (size_t i = 0; i < n; i++)
+			busy[me].w[i]->err = ws[i].err;
+	pthread_mutex_unlock(&mu);
+}
+
 static void *
 writer_main(void *arg)
 {
-	size_t me = (size_t)arg;
+	size_t me = (size_t)arg, n;
 	struct api_write *w;
-	struct db_conn *db;
-	int err;
 
 	pthread_mutex_lock(&mu);
 	for (;;) {
-		while (head == NULL && !stopping)
+		n = 0;
+		while (!abandoned && !(stopping && head == NULL) &&
+		       (n = take_group(me)) == 0)
 			pthread_cond_wait(&work_cv, &mu);
-		if (head == NULL || abandoned)
+		if (abandoned || n == 0)
 			break;
-		w = head;
-		if ((head = w->next) == NULL)
-			tail = NULL;
-		busy[me] = w;
-		nbusy++;
 		pthread_mutex_unlock(&mu);
-		if ((db = db_thread_conn()) == NULL)
-			err = DDNS_EDB;
-		else
-			err = db_host_apply(db, w->host_id, w->account_id,
-					    &w->ch);
+		write_group(me, n);
 		pthread_mutex_lock(&mu);
 		if (abandoned)
 			break;
-		busy[me] = NULL;
-		nbusy--;
-		w->err = err;
+		for (size_t i = 0; i < n; i++)
+			if (busy[me].w[i]->run == NULL)
+				inflight_del(busy[me].w[i]);
+		busy[me].n = 0;
+		nbusy -= (unsigned)n;
 		/* done() only resumes a connection: never blocks, no lock. */
-		w->wait.done(w->wait.arg);
+		for (size_t i = 0; i < n; i++) {
+			w = busy[me].w[i];
+			w->wait.done(w->wait.arg);
+		}
+		if (head != NULL) /* writes held back for these hosts */
+			pthread_cond_broadcast(&work_cv);
 		pthread_cond_broadcast(&idle_cv);
 	}
 	nrunning--;
@@ -148,11 +300,12 @@ api_writer_stop(unsigned timeout_ms)
 			 nbusy);
 		abandoned = true;
 		for (unsigned i = 0; i < nthreads; i++) {
-			if ((w = busy[i]) == NULL)
-				continue;
-			busy[i] = NULL;
-			w->err = DDNS_EDB;
-			w->wait.done(w->wait.arg);
+			for (size_t k = 0; k < busy[i].n; k++) {
+				w = busy[i].w[k];
+				w->err = DDNS_EDB;
+				w->wait.done(w->wait.arg);
+			}
+			busy[i].n = 0;
 		}
 		for (w = head; w != NULL; w = next) {
 			next = w->next;
@@ -170,5 +323,6 @@ api_writer_stop(unsigned timeout_ms)
 	}
 	pthread_mutex_lock(&mu);
 	nthreads = nbusy = 0;
+	memset(inflight, 0, sizeof(inflight));
 	pthread_mutex_unlock(&mu);
 }

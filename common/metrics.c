@@ -45,6 +45,7 @@ static atomic_ulong m_refusals;
 static atomic_llong m_refused_hosts;
 static atomic_ulong m_db_errors;
 static atomic_ulong m_lookup_stmts, m_lookup_ids;
+static atomic_ulong m_write_groups, m_write_changes;
 static atomic_ulong m_tokens[2]; /* [0] fail, [1] ok */
 static atomic_int m_ready;
 
@@ -156,6 +157,13 @@ ddns_metrics_lookup_group(unsigned long n)
 {
 	ADD(m_lookup_stmts, 1);
 	ADD(m_lookup_ids, n);
+}
+
+void
+ddns_metrics_write_group(unsigned long n)
+{
+	ADD(m_write_groups, 1);
+	ADD(m_write_changes, n);
 }
 
 void
@@ -327,6 +335,19 @@ render_misc(struct ddns_buf *b)
 	if (err == 0)
 		err = ddns_buf_appendf(b, "ddnsd_token_lookups_total %lu\n",
 				       LOAD(m_lookup_ids));
+	if (err == 0)
+		err = head(b, "ddnsd_write_groups_total", "counter",
+			   "Groups of /nic/update changes written together.");
+	if (err == 0)
+		err = ddns_buf_appendf(b, "ddnsd_write_groups_total %lu\n",
+				       LOAD(m_write_groups));
+	if (err == 0)
+		err = head(b, "ddnsd_write_group_changes_total", "counter",
+			   "/nic/update changes those groups carried.");
+	if (err == 0)
+		err = ddns_buf_appendf(b,
+				       "ddnsd_write_group_changes_total %lu\n",
+				       LOAD(m_write_changes));
 	if (err == 0)
 		err = head(b, "ddnsd_token_verifications_total", "counter",
 			   "Token secret checks, by result.");

@@ -48,6 +48,9 @@ void ddns_metrics_db_error(void);
 /* One group lookup statement sent, carrying n token lookups. */
 void ddns_metrics_lookup_group(unsigned long n);
 
+/* One group of /nic/update changes handed to PostgreSQL, n of them. */
+void ddns_metrics_write_group(unsigned long n);
+
 /* One token verification and whether it matched. */
 void ddns_metrics_token_verify(bool ok);
 

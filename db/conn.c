@@ -371,6 +371,36 @@ db_id_array(struct ddns_buf *b, const long long *ids, size_t n)
 }
 
 int
+db_text_array(struct ddns_buf *b, const char *const *v, size_t n)
+{
+	int err = ddns_buf_append_str(b, "{");
+
+	for (size_t i = 0; i < n && err == 0; i++) {
+		if (i > 0)
+			err = ddns_buf_append_str(b, ",");
+		if (err == 0 && v[i] == NULL) {
+			err = ddns_buf_append_str(b, "NULL");
+			continue;
+		}
+		if (err == 0)
+			err = ddns_buf_append_str(b, "\"");
+		for (const char *p = v[i]; *p != '\0' && err == 0; p++) {
+			if (*p == '"' || *p == '\\')
+				err = ddns_buf_append(b, "\\", 1);
+			if (err == 0)
+				err = ddns_buf_append(b, p, 1);
+		}
+		if (err == 0)
+			err = ddns_buf_append_str(b, "\"");
+	}
+	if (err == 0)
+		err = ddns_buf_append_str(b, "}");
+	if (err == 0 && ddns_buf_cstr(b) == NULL)
+		err = DDNS_ENOMEM;
+	return err;
+}
+
+int
 db_get_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t outsz,
 	     size_t *len)
 {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Update history of a host (host_events) and its retention. Retention is
- * applied by a trigger on every insert (migrations/0002_rest.sql), with
- * the limits stored by db_events_retention_set(); reads also hide events
- * past the age limit.
+ * applied by a trigger once per inserting statement, for every host it
+ * inserted for (migrations/0013_events_prune_batch.sql), with the limits
+ * stored by db_events_retention_set(); reads also hide events past the
+ * age limit.
  */
 #ifndef DDNS_DB_EVENTS_H
 #define DDNS_DB_EVENTS_H

@@ -14,7 +14,6 @@ static int parse_addr_col(const PGresult *r, int row, int col, bool *has,
 			  struct ddns_addr *a);
 static int parse_token_host(const PGresult *r, int row, int col0,
 			    struct db_token_host *out);
-static int id_array(struct ddns_buf *b, const char *const *ids, size_t n);
 static int host_from_row(const PGresult *r, int row, struct db_host_info *h,
 			 bool email);
 static int host_rows(PGresult *r, bool email,
@@ -30,6 +29,15 @@ static void follow_params(const char *acc, const char *id,
 			  const char **p);
 static int create_result(PGresult *r, long long *id, char *detail,
 			 size_t detailsz);
+struct apply_text;
+static void apply_params(long long host_id, long long account_id,
+			 const struct db_host_change *ch, struct apply_text *t,
+			 const char **p);
+static int group_params(const struct db_host_write *w, size_t n,
+			struct apply_text *t, const char **rowp,
+			struct ddns_buf *cols, const char **p);
+static size_t group_result(const PGresult *r, struct db_host_write *w,
+			   size_t n);
 
 static const struct db_stmt st_lookup = {
 	"host_by_token",
@@ -125,6 +133,56 @@ static const struct db_stmt st_apply = {
 		       "  FROM f)"
 		       " SELECT id FROM u",
 	15
+};
+
+#define APPLY_NPARAMS 15
+
+/* st_apply's parameters as text, for one change. */
+struct apply_text {
+	char id[24], acc[24], tok[24], v4[48], v6[48], burst[16], win[16];
+	char prefix[64];
+};
+
+#define GROUP_BUCKET DB_BUCKET_NOW("v.burst", "v.win")
+
+/*
+ * st_apply for a group of changes to distinct hosts, one row each in the
+ * parallel arrays $1..$15 (st_apply's parameters, in its order): one
+ * statement and one commit for all. A host that others follow is left
+ * out (no row back): db_host_apply_group() sends it alone, through
+ * st_apply, which derives its followers again; so is a host whose bucket
+ * is empty or that is gone, which st_apply then tells apart.
+ */
+static const struct db_stmt st_apply_group = {
+	"host_apply_group",
+	"WITH v AS (SELECT * FROM unnest($1::bigint[], $2::bigint[],"
+	"  $3::bool[], $4::inet[], $5::bool[], $6::inet[], $7::bool[],"
+	"  $8::bigint[], $9::inet[], $10::text[], $11::text[], $12::text[],"
+	"  $13::float8[], $14::float8[], $15::cidr[])"
+	"  AS v(id, acc, s4, a4, s6, a6, off, tok, src, ua, res, via, burst,"
+	"  win, pfx)),"
+	" u AS (UPDATE hosts SET"
+	"  ipv4 = CASE WHEN v.s4 THEN v.a4 ELSE ipv4 END,"
+	"  ipv6 = CASE WHEN v.s6 THEN v.a6 ELSE ipv6 END,"
+	"  offline = v.off, lan_prefix = v.pfx,"
+	"  version = version + 1, updated_at = now(),"
+	"  bucket_tokens = CASE WHEN v.burst > 0 THEN " GROUP_BUCKET " - 1"
+	"  END, bucket_at = now()"
+	"  FROM v WHERE hosts.id = v.id AND hosts.account_id = v.acc"
+	"  AND hosts.deleted_at IS NULL"
+	"  AND (v.burst = 0 OR " GROUP_BUCKET " >= 1)"
+	"  AND NOT EXISTS (SELECT 1 FROM hosts fh"
+	"   WHERE fh.follows_id = hosts.id)"
+	"  RETURNING hosts.id, hosts.ipv4, hosts.ipv6, v.tok, v.src, v.ua,"
+	"  v.res, v.via),"
+	" t AS (UPDATE host_tokens SET last_used_at = now() FROM u"
+	"  WHERE host_tokens.id = u.tok AND host_tokens.host_id = u.id"
+	"  AND (last_used_at IS NULL"
+	"  OR last_used_at < now() - interval '1 min')),"
+	" e AS (" DB_EVENT_INSERT("u", "src", "ua", "res",
+				  "via") ")"
+					 " SELECT id FROM u",
+	APPLY_NPARAMS
 };
 
 /*
@@ -430,30 +488,6 @@ db_token_host_lookup(struct db_conn *c, const char *public_id,
 	return err;
 }
 
-/* A text[] literal of ids: each double-quoted, '"' and '\\' escaped. */
-static int
-id_array(struct ddns_buf *b, const char *const *ids, size_t n)
-{
-	int err = ddns_buf_append_str(b, "{");
-
-	for (size_t i = 0; i < n && err == 0; i++) {
-		err = ddns_buf_append_str(b, i ? ",\"" : "\"");
-		for (const char *p = ids[i]; *p != '\0' && err == 0; p++) {
-			if (*p == '"' || *p == '\\')
-				err = ddns_buf_append(b, "\\", 1);
-			if (err == 0)
-				err = ddns_buf_append(b, p, 1);
-		}
-		if (err == 0)
-			err = ddns_buf_append_str(b, "\"");
-	}
-	if (err == 0)
-		err = ddns_buf_append_str(b, "}");
-	if (err == 0 && ddns_buf_cstr(b) == NULL)
-		err = DDNS_ENOMEM;
-	return err;
-}
-
 int
 db_token_host_lookup_many(struct db_conn *c, const char *const *public_ids,
 			  size_t n, struct db_token_host *out, int *errs)
@@ -466,7 +500,7 @@ db_token_host_lookup_many(struct db_conn *c, const char *const *public_ids,
 
 	if (n == 0)
 		return 0;
-	if ((err = id_array(&arr, public_ids, n)) != 0)
+	if ((err = db_text_array(&arr, public_ids, n)) != 0)
 		goto out;
 	p[0] = ddns_buf_cstr(&arr);
 	if ((r = db_exec_read(c, &st_lookup_many, p, &err)) == NULL)
@@ -492,49 +526,57 @@ out:
 	return err;
 }
 
-int
-db_host_apply(struct db_conn *c, long long host_id, long long account_id,
-	      const struct db_host_change *ch)
+/* The 15 parameters of st_apply (and, per row, of st_apply_group). */
+static void
+apply_params(long long host_id, long long account_id,
+	     const struct db_host_change *ch, struct apply_text *t,
+	     const char **p)
 {
-	char id[24], acc[24], tok[24], v4[48], v6[48], burst[16], win[16];
-	char prefix[64];
-	const char *p[15];
-	PGresult *r;
-	int err, n;
-
-	snprintf(id, sizeof(id), "%lld", host_id);
-	snprintf(acc, sizeof(acc), "%lld", account_id);
-	snprintf(tok, sizeof(tok), "%lld", ch->token_id);
+	snprintf(t->id, sizeof(t->id), "%lld", host_id);
+	snprintf(t->acc, sizeof(t->acc), "%lld", account_id);
+	snprintf(t->tok, sizeof(t->tok), "%lld", ch->token_id);
 	/* A set family of 0 clears the address (SQL NULL). */
 	if (ch->set_v4 && ch->v4.family != 0)
-		ddns_addr_format(&ch->v4, v4, sizeof(v4));
+		ddns_addr_format(&ch->v4, t->v4, sizeof(t->v4));
 	if (ch->set_v6 && ch->v6.family != 0)
-		ddns_addr_format(&ch->v6, v6, sizeof(v6));
-	p[0] = id;
-	p[1] = acc;
+		ddns_addr_format(&ch->v6, t->v6, sizeof(t->v6));
+	p[0] = t->id;
+	p[1] = t->acc;
 	p[2] = ch->set_v4 ? "t" : "f";
-	p[3] = ch->set_v4 && ch->v4.family != 0 ? v4 : NULL;
+	p[3] = ch->set_v4 && ch->v4.family != 0 ? t->v4 : NULL;
 	p[4] = ch->set_v6 ? "t" : "f";
-	p[5] = ch->set_v6 && ch->v6.family != 0 ? v6 : NULL;
+	p[5] = ch->set_v6 && ch->v6.family != 0 ? t->v6 : NULL;
 	p[6] = ch->offline ? "t" : "f";
-	p[7] = tok;
+	p[7] = t->tok;
 	p[8] = ch->source;
 	p[9] = ch->user_agent;
 	p[10] = ch->result;
 	p[11] = ch->via;
-	snprintf(burst, sizeof(burst), "%u", ch->bucket_burst);
-	snprintf(win, sizeof(win), "%u",
+	snprintf(t->burst, sizeof(t->burst), "%u", ch->bucket_burst);
+	snprintf(t->win, sizeof(t->win), "%u",
 		 ch->bucket_window_s > 0 ? ch->bucket_window_s : 1);
-	p[12] = burst;
-	p[13] = win;
+	p[12] = t->burst;
+	p[13] = t->win;
 	p[14] = NULL;
 	if (ch->has_prefix) {
-		ddns_addr_format(&ch->prefix, prefix, sizeof(prefix));
-		snprintf(prefix + strlen(prefix),
-			 sizeof(prefix) - strlen(prefix), "/%u",
+		ddns_addr_format(&ch->prefix, t->prefix, sizeof(t->prefix));
+		snprintf(t->prefix + strlen(t->prefix),
+			 sizeof(t->prefix) - strlen(t->prefix), "/%u",
 			 ch->prefix_len);
-		p[14] = prefix;
+		p[14] = t->prefix;
 	}
+}
+
+int
+db_host_apply(struct db_conn *c, long long host_id, long long account_id,
+	      const struct db_host_change *ch)
+{
+	struct apply_text t;
+	const char *p[APPLY_NPARAMS];
+	PGresult *r;
+	int err, n;
+
+	apply_params(host_id, account_id, ch, &t, p);
 	if ((r = db_exec(c, &st_apply, p, &err)) == NULL)
 		return err;
 	n = PQntuples(r);
@@ -549,6 +591,80 @@ db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 	if ((n = db_host_live(c, host_id, account_id)) < 0)
 		return n;
 	return n == 1 ? DDNS_EABUSE : DDNS_ENOENT;
+}
+
+/* The group's parameters: column k of every row as one text[] literal. */
+static int
+group_params(const struct db_host_write *w, size_t n, struct apply_text *t,
+	     const char **rowp, struct ddns_buf *cols, const char **p)
+{
+	const char *col[DB_HOST_GROUP_MAX];
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++)
+		apply_params(w[i].host_id, w[i].account_id, w[i].ch, &t[i],
+			     rowp + i * APPLY_NPARAMS);
+	for (size_t k = 0; k < APPLY_NPARAMS && err == 0; k++) {
+		for (size_t i = 0; i < n; i++)
+			col[i] = rowp[i * APPLY_NPARAMS + k];
+		err = db_text_array(&cols[k], col, n);
+		p[k] = ddns_buf_cstr(&cols[k]);
+	}
+	return err;
+}
+
+/* Marks the rows the group statement wrote; DDNS_EAGAIN stays on the rest. */
+static size_t
+group_result(const PGresult *r, struct db_host_write *w, size_t n)
+{
+	size_t done = 0;
+	long long id;
+
+	for (int row = 0; row < PQntuples(r); row++) {
+		id = db_get_ll(r, row, 0);
+		for (size_t i = 0; i < n; i++) {
+			if (w[i].err == DDNS_EAGAIN && w[i].host_id == id) {
+				w[i].err = 0;
+				done++;
+				break;
+			}
+		}
+	}
+	return done;
+}
+
+void
+db_host_apply_group(struct db_conn *c, struct db_host_write *w, size_t n)
+{
+	struct apply_text t[DB_HOST_GROUP_MAX];
+	const char *rowp[DB_HOST_GROUP_MAX * APPLY_NPARAMS];
+	struct ddns_buf cols[APPLY_NPARAMS] = { 0 };
+	const char *p[APPLY_NPARAMS];
+	PGresult *r = NULL;
+	int err = 0;
+
+	if (n > DB_HOST_GROUP_MAX)
+		n = DB_HOST_GROUP_MAX;
+	for (size_t i = 0; i < n; i++)
+		w[i].err = DDNS_EAGAIN;
+	if (n > 1 && (err = group_params(w, n, t, rowp, cols, p)) == 0 &&
+	    (r = db_exec(c, &st_apply_group, p, &err)) != NULL &&
+	    group_result(r, w, n) > 0)
+		db_changed(c, DB_CHANGED_LOCAL);
+	PQclear(r);
+	for (size_t k = 0; k < APPLY_NPARAMS; k++)
+		ddns_buf_free(&cols[k]);
+	/* A lost connection fails the group; anything else goes one by one. */
+	if (n > 1 && r == NULL &&
+	    (err == DDNS_ENOMEM || PQstatus(db_pg(c)) != CONNECTION_OK)) {
+		for (size_t i = 0; i < n; i++)
+			w[i].err = err == DDNS_ENOMEM ? err : DDNS_EDB;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (w[i].err == DDNS_EAGAIN)
+			w[i].err = db_host_apply(c, w[i].host_id,
+						 w[i].account_id, w[i].ch);
 }
 
 int

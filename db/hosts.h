@@ -96,6 +96,28 @@ struct db_host_change {
 int db_host_apply(struct db_conn *c, long long host_id, long long account_id,
 		  const struct db_host_change *ch);
 
+/* The most changes db_host_apply_group() writes in one statement. */
+#define DB_HOST_GROUP_MAX 64
+
+/* One change of a group: db_host_apply()'s arguments and its result. */
+struct db_host_write {
+	long long host_id, account_id;
+	const struct db_host_change *ch;
+	int err; /* set by db_host_apply_group(): as db_host_apply() returns */
+};
+
+/*
+ * db_host_apply() for each of n changes (at most DB_HOST_GROUP_MAX, to
+ * distinct hosts), most of them in one statement and one commit: each
+ * w[i].err is what db_host_apply() would have returned, and a change is
+ * committed when its err is 0. Hosts that others follow, empty buckets
+ * and gone hosts are sent one by one afterwards, as is every change of a
+ * group whose statement failed while the connection still stands (after
+ * a deadlock with another instance, say); a lost connection fails the
+ * whole group (DDNS_EDB).
+ */
+void db_host_apply_group(struct db_conn *c, struct db_host_write *w, size_t n);
+
 /*
  * Whether host_id of account_id exists and is not deleted, read in a
  * statement of its own (the latest committed row): for telling why a

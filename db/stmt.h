@@ -78,6 +78,11 @@ int db_command(struct db_conn *c, const char *sql);
  * NUL-terminates it. 0 or DDNS_ENOMEM. */
 int db_id_array(struct ddns_buf *b, const long long *ids, size_t n);
 
+/* Appends v as a PostgreSQL text[] literal, each element double-quoted
+ * with '"' and '\\' escaped, a NULL pointer as SQL NULL; NUL-terminates
+ * it. 0 or DDNS_ENOMEM. */
+int db_text_array(struct ddns_buf *b, const char *const *v, size_t n);
+
 /*
  * Decodes a bytea column in text form ("\x" + hex, or plain hex as
  * encode(..., 'hex') gives) into out. 0, or DDNS_EDB for NULL, bad hex or

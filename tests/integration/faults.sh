@@ -19,6 +19,12 @@
 #                             ends up with its last `good` address (or the
 #                             address of a later request whose answer was
 #                             lost: it may have committed); two assertions
+#   flt_lock TABLE MODE       a psql session holds TABLE in MODE (ACCESS
+#                             EXCLUSIVE, SHARE, ...) until flt_unlock; returns
+#                             once the lock is granted
+#   flt_unlock                ends it (ROLLBACK), also when PostgreSQL is gone
+#   flt_wait_inflight N       until N requests besides /metrics itself are in
+#                             flight in ddnsd
 #   flt_black_hole PORT [LOG] a nameserver that accepts TCP on 127.0.0.1:PORT
 #                             and never reads or answers; appends a line to
 #                             LOG per connection; FLT_HOLE_PID
@@ -150,5 +156,42 @@ while True:
 		sleep 0.1
 	done
 	echo "faults.sh: black hole on port $1 did not start" >&2
+	return 1
+}
+
+flt_lock() {
+	local table=$1 mode=$2 want k
+	want=$(sed -E 's/(^| )([a-z])/\U\2/g' <<<"${mode,,}")Lock
+	rm -f "$IT_TMP/lock.fifo"
+	mkfifo "$IT_TMP/lock.fifo"
+	psql -X -q "$DDNS_DATABASE_URL" <"$IT_TMP/lock.fifo" >/dev/null 2>&1 &
+	FLT_LOCK_PID=$!
+	exec 7>"$IT_TMP/lock.fifo"
+	echo "BEGIN; LOCK TABLE $table IN $mode MODE;" >&7
+	for ((k = 0; k < 200; k++)); do
+		[[ $(fx_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			WHERE c.relname = '$table' AND l.mode = '$want' AND l.granted") == 1 ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+flt_unlock() {
+	# \q rather than EOF: requests started meanwhile inherited fd 7.
+	# psql may be gone (PostgreSQL killed): no SIGPIPE for the test then.
+	(
+		trap '' PIPE
+		printf 'ROLLBACK;\n\\q\n' >&7
+	) 2>/dev/null || true
+	exec 7>&-
+	wait "$FLT_LOCK_PID" 2>/dev/null || true
+}
+
+flt_wait_inflight() {
+	local k
+	for ((k = 0; k < 400; k++)); do
+		(($(curl -s "$DDNS_URL/metrics" | awk '$1 == "ddnsd_http_requests_in_flight" { print $2 }') >= $1 + 1)) && return 0
+		sleep 0.05
+	done
 	return 1
 }

@@ -26,12 +26,22 @@ it_eq 5 "$(counted "$A")" "A's count is 5"
 it_eq "10.9.0.1" "$(events "$B")" "B's history is untouched"
 it_eq 1 "$(counted "$B")" "B's count is 1"
 
-# Age: two old events as if written 3 days ago; the next inserts drop them.
-fx_psql "UPDATE host_events SET at = now() - interval '3 days' WHERE id IN
+oldest() { fx_psql "SELECT min(e.at) FROM host_events e JOIN hosts h ON h.id = e.host_id WHERE h.fqdn = '$1'"; }
+oldest_kept() { fx_psql "SELECT c.oldest_at FROM host_event_counts c JOIN hosts h ON h.id = c.host_id WHERE h.fqdn = '$1'"; }
+it_eq "$(oldest "$A")" "$(oldest_kept "$A")" "the count row holds the time of A's oldest event"
+it_eq "$(oldest "$B")" "$(oldest_kept "$B")" "and of B's"
+
+# Age: two old events as if written 3 days ago (and the count row's time
+# of the oldest with them, as time passing would have it); the next
+# inserts drop them.
+old=$(fx_psql "SELECT now() - interval '3 days'")
+fx_psql "UPDATE host_events SET at = '$old' WHERE id IN
 	(SELECT e.id FROM host_events e JOIN hosts h ON h.id = e.host_id WHERE h.fqdn = '$A' ORDER BY e.id LIMIT 2)" >/dev/null
+fx_psql "UPDATE host_event_counts c SET oldest_at = '$old' FROM hosts h WHERE h.id = c.host_id AND h.fqdn = '$A'" >/dev/null
 it_eq "200 good 10.0.0.9|" "$(fx_get -u "x:$TOK_A" "/nic/update?hostname=$A&myip=10.0.0.9")" "A: change 9"
 it_eq "10.0.0.6,10.0.0.7,10.0.0.8,10.0.0.9" "$(events "$A")" "the count limit took one, the age limit the other old one"
 it_eq "$(real "$A")" "$(counted "$A")" "count still exact after the age prune"
+it_eq "$(oldest "$A")" "$(oldest_kept "$A")" "and the time of its oldest event is read again"
 
 # A limit lowered while hosts are over it: the excess drains, the count
 # stays exact.
@@ -40,6 +50,7 @@ it_start_ddnsd DDNS_EVENTS_MAX_PER_HOST=2 DDNS_EVENTS_MAX_AGE_DAYS=2
 it_eq "200 good 10.0.0.10|" "$(fx_get -u "x:$TOK_A" "/nic/update?hostname=$A&myip=10.0.0.10")" "A: change 10"
 it_eq "10.0.0.9,10.0.0.10" "$(events "$A")" "lowered to 2: the excess is gone at the next insert"
 it_eq 2 "$(counted "$A")" "and the count follows"
+it_eq "$(oldest "$A")" "$(oldest_kept "$A")" "and the time of the oldest"
 # Deleting the host takes its count with it.
 "$DDNSD" host delete "$A" >/dev/null
 fx_psql "DELETE FROM hosts WHERE fqdn = '$A'" >/dev/null

@@ -25,42 +25,6 @@ flt_hosts 12
 it_start_ddnsd DDNS_PUSH_INTERVAL_MS=200
 m() { curl -s "$DDNS_URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 ans() { curl -s -m 60 -w ' %{http_code}' "$@" | tr '\n' ' '; }
-# lock_tokens: a psql session holds host_tokens exclusively (every lookup
-# statement waits for it) until unlock_tokens; returns once it is granted.
-lock_tokens() {
-	rm -f "$IT_TMP/lock.fifo"
-	mkfifo "$IT_TMP/lock.fifo"
-	psql -X -q "$DDNS_DATABASE_URL" <"$IT_TMP/lock.fifo" >/dev/null 2>&1 &
-	LOCK_PID=$!
-	exec 7>"$IT_TMP/lock.fifo"
-	echo "BEGIN; LOCK TABLE host_tokens IN ACCESS EXCLUSIVE MODE;" >&7
-	for ((k = 0; k < 200; k++)); do
-		[[ $(fx_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-			WHERE c.relname = 'host_tokens' AND l.mode = 'AccessExclusiveLock' AND l.granted") == 1 ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-unlock_tokens() {
-	# \q rather than EOF: the requests started meanwhile inherited fd 7.
-	# psql may be gone (PostgreSQL killed): no SIGPIPE for the test then.
-	(
-		trap '' PIPE
-		printf 'ROLLBACK;\n\\q\n' >&7
-	) 2>/dev/null || true
-	exec 7>&-
-	wait "$LOCK_PID" 2>/dev/null || true
-}
-# wait_inflight N: until N requests besides /metrics itself are in flight.
-wait_inflight() {
-	for ((k = 0; k < 400; k++)); do
-		(($(m ddnsd_http_requests_in_flight) >= $1 + 1)) && return 0
-		sleep 0.05
-	done
-	grep -H . "$IT_TMP"/g1.* >&2 || true
-	return 1
-}
-
 # Every test host at 10.0.0.I.
 for ((i = 0; i < FLT_N; i++)); do
 	r=$(fx_get -u "x:${FLT_TOKS[i]}" "/nic/update?hostname=${FLT_NAMES[i]}&myip=10.0.0.$i")
@@ -84,7 +48,7 @@ s0=$(m ddnsd_token_lookup_statements_total)
 l0=$(m ddnsd_token_lookups_total)
 # The lookup statement waits for this lock; everything sent meanwhile
 # queues and goes out together in the next statement.
-it_ok lock_tokens
+it_ok flt_lock host_tokens 'ACCESS EXCLUSIVE'
 rm -f "$IT_TMP"/g1.*
 pids=()
 for ((i = 0; i < 8; i++)); do
@@ -105,8 +69,8 @@ ans -u "x:$wrong" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[1]}&myip=10.1.0.2" 
 pids+=($!)
 ans -u "x:${TOK_B}" "$DDNS_URL/nic/update?hostname=$HOST_B&offline=YES" >"$IT_TMP/g1.offline" &
 pids+=($!)
-it_ok wait_inflight 15
-unlock_tokens
+it_ok flt_wait_inflight 15
+flt_unlock
 wait "${pids[@]}"
 for ((i = 0; i < 8; i++)); do
 	it_eq "nochg 10.0.0.$i  200" "$(cat "$IT_TMP/g1.nochg.$i")" "group: valid token $i, same address: nochg"
@@ -186,7 +150,7 @@ printf 'figures: under load %s lookups in %s statements (%s per statement)\n' \
 it_ok test "$((ll1 - ll0))" -gt "$((ls1 - ls0))"
 
 # --- 3. PostgreSQL killed while a group waits ------------------------------------
-it_ok lock_tokens
+it_ok flt_lock host_tokens 'ACCESS EXCLUSIVE'
 rm -f "$IT_TMP"/g3.*
 pids=()
 for ((i = 0; i < 8; i++)); do
@@ -196,11 +160,11 @@ done
 # All 8 wait in ddnsd (one statement in flight, the rest queued): kill
 # PostgreSQL under them (immediate: every backend quits at once, so the
 # waiting statement cannot get the lock on the way out).
-it_ok wait_inflight 8
+it_ok flt_wait_inflight 8
 pgdir=$(readlink -f "$IT_TMP/pg/pg")
 _svc_as_pg "$SVC_PG_BIN/pg_ctl" stop -D "$pgdir/data" -m immediate -w -t 10 >/dev/null
 wait "${pids[@]}"
-unlock_tokens
+flt_unlock
 for ((i = 0; i < 8; i++)); do
 	it_eq "911  503" "$(cat "$IT_TMP/g3.$i")" "PostgreSQL gone mid-group: request $i answers 911"
 done
