@@ -40,10 +40,10 @@ static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
  * kind, not skipped) with a claimable host, and up to $2 of its claimable
  * hosts in id order, leased ($3 until $4 ms from now) and returned, with
  * whether a second such zone exists. The zones are probed one by one in
- * the dirty index, then that zone's part of it is read in order up to the
- * limit: a claim reads about as many rows as it leases, however many are
- * dirty (reading and sorting them all made a drain of 10,000 changes
- * quadratic). One zone per claim, so that a zone whose primary hangs
+ * host_dirty (migration 0014), then that zone's part of it is read in
+ * order up to the limit: a claim reads about as many rows as it leases,
+ * however many are dirty (reading and sorting them all made a drain of
+ * 10,000 changes quadratic). One zone per claim, so that a zone whose primary hangs
  * holds one worker only. FOR UPDATE SKIP LOCKED only keeps two claims from
  * taking the same row at the same moment; the lease keeps it for the push.
  */
@@ -54,12 +54,12 @@ static const struct db_stmt st_claim = {
 	"WITH z AS (SELECT zn.id FROM zones zn"
 	"  WHERE (zn.tsig_secret IS NOT NULL) = $5::boolean"
 	"  AND NOT (zn.id = ANY ($1::bigint[]))"
-	"  AND EXISTS (SELECT 1 FROM hosts h WHERE h.zone_id = zn.id"
-	"   AND" CLAIMABLE_H ")"
+	"  AND EXISTS (SELECT 1 FROM host_dirty d JOIN hosts h"
+	"   ON h.id = d.host_id WHERE d.zone_id = zn.id AND" CLAIMABLE_H ")"
 	"  ORDER BY zn.id LIMIT 2),"
-	" c AS (SELECT h.id FROM hosts h"
-	"  WHERE h.zone_id = (SELECT min(id) FROM z) AND" CLAIMABLE_H
-	"  ORDER BY h.id LIMIT $2 FOR UPDATE OF h SKIP LOCKED),"
+	" c AS (SELECT h.id FROM host_dirty d JOIN hosts h ON h.id = d.host_id"
+	"  WHERE d.zone_id = (SELECT min(id) FROM z) AND" CLAIMABLE_H
+	"  ORDER BY d.host_id LIMIT $2 FOR UPDATE OF h SKIP LOCKED),"
 	" u AS (UPDATE hosts h SET push_lease = $3, push_lease_until ="
 	"  clock_timestamp() + $4::integer * interval '1 millisecond'"
 	"  WHERE h.id = ANY (ARRAY(SELECT id FROM c))"
@@ -341,7 +341,7 @@ db_outbox_refuse(struct db_conn *c, const struct db_push_item *it,
 }
 
 /*
- * For the metrics; uses the partial index hosts_dirty_idx. A refused host
+ * For the metrics; reads the dirty hosts only (host_dirty). A refused host
  * is not pending: it waits for the nameserver's policy, not for ddnsd.
  */
 static const struct db_stmt st_pending = {
@@ -350,7 +350,8 @@ static const struct db_stmt st_pending = {
 	" COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(updated_at)"
 	"  FILTER (WHERE push_refused_rcode IS NULL)), 0)::float8,"
 	" count(*) FILTER (WHERE push_refused_rcode IS NOT NULL)"
-	" FROM hosts WHERE version > pushed_version",
+	" FROM host_dirty d JOIN hosts h ON h.id = d.host_id"
+	" WHERE h.version > h.pushed_version",
 	0
 };
 

@@ -474,10 +474,10 @@ if [[ $million == 1 ]]; then
 		hot=$(better "$hot" "$res")
 	done
 	# Why the 10,000 hot hosts are slower than 1,000,000 cold ones: the
-	# good, push and latency steps left dead row versions and index
-	# entries behind on them (every change and every push mark is a
-	# non-HOT UPDATE of hosts: hosts_dirty_idx's predicate reads version
-	# and pushed_version). The same rotation once more after a VACUUM.
+	# good, push and latency steps left dead row versions behind on them
+	# (until migration 0014 every change and every push mark was also a
+	# non-HOT UPDATE of hosts, with new entries in all of its indexes).
+	# The same rotation once more after a VACUUM.
 	dead=$(sql -c "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'hosts'")
 	# The abuse limits exactly at their defaults: over 1,000,000 hosts no
 	# host comes near 60 nochg a minute.

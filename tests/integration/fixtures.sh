@@ -9,6 +9,22 @@ fx_psql() {
 	psql -X -q -A -t -v ON_ERROR_STOP=1 "$DDNS_DATABASE_URL" -c "$1"
 }
 
+# fx_outbox_consistent: asserts that host_dirty (migration 0014) holds
+# exactly the dirty hosts (version > pushed_version), each under its own
+# zone: the pusher claims from host_dirty only, so a dirty host missing
+# there would never reach DNS. Any moment will do: one statement, one
+# snapshot, and the triggers write host_dirty in the host's transaction.
+fx_outbox_consistent() {
+	it_eq "0|0" "$(fx_psql "SELECT
+		(SELECT count(*) FROM hosts h WHERE h.version > h.pushed_version
+		  AND NOT EXISTS (SELECT 1 FROM host_dirty d
+		   WHERE d.host_id = h.id AND d.zone_id = h.zone_id)),
+		(SELECT count(*) FROM host_dirty d WHERE NOT EXISTS (SELECT 1
+		  FROM hosts h WHERE h.id = d.host_id AND h.zone_id = d.zone_id
+		  AND h.version > h.pushed_version))")" \
+		"host_dirty: no dirty host missing | no entry that is not a dirty host"
+}
+
 # fx_token FQDN: creates a host token and prints it (last line of stdout).
 fx_token() {
 	"$DDNSD" token add "$1" --label test | tail -n 1

@@ -42,4 +42,5 @@ it_eq "more" "$( (($(flt_goods) > goods)) && echo more || echo "still $goods")" 
 flt_check_dns 30
 it_eq "0" "$(pending)" "outbox empty after the restart"
 printf 'figures: %s hosts waiting for DNS right after the kill; answers: %s\n' "$dirty" "$(flt_counts)"
+fx_outbox_consistent
 it_done

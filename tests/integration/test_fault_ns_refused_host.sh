@@ -155,4 +155,5 @@ it_eq "|0|" "$(fx_psql "SELECT push_refused_rcode, push_refusals, push_retry_at 
 it_match "x\.dyn\.test[^"$'\n'"]*[[:space:]]pushed" "$("$DDNSD" host list)" "host list: x pushed"
 it_ok wait_metric ddnsd_dns_refused_hosts 0
 it_ok _svc_alive "$DDNSD_PID"
+fx_outbox_consistent
 it_done

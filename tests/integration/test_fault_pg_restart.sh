@@ -51,4 +51,5 @@ done
 it_eq "" "$failed" "no request fails after an idle PostgreSQL restart"
 printf 'figures: answers until PostgreSQL came back: %s; all: %s; first good %.1f s after PostgreSQL was up\n' \
 	"$during" "$(flt_counts)" "$(((t_ok - t_up) / 100000))e-1"
+fx_outbox_consistent
 it_done

@@ -103,4 +103,5 @@ it_eq "200 nohost|" "$(cat "$IT_TMP/race.out")" "update of a host deleted meanwh
 it_ok it_wait_dig "$name" A "" 10
 wait_sql "SELECT count(*) = 0 FROM hosts WHERE fqdn = '$name'" 10 || true
 it_eq "0" "$(fx_psql "SELECT count(*) FROM hosts WHERE fqdn = '$name'")" "tombstone reaped after the delete"
+fx_outbox_consistent
 it_done

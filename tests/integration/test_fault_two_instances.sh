@@ -35,4 +35,5 @@ it_eq "0" "$(fx_psql "SELECT count(*) FROM hosts WHERE version > pushed_version"
 it_ok _svc_alive "$pid_b"
 it_fail _svc_alive "$pid_a"
 printf 'figures: %s hosts waiting for DNS right after the kill; answers: %s\n' "$dirty" "$(flt_counts)"
+fx_outbox_consistent
 it_done

@@ -165,4 +165,5 @@ rqa "$TOK" DELETE "/v1/hosts/$CAM"
 it_status 204 "the last follower deleted"
 rqa "$TOK" DELETE "/v1/hosts/$R"
 it_status 204 "then the router can go"
+fx_outbox_consistent
 it_done

@@ -166,4 +166,5 @@ it_eq "10.5.0.3 -" "$(addr "${FLT_NAMES[3]}")" "a 911 of the lost group wrote no
 it_ok _svc_alive "$DDNSD_PID"
 it_stop_ddnsd
 it_eq 0 "$DDNSD_EXIT" "ddnsd exits 0 on SIGTERM"
+fx_outbox_consistent
 it_done

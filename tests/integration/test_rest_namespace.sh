@@ -145,4 +145,5 @@ it_eq "$(printf '%s\n' \
 it_eq "ddnsd: check: 7 hosts break the naming rules (nothing was changed)" "$(cat "$IT_TMP/check.err")" "and a summary"
 it_eq "$n_hosts" "$(fx_psql "SELECT count(*) FROM hosts")" "ddnsd check deleted nothing"
 it_match "^ddnsd: migrate: 7 hosts break the naming rules; ddnsd check lists them" "$("$DDNSD" migrate 2>&1 >/dev/null)" "migrate reports them too"
+fx_outbox_consistent
 it_done

@@ -241,4 +241,5 @@ it_eq "" "$(BIND_PORT=$TENANT_PORT it_dig "cam.lan.$T" A)" "its records left the
 rqa "$TA" DELETE "/v1/zones/$T"
 it_status 204 "then the zone"
 it_eq 0 "$(fx_psql "SELECT count(*) FROM zones WHERE name = '$T'")" "and it is gone"
+fx_outbox_consistent
 it_done
