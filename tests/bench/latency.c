@@ -270,7 +270,8 @@ main(int argc, char **argv)
 	struct change *chg;
 	char **fqdn, **basic;
 	long long t0, now, next, wait, *http, *vis, pass;
-	int nhosts, total, sent = 0, late = 0, done = 0, npend, udp, i;
+	int nhosts, total, sent = 0, late = 0, done = 0, npend, udp, i, k;
+	int rr = 0;
 	int ngood = 0, nvis = 0, lost = 0;
 	double rate, secs;
 
@@ -321,10 +322,19 @@ main(int argc, char **argv)
 		/* Send what is due on an idle connection. */
 		while (sent < total &&
 		       now >= t0 + (long long)(sent * 1e6 / rate)) {
-			for (i = 0; i < NCONN && conn[i].change >= 0; i++)
-				;
-			if (i == NCONN)
+			/*
+			 * The next idle connection after the last one used:
+			 * each is used in turn, so that none sits without a
+			 * request past ddnsd's DDNS_HEADER_TIMEOUT_S (10 s
+			 * from its opening) and is cut off.
+			 */
+			for (k = 0; k < NCONN; k++)
+				if (conn[(rr + k) % NCONN].change < 0)
+					break;
+			if (k == NCONN)
 				break;
+			i = (rr + k) % NCONN;
+			rr = i + 1;
 			if (now > t0 + (long long)(sent * 1e6 / rate) + 5000)
 				late++; /* more than 5 ms behind schedule */
 			if (send_request(&conn[i], &chg[sent], sent) != 0) {
