@@ -36,25 +36,24 @@ static int item_ids(struct ddns_buf *b, const struct db_push_item *items,
 	"  hosts t WHERE t.fqdn = " h ".fqdn AND t.deleted_at IS NOT NULL))"
 
 /*
- * One statement, committed at once: the first zone (by id, of the wanted
- * kind, not skipped) with a claimable host, and up to $2 of its claimable
- * hosts in id order, leased ($3 until $4 ms from now) and returned, with
- * whether a second such zone exists. A claim reads about as many rows as
- * it leases, however many are dirty (reading and sorting them all made a
- * drain of 10,000 changes quadratic): each zone is probed for its first
- * claimable host in host_dirty's order (LIMIT 1), and that zone's part of
- * host_dirty is walked one key after the next (w: one index descent per
- * host, read only as far as c takes). Spelled out so, and run without
- * bitmap or sequential scans (st_claim_plan, in the claim's transaction),
- * because
- * host_dirty's size swings faster than autovacuum's statistics follow: from
- * stale ones the planner read every dirty row of the zone in a bitmap scan
- * and sorted them, for the probe too (a bitmap scan also never marks the
- * index entries of deleted rows dead), and under load a claim took 18 ms
- * instead of 4 ms. One zone per claim, so that a zone whose
- * primary hangs holds one worker only. FOR UPDATE SKIP LOCKED only keeps
- * two claims from taking the same row at the same moment; the lease keeps
- * it for the push.
+ * One statement, in a transaction of its own with its planner settings
+ * (st_claim_plan) and committed at once: the first zone (by id, of the
+ * wanted kind, not skipped) with a claimable host, and up to $2 of its
+ * claimable hosts in id order, leased ($3 until $4 ms from now) and
+ * returned, with whether a second such zone exists. A claim reads about as
+ * many rows as it leases, however many are dirty (reading and sorting them
+ * all made a drain of 10,000 changes quadratic): each zone is probed for
+ * its first claimable host in host_dirty's order (LIMIT 1), and that
+ * zone's part of host_dirty is walked one key after the next (w: one index
+ * descent per host, read only as far as c takes). Spelled out so, and run
+ * without bitmap or sequential scans, because host_dirty's size swings
+ * faster than autovacuum's statistics follow: from stale ones the planner
+ * read every dirty row of the zone in a bitmap scan and sorted them, for
+ * the probe too (a bitmap scan also never marks the index entries of
+ * deleted rows dead), and under load a claim took 18 ms instead of 4 ms.
+ * One zone per claim, so that a zone whose primary hangs holds one worker
+ * only. FOR UPDATE SKIP LOCKED only keeps two claims from taking the same
+ * row at the same moment; the lease keeps it for the push.
  */
 #define CLAIMABLE_H CLAIMABLE("h")
 
@@ -88,7 +87,7 @@ static const struct db_stmt st_claim = {
 	5
 };
 
-/* The claim's planner setting, for its own transaction only. */
+/* The claim's planner settings, for its own transaction only. */
 static const struct db_stmt st_claim_plan = {
 	"outbox_claim_plan",
 	"SELECT set_config('enable_bitmapscan', 'off', true),"
