@@ -25,6 +25,12 @@
 #   flt_unlock                ends it (ROLLBACK), also when PostgreSQL is gone
 #   flt_wait_inflight N       until N requests besides /metrics itself are in
 #                             flight in ddnsd
+#   flt_pg_gone_mid_group TABLE MODE FIRST LAST NET
+#                             /nic/update for hosts FIRST..LAST-1 (myip
+#                             NET.I) wait in ddnsd behind a lock on TABLE in
+#                             MODE; the test's private PostgreSQL
+#                             ($IT_TMP/pg) is stopped at once under them;
+#                             asserts that each answers 911 (HTTP 503)
 #   flt_black_hole PORT [LOG] a nameserver that accepts TCP on 127.0.0.1:PORT
 #                             and never reads or answers; appends a line to
 #                             LOG per connection; FLT_HOLE_PID
@@ -185,6 +191,29 @@ flt_unlock() {
 	) 2>/dev/null || true
 	exec 7>&-
 	wait "$FLT_LOCK_PID" 2>/dev/null || true
+}
+
+flt_pg_gone_mid_group() {
+	local table=$1 mode=$2 first=$3 last=$4 net=$5 i pgdir pids=()
+	it_ok flt_lock "$table" "$mode"
+	rm -f "$IT_TMP"/gone.*
+	for ((i = first; i < last; i++)); do
+		curl -s -m 60 -w ' %{http_code}' -u "x:${FLT_TOKS[i]}" \
+			"$DDNS_URL/nic/update?hostname=${FLT_NAMES[i]}&myip=$net.$i" |
+			tr '\n' ' ' >"$IT_TMP/gone.$i" &
+		pids+=($!)
+	done
+	# All wait in ddnsd: stop PostgreSQL under them (immediate: every
+	# backend quits at once, so a waiting statement cannot get the lock
+	# on the way out).
+	it_ok flt_wait_inflight $((last - first))
+	pgdir=$(readlink -f "$IT_TMP/pg/pg")
+	_svc_as_pg "$SVC_PG_BIN/pg_ctl" stop -D "$pgdir/data" -m immediate -w -t 10 >/dev/null
+	wait "${pids[@]}"
+	flt_unlock
+	for ((i = first; i < last; i++)); do
+		it_eq "911  503" "$(cat "$IT_TMP/gone.$i")" "PostgreSQL gone mid-group: request $i answers 911"
+	done
 }
 
 flt_wait_inflight() {

@@ -150,24 +150,8 @@ printf 'figures: under load %s lookups in %s statements (%s per statement)\n' \
 it_ok test "$((ll1 - ll0))" -gt "$((ls1 - ls0))"
 
 # --- 3. PostgreSQL killed while a group waits ------------------------------------
-it_ok flt_lock host_tokens 'ACCESS EXCLUSIVE'
-rm -f "$IT_TMP"/g3.*
-pids=()
-for ((i = 0; i < 8; i++)); do
-	ans -u "x:${FLT_TOKS[i]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[i]}&myip=10.0.0.$i" >"$IT_TMP/g3.$i" &
-	pids+=($!)
-done
-# All 8 wait in ddnsd (one statement in flight, the rest queued): kill
-# PostgreSQL under them (immediate: every backend quits at once, so the
-# waiting statement cannot get the lock on the way out).
-it_ok flt_wait_inflight 8
-pgdir=$(readlink -f "$IT_TMP/pg/pg")
-_svc_as_pg "$SVC_PG_BIN/pg_ctl" stop -D "$pgdir/data" -m immediate -w -t 10 >/dev/null
-wait "${pids[@]}"
-flt_unlock
-for ((i = 0; i < 8; i++)); do
-	it_eq "911  503" "$(cat "$IT_TMP/g3.$i")" "PostgreSQL gone mid-group: request $i answers 911"
-done
+# All 8 wait in ddnsd (one statement in flight, the rest queued).
+flt_pg_gone_mid_group host_tokens 'ACCESS EXCLUSIVE' 0 8 10.0.0
 it_ok _svc_alive "$DDNSD_PID"
 it_eq "911  503" "$(ans -u "x:${FLT_TOKS[0]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[0]}&myip=10.0.0.0")" "while it is down: 911"
 svc_pg_start "$IT_TMP/pg"

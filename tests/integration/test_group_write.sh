@@ -139,21 +139,7 @@ done
 it_ok it_wait_dig "${FLT_NAMES[1]}" A 10.6.0.1
 
 # --- 3. PostgreSQL stopped while a group waits ---------------------------------
-it_ok flt_lock host_events SHARE
-rm -f "$IT_TMP"/k.*
-pids=()
-for ((i = 2; i < 8; i++)); do
-	ans -u "x:${FLT_TOKS[i]}" "$DDNS_URL/nic/update?hostname=${FLT_NAMES[i]}&myip=10.7.0.$i" >"$IT_TMP/k.$i" &
-	pids+=($!)
-done
-it_ok flt_wait_inflight 6
-pgdir=$(readlink -f "$IT_TMP/pg/pg")
-_svc_as_pg "$SVC_PG_BIN/pg_ctl" stop -D "$pgdir/data" -m immediate -w -t 10 >/dev/null
-wait "${pids[@]}"
-flt_unlock
-for ((i = 2; i < 8; i++)); do
-	it_eq "911  503" "$(cat "$IT_TMP/k.$i")" "PostgreSQL gone mid-group: request $i answers 911"
-done
+flt_pg_gone_mid_group host_events SHARE 2 8 10.7.0
 svc_pg_start "$IT_TMP/pg"
 ok=''
 for ((k = 0; k < 50; k++)); do
