@@ -118,18 +118,24 @@ static const struct db_stmt st_reap = {
 /*
  * Only the holder of the lease marks (a pusher that lost it leaves the
  * host to the new holder); an accepted change ends a refusal. Returns how
- * many are dirty again already.
+ * many are dirty again already. Each host's pushed version is its own
+ * entry of $2, found by its position in $1 (at most DDNS_PUSH_BATCH
+ * entries). Written as a join with unnest($1, $2), the planner took the
+ * lease to match one row: it read hosts first (at 10,000 hosts by a
+ * sequential scan) and then the whole unnest once for each host, 200 x 200
+ * rows for a mark of 200. Under good at 64 connections a mark took
+ * 6.1-6.3 ms that way and takes 5.4-5.7 ms now.
  */
 static const struct db_stmt st_mark = {
 	"outbox_mark",
 	"WITH m AS (UPDATE hosts SET"
-	"  pushed_version = greatest(pushed_version, v.ver),"
+	"  pushed_version = greatest(pushed_version,"
+	"  ($2::bigint[])[array_position($1::bigint[], id)]),"
 	"  push_lease = NULL, push_lease_until = NULL,"
 	"  push_refused_rcode = NULL, push_refused_version = NULL,"
 	"  push_refusals = 0, push_retry_at = NULL"
-	"  FROM unnest($1::bigint[], $2::bigint[]) AS v(id, ver)"
-	"  WHERE hosts.id = v.id AND hosts.push_lease = $3"
-	"  RETURNING hosts.version > hosts.pushed_version AS dirty)"
+	"  WHERE id = ANY ($1::bigint[]) AND push_lease = $3"
+	"  RETURNING version > pushed_version AS dirty)"
 	" SELECT count(*) FILTER (WHERE dirty) FROM m",
 	3
 };
