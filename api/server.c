@@ -327,6 +327,9 @@ access_log(const struct req_ctx *ctx, const struct api_response *resp, long us)
 		  resp->log_account },
 	};
 
+	/* Not even the addresses are formatted when the line is not wanted. */
+	if (!ddns_log_enabled(DDNS_LOG_INFO))
+		return;
 	if (req->has_client)
 		ddns_addr_format(&req->client, client, sizeof(client));
 	/* The proxy's own address, when the client is someone else. */

@@ -38,6 +38,12 @@ ddns_log_set_level(enum ddns_log_level lvl)
 	log_min = lvl;
 }
 
+bool
+ddns_log_enabled(enum ddns_log_level lvl)
+{
+	return lvl >= log_min;
+}
+
 void
 ddns_log_set_format(enum ddns_log_format fmt)
 {
@@ -198,7 +204,7 @@ ddns_log(enum ddns_log_level lvl, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
-	if (lvl < log_min)
+	if (!ddns_log_enabled(lvl))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -210,7 +216,7 @@ void
 ddns_log_fields(enum ddns_log_level lvl, const char *msg,
 		const struct ddns_log_field *f, size_t n)
 {
-	if (lvl < log_min)
+	if (!ddns_log_enabled(lvl))
 		return;
 	emit(lvl, msg, f, n);
 }

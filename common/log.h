@@ -9,6 +9,7 @@
 #ifndef DDNS_COMMON_LOG_H
 #define DDNS_COMMON_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum ddns_log_level {
@@ -33,6 +34,9 @@ void ddns_log_set_level(enum ddns_log_level lvl);
 void ddns_log_set_format(enum ddns_log_format fmt);
 /* Sends log lines to stdout instead of stderr. */
 void ddns_log_set_stdout(void);
+
+/* Whether lines of level lvl are written (to skip building their fields). */
+bool ddns_log_enabled(enum ddns_log_level lvl);
 
 void ddns_log(enum ddns_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
