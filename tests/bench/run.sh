@@ -35,6 +35,11 @@
 # and 2 are 3 interleaved rounds, best of each: the least disturbed estimate
 # on a shared machine; so are 3 and its pgbench baseline (a ddnsd of its
 # own per round, BIND caught up before the round's pgbench), and 4.
+# Beside 1, 1b, 2 and 3 the CPU each used per request (per transaction for
+# pgbench): the server's, PostgreSQL's (the whole cluster, background
+# processes included) and the load generator's, from /proc. On a saturated
+# machine the ratio of two rates follows the ratio of these sums, so they
+# show where a rate's time goes.
 set -euo pipefail
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -193,6 +198,32 @@ dbread_start() {
 	wait_port "$bg_port" "$bg_pid"
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# CPU time in clock ticks (utime + stime, all threads) of process $1;
+# ticks_children: of this shell's children that have been waited for (wrk,
+# pgbench); ticks_pg: of the whole PostgreSQL cluster, its live processes
+# and those that have ended (the postmaster waits for them all).
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+ticks_children() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
+ticks_pg() {
+	local pm t p
+	pm=$(head -n 1 "$work/svc/pg/data/postmaster.pid")
+	t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+	for p in $(pgrep -P "$pm"); do t=$((t + $(ticks "$p"))); done
+	echo "$t"
+}
+# cpu_fields N S0 C0 P0 [PID]: " cpu_srv_us=.. cpu_client_us=.. cpu_pg_us=.."
+# (CPU microseconds per request of PID, of the client, of PostgreSQL) over
+# N requests since the ticks S0 (of PID), C0 (children), P0 (PostgreSQL).
+cpu_fields() {
+	local n=$1 srv=0
+	((n > 0)) || n=1
+	[[ -z ${5:-} ]] || srv=$(($(ticks "$5") - $2))
+	printf ' cpu_srv_us=%s cpu_client_us=%s cpu_pg_us=%s' \
+		"$(calc "$srv * $tick_us / $n")" \
+		"$(calc "($(ticks_children) - $3) * $tick_us / $n")" \
+		"$(calc "($(ticks_pg) - $4) * $tick_us / $n")"
+}
 # answers CODE: ddnsd's count of /nic/update answers CODE (its /metrics),
 # empty when this build has no such metric.
 answers() {
@@ -245,9 +276,11 @@ init_push_s=$(calc "($(now) - $t) / 1e6")
 	die "initial push: last host not in BIND"
 echo "seeded $nhosts hosts in ${seed_s} s; first push into BIND in ${init_push_s} s" >&2
 
-# wrk_run NAME PORT MODE IPBASE HOSTFILE: one wrk run; its BENCH line in $res.
+# wrk_run NAME PORT MODE IPBASE HOSTFILE [PID]: one wrk run; its BENCH line
+# in $res, with the CPU per request (cpu_fields) of PID (the server), wrk
+# and PostgreSQL appended.
 wrk_run() {
-	local name=$1 port=$2 mode=$3 ipbase=$4 file=$5 prec=''
+	local name=$1 port=$2 mode=$3 ipbase=$4 file=$5 pid=${6:-} prec='' s0 c0 p0
 	if [[ $mode == good ]]; then
 		ew0=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
 		w0=$(sql -c "SELECT wal_sync FROM pg_stat_wal")
@@ -266,11 +299,14 @@ wrk_run() {
 		prec=$!
 	fi
 	rm -f "$work/ready"
+	s0=0 c0=$(ticks_children) p0=$(ticks_pg)
+	[[ -z $pid ]] || s0=$(ticks "$pid")
 	BENCH_READY=$work/ready BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$ipbase BENCH_THREADS=$wthreads \
 		wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency -s "$bench/update.lua" \
 		"http://127.0.0.1:$port/" >"$work/wrk.$name.txt"
-	[[ -z $prec ]] || wait "$prec" || true
 	res=$(grep '^BENCH ' "$work/wrk.$name.txt") || die "wrk $name: no result; see $work/wrk.$name.txt"
+	res+=$(cpu_fields "$(fld requests "$res")" "$s0" "$c0" "$p0" "$pid")
+	[[ -z $prec ]] || wait "$prec" || true
 	echo "$name: $res" >&2
 }
 
@@ -306,26 +342,26 @@ better() {
 ceil='' read1='' nochg='' nlim='' psus='' ploop=''
 all_ceil='' all_read1='' all_nochg='' all_nlim='' all_psus='' all_ploop=''
 for ((r = 1; r <= rounds; r++)); do
-	wrk_run "ceiling.$r" "$hello_port" nochg 1 "$hosts"
+	wrk_run "ceiling.$r" "$hello_port" nochg 1 "$hosts" "$hello_pid"
 	ceil=$(better "$ceil" "$res") all_ceil+=" $(calc "$(fld rps "$res")")"
-	wrk_run "read1.$r" "$read1_port" nochg 1 "$hosts"
+	wrk_run "read1.$r" "$read1_port" nochg 1 "$hosts" "$read1_pid"
 	read1=$(better "$read1" "$res") all_read1+=" $(calc "$(fld rps "$res")")"
-	wrk_run "nochg.$r" "$http_port" nochg 1 "$hosts"
+	wrk_run "nochg.$r" "$http_port" nochg 1 "$hosts" "$ddnsd_pid"
 	nochg=$(better "$nochg" "$res") all_nochg+=" $(calc "$(fld rps "$res")")"
-	wrk_run "nochg-limits.$r" "$lim_port" nochg 1 "$hosts"
+	wrk_run "nochg-limits.$r" "$lim_port" nochg 1 "$hosts" "$lim_pid"
 	nlim=$(better "$nlim" "$res") all_nlim+=" $(calc "$(fld rps "$res")")"
 	if [[ $proto == 1 ]]; then
-		wrk_run "proto-suspend.$r" "$psus_port" nochg 1 "$hosts"
+		wrk_run "proto-suspend.$r" "$psus_port" nochg 1 "$hosts" "$psus_pid"
 		psus=$(better "$psus" "$res") all_psus+=" $(calc "$(fld rps "$res")")"
-		wrk_run "proto-loop.$r" "$ploop_port" nochg 1 "$hosts"
+		wrk_run "proto-loop.$r" "$ploop_port" nochg 1 "$hosts" "$ploop_pid"
 		ploop=$(better "$ploop" "$res") all_ploop+=" $(calc "$(fld rps "$res")")"
 	fi
 done
 # 1 connection: latency of one request alone (no group to share).
 wrk_conns=$conns wrk_threads=$wthreads conns=1 wthreads=1
-wrk_run "nochg-1conn" "$http_port" nochg 1 "$hosts"
+wrk_run "nochg-1conn" "$http_port" nochg 1 "$hosts" "$ddnsd_pid"
 one=$res
-wrk_run "read1-1conn" "$read1_port" nochg 1 "$hosts"
+wrk_run "read1-1conn" "$read1_port" nochg 1 "$hosts" "$read1_pid"
 read1_one=$res
 conns=$wrk_conns wthreads=$wrk_threads
 stop_bg "$hello_pid"
@@ -359,10 +395,15 @@ sql -c "DROP TABLE IF EXISTS bench_pgb" \
 	-c "CREATE TABLE bench_pgb (id int PRIMARY KEY, v bigint NOT NULL DEFAULT 0)" \
 	-c "INSERT INTO bench_pgb (id) SELECT generate_series(1, 10000)" -c "VACUUM ANALYZE bench_pgb"
 printf '\\set id random(1, 10000)\nUPDATE bench_pgb SET v = v + 1 WHERE id = :id;\n' >"$work/pgb.sql"
-# pgbench_run NAME: one run; its tx/s in $res.
+# pgbench_run NAME: one run; its tx/s in $res, the CPU per transaction of
+# pgbench and PostgreSQL in $pgb_cpu (cpu_fields).
 pgbench_run() {
+	local c0 p0 n
+	c0=$(ticks_children) p0=$(ticks_pg)
 	pgbench -n -M prepared -c "$conns" -j "$wthreads" -T "$secs" -f "$work/pgb.sql" "$DDNS_DATABASE_URL" \
 		>"$work/pgbench.$1.txt" 2>&1 || die "pgbench failed; see $work/pgbench.$1.txt"
+	n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work/pgbench.$1.txt")
+	pgb_cpu=$(cpu_fields "${n:-0}" 0 "$c0" "$p0")
 	res=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$work/pgbench.$1.txt")
 	[[ -n $res ]] || die "pgbench: no tps; see $work/pgbench.$1.txt"
 	res=$(calc "$res")
@@ -391,7 +432,7 @@ sync_n=0 sync_changes=0
 for ((r = 1; r <= rounds; r++)); do
 	((r == 1)) || ddnsd_start
 	# Each round's passes use addresses of their own (update.lua).
-	wrk_run "good.$r" "$http_port" good $((1 + (r - 1) * 1000)) "$hosts"
+	wrk_run "good.$r" "$http_port" good $((1 + (r - 1) * 1000)) "$hosts" "$ddnsd_pid"
 	t_stop=$(now)
 	e1=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
 	rate=$(calc "$((e1 - e0)) / ($(fld duration_us "$res") / 1e6)")
@@ -412,7 +453,9 @@ for ((r = 1; r <= rounds; r++)); do
 	sync_changes=$((sync_changes + $(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'") - ew0))
 	pgbench_run "pgbench.$r"
 	all_pgb+=" $res"
-	pgb_tps=$(awk -v a="${pgb_tps:-0}" -v b="$res" 'BEGIN { print (b > a) ? b : a }')
+	if awk -v a="${pgb_tps:-0}" -v b="$res" 'BEGIN { exit !(b > a) }'; then
+		pgb_tps=$res pgb_best_cpu=$pgb_cpu
+	fi
 done
 sql -c "DROP TABLE bench_pgb"
 per_sync=$(calc "$sync_changes / ($sync_n + 1)")
@@ -499,9 +542,9 @@ if [[ $million == 1 ]]; then
 	# of each: the ratio to (2) alone would mostly measure the noise.
 	big='' hot=''
 	for ((r = 1; r <= (rounds + 1) / 2; r++)); do
-		wrk_run "million.$r" "$http_port" nochg 1 "$work/hosts.all.txt"
+		wrk_run "million.$r" "$http_port" nochg 1 "$work/hosts.all.txt" "$ddnsd_pid"
 		big=$(better "$big" "$res")
-		wrk_run "hot.$r" "$http_port" nochg 1 "$hosts"
+		wrk_run "hot.$r" "$http_port" nochg 1 "$hosts" "$ddnsd_pid"
 		hot=$(better "$hot" "$res")
 	done
 	# Why the 10,000 hot hosts are slower than 1,000,000 cold ones: the
@@ -513,14 +556,14 @@ if [[ $million == 1 ]]; then
 	# The abuse limits exactly at their defaults: over 1,000,000 hosts no
 	# host comes near 60 nochg a minute.
 	ddnsd_start_limits
-	wrk_run "million-limits" "$lim_port" nochg 1 "$work/hosts.all.txt"
+	wrk_run "million-limits" "$lim_port" nochg 1 "$work/hosts.all.txt" "$lim_pid"
 	biglim=$res
 	http_port_nolim=$http_port http_port=$lim_port
 	no_errors million-limits
 	http_port=$http_port_nolim
 	stop_bg "$lim_pid"
 	sql -c "VACUUM hosts" -c "VACUUM host_tokens"
-	wrk_run "hot-vacuumed" "$http_port" nochg 1 "$hosts"
+	wrk_run "hot-vacuumed" "$http_port" nochg 1 "$hosts" "$ddnsd_pid"
 	hotvac=$res
 	big_rss=$(rss_kib "$ddnsd_pid")
 	big_answers=$(answers nochg)
@@ -552,6 +595,12 @@ g_rate=$(calc "$accepted / ($(fld duration_us "$good") / 1e6)")
 errs=$(($(fld non2xx "$nochg") + $(fld errors "$nochg") + $(fld non2xx "$good") + $(fld errors "$good")))
 
 row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
+# cpu3 RES: its CPU per request of the server, PostgreSQL and wrk.
+cpu3() { echo "$(fld cpu_srv_us "$1") us, $(fld cpu_pg_us "$1") us, $(fld cpu_client_us "$1") us"; }
+# cpu_ratio A B: the CPU per request of all of A over all of B (the ratio
+# of their rates if both used the whole machine).
+cpu_sum() { calc "$(fld cpu_srv_us "$1") + $(fld cpu_pg_us "$1") + $(fld cpu_client_us "$1")"; }
+cpu_ratio() { calc "$(cpu_sum "$1") / $(cpu_sum "$2")"; }
 {
 	echo
 	echo "ddnsd benchmark: $nhosts hosts, $conns connections, wrk -t$wthreads, ${secs} s per run, $(nproc) cores$([[ $smoke == 1 ]] && echo ', SMOKE (numbers meaningless)')"
@@ -563,6 +612,10 @@ row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
 	row "2. nochg" "$n_rps req/s, p50 $(ms "$(fld p50_us "$nochg")") ms, p99 $(ms "$(fld p99_us "$nochg")") ms" "p99 <= 10 ms"
 	row "   nochg / HTTP + 1 read (1b)" "$(calc "$n_rps / $r_rps")" ">= 1.5"
 	row "   nochg / HTTP ceiling (1)" "$(calc "$n_rps / $c_rps")" ">= 0.4"
+	row "   CPU/request: hello, wrk" "$(fld cpu_srv_us "$ceil") us, $(fld cpu_client_us "$ceil") us" ""
+	row "   CPU/request: dbread, PG, wrk" "$(cpu3 "$read1")" ""
+	row "   CPU/request: ddnsd, PG, wrk" "$(cpu3 "$nochg")" ""
+	row "   (hello+wrk) / (ddnsd+PG+wrk)" "$(cpu_ratio "$ceil" "$nochg")" ""
 	row "   nochg, abuse limits on" "$l_rps req/s ($(calc "$l_rps / $n_rps") of 2)" ">= 0.95"
 	row "   nochg at 1 connection" "p50 $(ms "$(fld p50_us "$one")") ms ($(calc "$(fld rps "$one")") req/s); 1b: p50 $(ms "$(fld p50_us "$read1_one")") ms" ""
 	if [[ $proto == 1 ]]; then
@@ -572,6 +625,9 @@ row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
 	row "3. good, accepted" "$g_rate changes/s" ">= 2000/s"
 	row "   pgbench one-row UPDATE, $conns cl." "$pgb_tps tx/s" ""
 	row "   good / pgbench" "$(calc "$g_rate / $pgb_tps")" ">= 0.5"
+	row "   CPU/change: ddnsd, PG, wrk" "$(cpu3 "$good")" ""
+	row "   CPU/tx: pgbench, PG" "$(fld cpu_client_us "$pgb_best_cpu") us, $(fld cpu_pg_us "$pgb_best_cpu") us" ""
+	row "   PG CPU per tx / per change" "$(calc "$(fld cpu_pg_us "$pgb_best_cpu") / $(fld cpu_pg_us "$good")")" ""
 	row "   changes per WAL fsync" "$per_sync" ""
 	row "   last value served by BIND after" "$vis_s s" "<= 2 s"
 	row "4. DNS push (ddnsd push)" "$push_rate changes/s" ""
@@ -603,6 +659,7 @@ row() { printf '| %-34s | %-34s | %-18s |\n' "$1" "$2" "$3"; }
 } | tee "$work/table.txt"
 
 j() { [[ -n $1 ]] && printf '%s' "$1" || printf 'null'; }
+cpu_json() { printf '{ "server": %s, "postgres": %s, "client": %s }' "$(fld cpu_srv_us "$1")" "$(fld cpu_pg_us "$1")" "$(fld cpu_client_us "$1")"; }
 cat >"$out.tmp" <<EOF
 {
   "smoke": $([[ $smoke == 1 ]] && echo true || echo false),
@@ -625,6 +682,9 @@ cat >"$out.tmp" <<EOF
 		"$(calc "$(fld rps "$psus")")" "$(calc "$(fld rps "$ploop")")" \
 		"$(echo $all_psus | tr ' ' ',')" "$(echo $all_ploop | tr ' ' ',')"
 else j ''; fi),
+  "cpu_us_per_request": { "ceiling": $(cpu_json "$ceil"), "read1": $(cpu_json "$read1"),
+                          "nochg": $(cpu_json "$nochg"), "good": $(cpu_json "$good"),
+                          "pgbench": $(cpu_json "$pgb_best_cpu") },
   "pgbench_update_tps": $pgb_tps,
   "good_to_pgbench": $(calc "$g_rate / $pgb_tps"),
   "cores": $(nproc),

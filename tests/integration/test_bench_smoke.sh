@@ -40,6 +40,16 @@ check=$(python3 - "$tmp/bench-results.json" <<-'EOF'
 	        v = v.get(k) if isinstance(v, dict) else None
 	    if not num(v) or v < 0:
 	        bad.append(path)
+	# CPU per request from /proc: every server, PostgreSQL and client
+	# that ran used some (0 would mean a process that was not found).
+	cpu = r["cpu_us_per_request"]
+	for run, side in [("ceiling", "server"), ("ceiling", "client"),
+	                  ("nochg", "server"), ("nochg", "postgres"),
+	                  ("nochg", "client"), ("good", "server"),
+	                  ("good", "postgres"), ("pgbench", "postgres"),
+	                  ("pgbench", "client")]:
+	    if not num(cpu[run][side]) or cpu[run][side] <= 0:
+	        bad.append("cpu_us_per_request.%s.%s" % (run, side))
 	if r["nochg"]["non2xx"] or r["nochg"]["errors"]:
 	    bad.append("nochg answered errors")
 	if r["good"]["non2xx"] or r["good"]["errors"] or r["good"]["accepted"] <= 0:
