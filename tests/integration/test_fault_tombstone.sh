@@ -68,6 +68,7 @@ it_ok it_wait_dig "$name" A 10.9.9.1 10
 # --- 1. re-created name while another instance holds the tombstone
 it_stop_ddnsd
 old=$(fx_psql "SELECT id FROM hosts WHERE fqdn = '$name'")
+it_eq "t" "$(fx_psql "SELECT count(*) > 0 FROM host_events WHERE host_id = $old")" "the first host has a history"
 fx_psql "$(delete_sql "$old")" >/dev/null
 hold_start
 printf 'BEGIN;\nSELECT id FROM hosts WHERE id = %s FOR UPDATE;\n' "$old" >&7
@@ -86,6 +87,7 @@ printf 'ROLLBACK;\n' >&7 # the other instance's push failed
 hold_end
 it_ok it_wait_dig "$name" A 10.9.9.2 10
 it_eq "0" "$(fx_psql "SELECT count(*) FROM hosts WHERE id = $old")" "tombstone reaped"
+it_eq "0" "$(fx_psql "SELECT count(*) FROM host_events WHERE host_id = $old")" "its history with it"
 wait_sql "SELECT pushed_version >= version FROM hosts WHERE id = $new" 10 || true
 it_eq "t" "$(fx_psql "SELECT pushed_version >= version FROM hosts WHERE id = $new")" "re-created host pushed"
 
@@ -103,5 +105,6 @@ it_eq "200 nohost|" "$(cat "$IT_TMP/race.out")" "update of a host deleted meanwh
 it_ok it_wait_dig "$name" A "" 10
 wait_sql "SELECT count(*) = 0 FROM hosts WHERE fqdn = '$name'" 10 || true
 it_eq "0" "$(fx_psql "SELECT count(*) FROM hosts WHERE fqdn = '$name'")" "tombstone reaped after the delete"
+it_eq "0|0" "$(fx_psql "SELECT (SELECT count(*) FROM host_events WHERE host_id = $new), (SELECT count(*) FROM host_events e WHERE NOT EXISTS (SELECT 1 FROM hosts h WHERE h.id = e.host_id))")" "its history with it; no event without its host"
 fx_outbox_consistent
 it_done
