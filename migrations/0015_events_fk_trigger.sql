@@ -1,13 +1,15 @@
 -- SPDX-License-Identifier: MIT
 -- A host's history goes with the host by a statement trigger on hosts
 -- instead of host_events' foreign key (issue #15). The foreign key checked
--- every inserted event against hosts (a query of its own per row, about
--- 7 us in a group write of 16 changes) although every writer of events
--- inserts them from the row of hosts that it has just updated or inserted
--- in the same statement, so the host is there and locked. Measured on a
--- 2-core machine, /nic/update good at 64 connections over 10,000 hosts,
--- PostgreSQL's CPU per change, runs interleaved: 137-162 us with the key,
--- 124-133 us without.
+-- every inserted event against hosts (a query of its own per row)
+-- although every writer of events inserts them from the row of hosts that
+-- it has just updated or inserted in the same statement, so the host is
+-- there and locked. Measured on a 2-core machine: a group write of 16
+-- changes from one pgbench client took 1.07-1.10 ms with the key and
+-- 0.94-1.10 ms without (EXPLAIN ANALYZE: the key's checks 0.117 ms of it).
+-- Under /nic/update good at 64 connections PostgreSQL's CPU per change
+-- (124-170 us) moves more between runs than this: seven interleaved pairs
+-- gave a mean of 144 us with the key and 140 us without.
 --
 -- ON DELETE CASCADE is what the key still did: the trigger deletes the
 -- events of every deleted host at the end of each statement that deleted
