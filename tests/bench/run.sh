@@ -37,9 +37,9 @@
 # own per round, BIND caught up before the round's pgbench), and 4.
 # Beside 1, 1b, 2 and 3 the CPU each used per request (per transaction for
 # pgbench): the server's, PostgreSQL's (the whole cluster, background
-# processes included) and the load generator's, from /proc. On a saturated
-# machine the ratio of two rates follows the ratio of these sums, so they
-# show where a rate's time goes.
+# processes included), the load generator's and, for 3, BIND's, from
+# /proc. On a saturated machine the ratio of two rates follows the ratio
+# of these sums, so they show where a rate's time goes.
 set -euo pipefail
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -212,17 +212,20 @@ ticks_pg() {
 	for p in $(pgrep -P "$pm"); do t=$((t + $(ticks "$p"))); done
 	echo "$t"
 }
-# cpu_fields N S0 C0 P0 [PID]: " cpu_srv_us=.. cpu_client_us=.. cpu_pg_us=.."
-# (CPU microseconds per request of PID, of the client, of PostgreSQL) over
-# N requests since the ticks S0 (of PID), C0 (children), P0 (PostgreSQL).
+ticks_dns() { ticks "$(_svc_bind_pid "$work/svc/bind")"; }
+# cpu_fields N S0 C0 P0 D0 [PID]: " cpu_srv_us=.. cpu_client_us=..
+# cpu_pg_us=.. cpu_dns_us=.." (CPU microseconds per request of PID, of the
+# client, of PostgreSQL, of BIND) over N requests since the ticks S0 (of
+# PID), C0 (children), P0 (PostgreSQL) and D0 (BIND).
 cpu_fields() {
 	local n=$1 srv=0
 	((n > 0)) || n=1
-	[[ -z ${5:-} ]] || srv=$(($(ticks "$5") - $2))
-	printf ' cpu_srv_us=%s cpu_client_us=%s cpu_pg_us=%s' \
+	[[ -z ${6:-} ]] || srv=$(($(ticks "$6") - $2))
+	printf ' cpu_srv_us=%s cpu_client_us=%s cpu_pg_us=%s cpu_dns_us=%s' \
 		"$(calc "$srv * $tick_us / $n")" \
 		"$(calc "($(ticks_children) - $3) * $tick_us / $n")" \
-		"$(calc "($(ticks_pg) - $4) * $tick_us / $n")"
+		"$(calc "($(ticks_pg) - $4) * $tick_us / $n")" \
+		"$(calc "($(ticks_dns) - $5) * $tick_us / $n")"
 }
 # answers CODE: ddnsd's count of /nic/update answers CODE (its /metrics),
 # empty when this build has no such metric.
@@ -280,7 +283,7 @@ echo "seeded $nhosts hosts in ${seed_s} s; first push into BIND in ${init_push_s
 # in $res, with the CPU per request (cpu_fields) of PID (the server), wrk
 # and PostgreSQL appended.
 wrk_run() {
-	local name=$1 port=$2 mode=$3 ipbase=$4 file=$5 pid=${6:-} prec='' s0 c0 p0
+	local name=$1 port=$2 mode=$3 ipbase=$4 file=$5 pid=${6:-} prec='' s0 c0 p0 d0
 	if [[ $mode == good ]]; then
 		ew0=$(sql -c "SELECT count(*) FROM host_events WHERE result = 'good'")
 		w0=$(sql -c "SELECT wal_sync FROM pg_stat_wal")
@@ -299,13 +302,13 @@ wrk_run() {
 		prec=$!
 	fi
 	rm -f "$work/ready"
-	s0=0 c0=$(ticks_children) p0=$(ticks_pg)
+	s0=0 c0=$(ticks_children) p0=$(ticks_pg) d0=$(ticks_dns)
 	[[ -z $pid ]] || s0=$(ticks "$pid")
 	BENCH_READY=$work/ready BENCH_HOSTS=$file BENCH_MODE=$mode BENCH_IPBASE=$ipbase BENCH_THREADS=$wthreads \
 		wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency -s "$bench/update.lua" \
 		"http://127.0.0.1:$port/" >"$work/wrk.$name.txt"
 	res=$(grep '^BENCH ' "$work/wrk.$name.txt") || die "wrk $name: no result; see $work/wrk.$name.txt"
-	res+=$(cpu_fields "$(fld requests "$res")" "$s0" "$c0" "$p0" "$pid")
+	res+=$(cpu_fields "$(fld requests "$res")" "$s0" "$c0" "$p0" "$d0" "$pid")
 	[[ -z $prec ]] || wait "$prec" || true
 	echo "$name: $res" >&2
 }
@@ -398,12 +401,12 @@ printf '\\set id random(1, 10000)\nUPDATE bench_pgb SET v = v + 1 WHERE id = :id
 # pgbench_run NAME: one run; its tx/s in $res, the CPU per transaction of
 # pgbench and PostgreSQL in $pgb_cpu (cpu_fields).
 pgbench_run() {
-	local c0 p0 n
-	c0=$(ticks_children) p0=$(ticks_pg)
+	local c0 p0 d0 n
+	c0=$(ticks_children) p0=$(ticks_pg) d0=$(ticks_dns)
 	pgbench -n -M prepared -c "$conns" -j "$wthreads" -T "$secs" -f "$work/pgb.sql" "$DDNS_DATABASE_URL" \
 		>"$work/pgbench.$1.txt" 2>&1 || die "pgbench failed; see $work/pgbench.$1.txt"
 	n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work/pgbench.$1.txt")
-	pgb_cpu=$(cpu_fields "${n:-0}" 0 "$c0" "$p0")
+	pgb_cpu=$(cpu_fields "${n:-0}" 0 "$c0" "$p0" "$d0")
 	res=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$work/pgbench.$1.txt")
 	[[ -n $res ]] || die "pgbench: no tps; see $work/pgbench.$1.txt"
 	res=$(calc "$res")
@@ -627,7 +630,8 @@ cpu_ratio() { calc "$(cpu_sum "$1") / $(cpu_sum "$2")"; }
 	row "3. good, accepted" "$g_rate changes/s" ">= 2000/s"
 	row "   pgbench one-row UPDATE, $conns cl." "$pgb_tps tx/s" ""
 	row "   good / pgbench" "$(calc "$g_rate / $pgb_tps")" ">= 0.5"
-	row "   CPU/change: ddnsd, PG, wrk" "$(cpu3 "$good")" ""
+	row "   CPU/change: ddnsd, PG, wrk, BIND" "$(cpu3 "$good"), $(fld cpu_dns_us "$good") us" ""
+	row "   (pgbench+PG) / (ddnsd+PG+wrk+BIND)" "$(calc "($(fld cpu_client_us "$pgb_best_cpu") + $(fld cpu_pg_us "$pgb_best_cpu")) / ($(cpu_sum "$good") + $(fld cpu_dns_us "$good"))")" ""
 	row "   CPU/tx: pgbench, PG" "$(fld cpu_client_us "$pgb_best_cpu") us, $(fld cpu_pg_us "$pgb_best_cpu") us" ""
 	row "   PG CPU per tx / per change" "$(calc "$(fld cpu_pg_us "$pgb_best_cpu") / $(fld cpu_pg_us "$good")")" ""
 	row "   changes per WAL fsync" "$per_sync" ""
@@ -661,7 +665,7 @@ cpu_ratio() { calc "$(cpu_sum "$1") / $(cpu_sum "$2")"; }
 } | tee "$work/table.txt"
 
 j() { [[ -n $1 ]] && printf '%s' "$1" || printf 'null'; }
-cpu_json() { printf '{ "server": %s, "postgres": %s, "client": %s }' "$(fld cpu_srv_us "$1")" "$(fld cpu_pg_us "$1")" "$(fld cpu_client_us "$1")"; }
+cpu_json() { printf '{ "server": %s, "postgres": %s, "client": %s, "bind": %s }' "$(fld cpu_srv_us "$1")" "$(fld cpu_pg_us "$1")" "$(fld cpu_client_us "$1")" "$(fld cpu_dns_us "$1")"; }
 cat >"$out.tmp" <<EOF
 {
   "smoke": $([[ $smoke == 1 ]] && echo true || echo false),
