@@ -280,8 +280,8 @@ init_push_s=$(calc "($(now) - $t) / 1e6")
 echo "seeded $nhosts hosts in ${seed_s} s; first push into BIND in ${init_push_s} s" >&2
 
 # wrk_run NAME PORT MODE IPBASE HOSTFILE [PID]: one wrk run; its BENCH line
-# in $res, with the CPU per request (cpu_fields) of PID (the server), wrk
-# and PostgreSQL appended.
+# in $res, with the CPU per request (cpu_fields) of PID (the server), wrk,
+# PostgreSQL and BIND appended.
 wrk_run() {
 	local name=$1 port=$2 mode=$3 ipbase=$4 file=$5 pid=${6:-} prec='' s0 c0 p0 d0
 	if [[ $mode == good ]]; then
